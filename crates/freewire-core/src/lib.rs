@@ -1,0 +1,16 @@
+//! freewire's domain: the types every other crate speaks in, the storage contracts they are
+//! written against, and the rules that are part of the product's promise (permalinks,
+//! citations, passwords). Nothing here performs I/O.
+
+pub mod citation;
+pub mod licence;
+pub mod model;
+pub mod password;
+pub mod permalink;
+pub mod store;
+
+pub use citation::site_citation;
+pub use licence::Licence;
+pub use model::*;
+pub use permalink::{Permalink, slugify};
+pub use store::{BlobError, BlobStore, Store, StoreError};

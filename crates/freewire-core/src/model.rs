@@ -1,0 +1,373 @@
+//! The domain model (DESIGN.md §3): what the store keeps and the pages show.
+#![expect(
+    missing_docs,
+    reason = "field names are the domain vocabulary of DESIGN.md §3; fields that need more say so"
+)]
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::licence::Licence;
+use crate::permalink::Permalink;
+
+macro_rules! id_type {
+    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
+        #[$doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+
+id_type!(
+    /// A source's row id.
+    SourceId,
+    /// A feed's row id.
+    FeedId,
+    /// An article's row id.
+    ArticleId,
+    /// A user's row id.
+    UserId,
+    /// An update's row id.
+    UpdateId,
+    /// An attachment's row id.
+    AttachmentId,
+);
+
+/// An outlet whose articles we republish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    pub id: SourceId,
+    pub name: String,
+    pub homepage: Option<String>,
+    pub licence: Licence,
+    /// Text the outlet asks to be credited with, if other than its name.
+    pub credit: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A source to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSource {
+    pub name: String,
+    pub homepage: Option<String>,
+    pub licence: Licence,
+    pub credit: Option<String>,
+}
+
+/// One feed of a source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Feed {
+    pub id: FeedId,
+    pub source_id: SourceId,
+    pub url: String,
+    pub title: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub next_poll_at: DateTime<Utc>,
+    pub error_count: i32,
+    pub last_error: Option<String>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub enabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A feed to follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFeed {
+    pub source_id: SourceId,
+    pub url: String,
+    pub title: Option<String>,
+}
+
+/// Whether an article is on the public site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleStatus {
+    /// Shown on the site.
+    Published,
+    /// Taken down by an editor; the permalink answers 410 Gone.
+    Withdrawn,
+}
+
+impl ArticleStatus {
+    /// The stored value.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArticleStatus::Published => "published",
+            ArticleStatus::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+impl FromStr for ArticleStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "published" => Ok(ArticleStatus::Published),
+            "withdrawn" => Ok(ArticleStatus::Withdrawn),
+            other => Err(format!("unknown article status {other:?}")),
+        }
+    }
+}
+
+/// A republished article, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Article {
+    pub id: ArticleId,
+    pub source_id: SourceId,
+    pub feed_id: Option<FeedId>,
+    /// The item's identifier in its feed (RSS `guid`, Atom `id`, JSON Feed `id`).
+    pub guid: String,
+    /// Where the outlet published it.
+    pub original_url: Option<String>,
+    pub title: String,
+    pub author: Option<String>,
+    pub summary: Option<String>,
+    /// Sanitised HTML.
+    pub body_html: String,
+    pub language: Option<String>,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Our address for it, issued once.
+    pub permalink: Permalink,
+    pub licence: Licence,
+    pub status: ArticleStatus,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An article to store; the store issues its permalink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewArticle {
+    pub source_id: SourceId,
+    pub feed_id: Option<FeedId>,
+    pub guid: String,
+    pub original_url: Option<String>,
+    pub title: String,
+    pub author: Option<String>,
+    pub summary: Option<String>,
+    pub body_html: String,
+    pub language: Option<String>,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub licence: Licence,
+}
+
+/// An article with the name of its source, for lists and pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleWithSource {
+    pub article: Article,
+    pub source: Source,
+}
+
+/// A record of where and when an article's text was taken from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Retrieval {
+    pub id: i64,
+    pub article_id: ArticleId,
+    /// The URL fetched, or a `file://` URL for an import.
+    pub location: String,
+    pub retrieved_at: DateTime<Utc>,
+    /// The HTTP status, when it came over HTTP.
+    pub http_status: Option<i32>,
+    /// Hex sha256 of the bytes as received.
+    pub sha256: String,
+}
+
+/// A retrieval to record with a new article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRetrieval {
+    pub location: String,
+    pub retrieved_at: DateTime<Utc>,
+    pub http_status: Option<i32>,
+    pub sha256: String,
+}
+
+/// What storing one article came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InsertOutcome {
+    /// A new article, with its permalink.
+    Inserted(Box<Article>),
+    /// The source already has an article with this GUID; nothing was stored.
+    Duplicate(ArticleId),
+}
+
+/// A page of a list: which page, how many per page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// 1-based.
+    pub number: u64,
+    pub size: u64,
+}
+
+impl PageRequest {
+    /// Page `number` (clamped to at least 1) of `size` items (clamped to 1..=200).
+    #[must_use]
+    pub fn new(number: u64, size: u64) -> Self {
+        PageRequest { number: number.max(1), size: size.clamp(1, 200) }
+    }
+
+    /// Rows to skip.
+    #[must_use]
+    pub fn offset(self) -> u64 {
+        (self.number - 1).saturating_mul(self.size)
+    }
+}
+
+/// One page of results and the total they come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub number: u64,
+    pub size: u64,
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    /// How many pages the total fills (at least 1).
+    #[must_use]
+    pub fn page_count(&self) -> u64 {
+        self.total.div_ceil(self.size).max(1)
+    }
+}
+
+/// What a user may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Adds updates to timelines.
+    Contributor,
+    /// Also moderates updates and manages sources and feeds.
+    Editor,
+    /// Also manages users and the site.
+    Admin,
+}
+
+impl Role {
+    /// The stored value.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Editor => "editor",
+            Role::Contributor => "contributor",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "admin" => Ok(Role::Admin),
+            "editor" => Ok(Role::Editor),
+            "contributor" => Ok(Role::Contributor),
+            other => Err(format!("unknown role {other:?}; expected admin, editor or contributor")),
+        }
+    }
+}
+
+/// A signed-up person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub email: Option<String>,
+    /// PHC string of an argon2id hash; never shown.
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A user to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub username: String,
+    pub email: Option<String>,
+    pub password_hash: String,
+    pub role: Role,
+}
+
+/// A signed-in browser session. The cookie holds a secret token; the store only ever sees
+/// its sha256, so a copy of the database does not let anyone sign in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: UserId,
+    /// The synchroniser token that every state-changing form of this session carries.
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub user_agent: Option<String>,
+}
+
+/// An update on an article's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Update {
+    pub id: UpdateId,
+    pub article_id: ArticleId,
+    pub author_id: UserId,
+    /// The author's Markdown, as written.
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+}
+
+/// An update to post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUpdate {
+    pub article_id: ArticleId,
+    pub author_id: UserId,
+    pub body: String,
+}
+
+/// A file attached to an update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attachment {
+    pub id: AttachmentId,
+    pub update_id: UpdateId,
+    /// Where the bytes live in object storage (generated, never from the user).
+    pub object_key: String,
+    /// The name the uploader's file had, cleaned of paths and control characters.
+    pub file_name: String,
+    /// Decided from the bytes, not the name or the browser's claim.
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A file to attach; its bytes are already in object storage under `object_key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    pub object_key: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// An update as the timeline shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineEntry {
+    pub update: Update,
+    pub author: String,
+    pub attachments: Vec<Attachment>,
+}

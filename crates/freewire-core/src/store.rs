@@ -1,0 +1,140 @@
+//! The storage contracts: [`Store`] for rows, [`BlobStore`] for uploaded files. The web and
+//! ingest layers are written against these traits; the engines live in `freewire-store`.
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+
+use crate::model::{
+    ArticleId, ArticleWithSource, Attachment, AttachmentId, Feed, FeedId, InsertOutcome,
+    NewArticle, NewAttachment, NewFeed, NewRetrieval, NewSource, NewUpdate, NewUser, Page,
+    PageRequest, Retrieval, Session, Source, SourceId, TimelineEntry, Update, User, UserId,
+};
+use crate::permalink::Permalink;
+
+/// Why a store call failed. The database library's own error never crosses this boundary;
+/// its message is kept as text for the log.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A row with the same unique key exists (a username, a source name, a feed URL).
+    #[error("{0} already exists")]
+    Conflict(String),
+    /// A row the call depends on is missing (an update for a deleted article).
+    #[error("{0} not found")]
+    Missing(String),
+    /// The database could not be reached, refused the statement, or returned data we do not
+    /// understand.
+    #[error("{context}: {message}")]
+    Backend {
+        /// What the store was doing.
+        context: &'static str,
+        /// What the backend said.
+        message: String,
+    },
+}
+
+/// The rows of a freewire site, behind use-case shaped, atomic calls. No transaction crosses
+/// this boundary: each call either happens whole or not at all.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// A site setting.
+    async fn setting_by_key(&self, key: &str) -> Result<Option<String>, StoreError>;
+    /// Stores `value` under `key` unless a value is there already, and returns the value that
+    /// is kept; several processes starting at once agree on one value.
+    async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError>;
+
+    /// A source by its unique name.
+    async fn source_by_name(&self, name: &str) -> Result<Option<Source>, StoreError>;
+    /// A source by id.
+    async fn source_by_id(&self, id: SourceId) -> Result<Option<Source>, StoreError>;
+    /// Creates a source; [`StoreError::Conflict`] when the name is taken.
+    async fn insert_source(&self, source: NewSource) -> Result<Source, StoreError>;
+    /// All sources, by name.
+    async fn list_sources(&self) -> Result<Vec<Source>, StoreError>;
+
+    /// Starts following a feed; [`StoreError::Conflict`] when the URL is followed already.
+    async fn insert_feed(&self, feed: NewFeed) -> Result<Feed, StoreError>;
+    /// A feed by id.
+    async fn feed_by_id(&self, id: FeedId) -> Result<Option<Feed>, StoreError>;
+    /// All feeds, by id.
+    async fn list_feeds(&self) -> Result<Vec<Feed>, StoreError>;
+
+    /// Stores a batch of articles, each with the record of its retrieval, in one transaction,
+    /// issuing each new article its permalink (`-2`, `-3` on a same-day clash). An article whose
+    /// source already has its GUID is not stored again, nor is its retrieval.
+    async fn insert_articles_with_retrieval(
+        &self,
+        batch: Vec<(NewArticle, NewRetrieval)>,
+    ) -> Result<Vec<InsertOutcome>, StoreError>;
+    /// An article by id.
+    async fn article_by_id(&self, id: ArticleId) -> Result<Option<ArticleWithSource>, StoreError>;
+    /// An article by its permalink.
+    async fn article_by_permalink(
+        &self,
+        permalink: &Permalink,
+    ) -> Result<Option<ArticleWithSource>, StoreError>;
+    /// Published articles, newest first.
+    async fn list_articles(&self, page: PageRequest)
+    -> Result<Page<ArticleWithSource>, StoreError>;
+    /// The retrievals of an article, oldest first.
+    async fn retrievals_for_article(&self, id: ArticleId) -> Result<Vec<Retrieval>, StoreError>;
+
+    /// Creates a user; [`StoreError::Conflict`] when the username is taken.
+    async fn insert_user(&self, user: NewUser) -> Result<User, StoreError>;
+    /// A user by username (exact match).
+    async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError>;
+    /// A user by id.
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError>;
+
+    /// Records a new session.
+    async fn insert_session(&self, session: Session) -> Result<(), StoreError>;
+    /// The live session with this token hash and its user; expired sessions are not returned.
+    async fn session_by_token_hash(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User)>, StoreError>;
+    /// Ends a session (logout). Ending an unknown session is not an error.
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Removes sessions that expired before `now`; returns how many.
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Posts an update with its attachments in one transaction;
+    /// [`StoreError::Missing`] when the article or the author is gone.
+    async fn insert_update_with_attachments(
+        &self,
+        update: NewUpdate,
+        attachments: Vec<NewAttachment>,
+    ) -> Result<(Update, Vec<Attachment>), StoreError>;
+    /// An article's timeline, newest first.
+    async fn timeline_for_article(&self, id: ArticleId) -> Result<Vec<TimelineEntry>, StoreError>;
+    /// An attachment by id.
+    async fn attachment_by_id(&self, id: AttachmentId) -> Result<Option<Attachment>, StoreError>;
+}
+
+/// Why an object store call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    /// No object under that key.
+    #[error("no stored file under {0}")]
+    NotFound(String),
+    /// The storage backend failed.
+    #[error("{context}: {message}")]
+    Backend {
+        /// What the store was doing.
+        context: &'static str,
+        /// What the backend said.
+        message: String,
+    },
+}
+
+/// Where uploaded files' bytes live: a local folder or S3-compatible storage.
+#[async_trait]
+pub trait BlobStore: Send + Sync {
+    /// Stores bytes under a key, replacing what was there.
+    async fn put(&self, key: &str, bytes: Bytes) -> Result<(), BlobError>;
+    /// Reads the bytes under a key.
+    async fn get(&self, key: &str) -> Result<Bytes, BlobError>;
+    /// Removes a key; removing a missing key is not an error.
+    async fn delete(&self, key: &str) -> Result<(), BlobError>;
+}

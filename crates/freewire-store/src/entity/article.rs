@@ -1,0 +1,31 @@
+//! `articles`: what we republish.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "articles")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub source_id: i64,
+    pub feed_id: Option<i64>,
+    pub guid: String,
+    pub original_url: Option<String>,
+    pub title: String,
+    pub author: Option<String>,
+    pub summary: Option<String>,
+    pub body_html: String,
+    pub language: Option<String>,
+    pub published_at: DateTimeUtc,
+    pub updated_at: Option<DateTimeUtc>,
+    /// `YYYY/MM/DD/slug`, unique.
+    #[sea_orm(unique)]
+    pub permalink: String,
+    pub licence: String,
+    pub status: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,12 @@
+//! Table rows as SeaORM entities. Rows stay in this crate: the [`Store`](freewire_core::Store)
+//! methods convert them to the domain types of `freewire-core` before they leave.
+
+pub mod article;
+pub mod attachment;
+pub mod feed;
+pub mod retrieval;
+pub mod session;
+pub mod setting;
+pub mod source;
+pub mod update;
+pub mod user;

@@ -1,0 +1,405 @@
+//! Schema migrations, written once with the schema builder so both engines get the same
+//! tables. They run at start-up ([`crate::SqlStore::connect`]); each is recorded in
+//! `seaql_migrations` and never edited after it ships: a change is a new migration.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::{
+    big_integer, big_integer_null, big_pk_auto, boolean, integer, integer_null, string,
+    string_null, text, text_null, timestamp_with_time_zone, timestamp_with_time_zone_null,
+};
+
+/// Every migration, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(M0001Initial)]
+    }
+}
+
+#[derive(DeriveIden)]
+enum Settings {
+    Table,
+    Key,
+    Value,
+}
+
+#[derive(DeriveIden)]
+enum Sources {
+    Table,
+    Id,
+    Name,
+    Homepage,
+    Licence,
+    Credit,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Feeds {
+    Table,
+    Id,
+    SourceId,
+    Url,
+    Title,
+    Etag,
+    LastModified,
+    NextPollAt,
+    ErrorCount,
+    LastError,
+    LastSuccessAt,
+    Enabled,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Articles {
+    Table,
+    Id,
+    SourceId,
+    FeedId,
+    Guid,
+    OriginalUrl,
+    Title,
+    Author,
+    Summary,
+    BodyHtml,
+    Language,
+    PublishedAt,
+    UpdatedAt,
+    Permalink,
+    Licence,
+    Status,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Retrievals {
+    Table,
+    Id,
+    ArticleId,
+    Location,
+    RetrievedAt,
+    HttpStatus,
+    Sha256,
+}
+
+#[derive(DeriveIden)]
+enum Users {
+    Table,
+    Id,
+    Username,
+    Email,
+    PasswordHash,
+    Role,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Sessions {
+    Table,
+    TokenHash,
+    UserId,
+    CsrfToken,
+    CreatedAt,
+    ExpiresAt,
+    UserAgent,
+}
+
+#[derive(DeriveIden)]
+enum Updates {
+    Table,
+    Id,
+    ArticleId,
+    AuthorId,
+    Body,
+    CreatedAt,
+    EditedAt,
+}
+
+#[derive(DeriveIden)]
+enum Attachments {
+    Table,
+    Id,
+    UpdateId,
+    ObjectKey,
+    FileName,
+    MediaType,
+    Size,
+    Sha256,
+    CreatedAt,
+}
+
+/// A foreign key that removes the child rows with their parent.
+fn cascade(
+    name: &str,
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(name)
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+#[derive(DeriveMigrationName)]
+struct M0001Initial;
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0001Initial {
+    #[expect(clippy::too_many_lines, reason = "one table after another, read top to bottom")]
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Settings::Table)
+                .col(string(Settings::Key).primary_key())
+                .col(text(Settings::Value))
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Sources::Table)
+                .col(big_pk_auto(Sources::Id))
+                .col(string(Sources::Name).unique_key())
+                .col(text_null(Sources::Homepage))
+                .col(string(Sources::Licence))
+                .col(text_null(Sources::Credit))
+                .col(timestamp_with_time_zone(Sources::CreatedAt))
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Feeds::Table)
+                .col(big_pk_auto(Feeds::Id))
+                .col(big_integer(Feeds::SourceId))
+                .col(text(Feeds::Url).unique_key())
+                .col(text_null(Feeds::Title))
+                .col(text_null(Feeds::Etag))
+                .col(text_null(Feeds::LastModified))
+                .col(timestamp_with_time_zone(Feeds::NextPollAt))
+                .col(integer(Feeds::ErrorCount).default(0))
+                .col(text_null(Feeds::LastError))
+                .col(timestamp_with_time_zone_null(Feeds::LastSuccessAt))
+                .col(boolean(Feeds::Enabled).default(true))
+                .col(timestamp_with_time_zone(Feeds::CreatedAt))
+                .foreign_key(&mut cascade(
+                    "fk_feeds_source",
+                    (Feeds::Table, Feeds::SourceId),
+                    (Sources::Table, Sources::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("ix_feeds_next_poll").table(Feeds::Table).col(Feeds::NextPollAt).to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Articles::Table)
+                .col(big_pk_auto(Articles::Id))
+                .col(big_integer(Articles::SourceId))
+                .col(big_integer_null(Articles::FeedId))
+                .col(text(Articles::Guid))
+                .col(text_null(Articles::OriginalUrl))
+                .col(text(Articles::Title))
+                .col(text_null(Articles::Author))
+                .col(text_null(Articles::Summary))
+                .col(text(Articles::BodyHtml))
+                .col(string_null(Articles::Language))
+                .col(timestamp_with_time_zone(Articles::PublishedAt))
+                .col(timestamp_with_time_zone_null(Articles::UpdatedAt))
+                .col(string(Articles::Permalink).unique_key())
+                .col(string(Articles::Licence))
+                .col(string(Articles::Status))
+                .col(timestamp_with_time_zone(Articles::CreatedAt))
+                .foreign_key(&mut cascade(
+                    "fk_articles_source",
+                    (Articles::Table, Articles::SourceId),
+                    (Sources::Table, Sources::Id),
+                ))
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("fk_articles_feed")
+                        .from(Articles::Table, Articles::FeedId)
+                        .to(Feeds::Table, Feeds::Id)
+                        .on_delete(ForeignKeyAction::SetNull),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_articles_source_guid")
+                .table(Articles::Table)
+                .col(Articles::SourceId)
+                .col(Articles::Guid)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_articles_status_published")
+                .table(Articles::Table)
+                .col(Articles::Status)
+                .col(Articles::PublishedAt)
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Retrievals::Table)
+                .col(big_pk_auto(Retrievals::Id))
+                .col(big_integer(Retrievals::ArticleId))
+                .col(text(Retrievals::Location))
+                .col(timestamp_with_time_zone(Retrievals::RetrievedAt))
+                .col(integer_null(Retrievals::HttpStatus))
+                .col(string(Retrievals::Sha256))
+                .foreign_key(&mut cascade(
+                    "fk_retrievals_article",
+                    (Retrievals::Table, Retrievals::ArticleId),
+                    (Articles::Table, Articles::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_retrievals_article")
+                .table(Retrievals::Table)
+                .col(Retrievals::ArticleId)
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Users::Table)
+                .col(big_pk_auto(Users::Id))
+                .col(string(Users::Username).unique_key())
+                .col(string_null(Users::Email))
+                .col(text(Users::PasswordHash))
+                .col(string(Users::Role))
+                .col(timestamp_with_time_zone(Users::CreatedAt))
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Sessions::Table)
+                .col(string(Sessions::TokenHash).primary_key())
+                .col(big_integer(Sessions::UserId))
+                .col(string(Sessions::CsrfToken))
+                .col(timestamp_with_time_zone(Sessions::CreatedAt))
+                .col(timestamp_with_time_zone(Sessions::ExpiresAt))
+                .col(text_null(Sessions::UserAgent))
+                .foreign_key(&mut cascade(
+                    "fk_sessions_user",
+                    (Sessions::Table, Sessions::UserId),
+                    (Users::Table, Users::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("ix_sessions_user").table(Sessions::Table).col(Sessions::UserId).to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_sessions_expires")
+                .table(Sessions::Table)
+                .col(Sessions::ExpiresAt)
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Updates::Table)
+                .col(big_pk_auto(Updates::Id))
+                .col(big_integer(Updates::ArticleId))
+                .col(big_integer(Updates::AuthorId))
+                .col(text(Updates::Body))
+                .col(timestamp_with_time_zone(Updates::CreatedAt))
+                .col(timestamp_with_time_zone_null(Updates::EditedAt))
+                .foreign_key(&mut cascade(
+                    "fk_updates_article",
+                    (Updates::Table, Updates::ArticleId),
+                    (Articles::Table, Articles::Id),
+                ))
+                .foreign_key(&mut cascade(
+                    "fk_updates_author",
+                    (Updates::Table, Updates::AuthorId),
+                    (Users::Table, Users::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_updates_article_created")
+                .table(Updates::Table)
+                .col(Updates::ArticleId)
+                .col(Updates::CreatedAt)
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Attachments::Table)
+                .col(big_pk_auto(Attachments::Id))
+                .col(big_integer(Attachments::UpdateId))
+                .col(string(Attachments::ObjectKey).unique_key())
+                .col(text(Attachments::FileName))
+                .col(string(Attachments::MediaType))
+                .col(big_integer(Attachments::Size))
+                .col(string(Attachments::Sha256))
+                .col(timestamp_with_time_zone(Attachments::CreatedAt))
+                .foreign_key(&mut cascade(
+                    "fk_attachments_update",
+                    (Attachments::Table, Attachments::UpdateId),
+                    (Updates::Table, Updates::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_attachments_update")
+                .table(Attachments::Table)
+                .col(Attachments::UpdateId)
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            Attachments::Table.into_iden(),
+            Updates::Table.into_iden(),
+            Sessions::Table.into_iden(),
+            Users::Table.into_iden(),
+            Retrievals::Table.into_iden(),
+            Articles::Table.into_iden(),
+            Feeds::Table.into_iden(),
+            Sources::Table.into_iden(),
+            Settings::Table.into_iden(),
+        ] {
+            m.drop_table(Table::drop().table(table).to_owned()).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,732 @@
+//! [`SqlStore`]: the [`Store`] contract over SQLite and PostgreSQL with one query code path.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, SubsecRound, Utc};
+use freewire_core::model::{
+    Article, ArticleId, ArticleStatus, ArticleWithSource, Attachment, AttachmentId, Feed, FeedId,
+    InsertOutcome, NewArticle, NewAttachment, NewFeed, NewRetrieval, NewSource, NewUpdate,
+    NewUser, Page, PageRequest, Retrieval, Session, Source, SourceId, TimelineEntry, Update,
+    UpdateId, User, UserId,
+};
+use freewire_core::{Licence, Permalink, Store, StoreError, slugify};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectOptions, ConnectionTrait, Database,
+    DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    SqlErr, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+use crate::engine::Engine;
+use crate::entity::{article, attachment, feed, retrieval, session, setting, source, update, user};
+use crate::migration::Migrator;
+
+/// How many times a batch of articles is retried when another process issued the same
+/// permalink between our check and our insert.
+const PERMALINK_RACE_RETRIES: u32 = 3;
+
+/// A lock key for migrations, so that several processes starting on one PostgreSQL database
+/// migrate one at a time.
+const MIGRATION_LOCK_KEY: i64 = 0x0066_7265_6577_6972; // "freewir"
+
+/// The store over a SQL database.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    db: DatabaseConnection,
+    engine: Engine,
+}
+
+/// Wraps a database error with what we were doing; unique and foreign-key violations become
+/// the contract's own variants.
+fn db_err(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
+    move |err| match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(context.to_owned()),
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => StoreError::Missing(context.to_owned()),
+        _ => StoreError::Backend { context, message: err.to_string() },
+    }
+}
+
+fn corrupt(context: &'static str, message: impl Into<String>) -> StoreError {
+    StoreError::Backend { context, message: message.into() }
+}
+
+/// Timestamps are kept to the microsecond, PostgreSQL's precision, so both engines return
+/// exactly what was stored.
+fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
+}
+
+impl SqlStore {
+    /// Connects to the database a URL names, creating an SQLite file if missing, and brings
+    /// its schema up to date.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let engine = Engine::for_url(url).map_err(|e| corrupt("database URL", e.to_string()))?;
+        let db = Database::connect(connect_options(url, engine, false))
+            .await
+            .map_err(db_err("connecting to the database"))?;
+        let store = SqlStore { db, engine };
+        store.migrate(url).await?;
+        Ok(store)
+    }
+
+    /// Which engine this store runs on.
+    #[must_use]
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Closes the connection pool.
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await.map_err(db_err("closing the database"))
+    }
+
+    async fn migrate(&self, url: &str) -> Result<(), StoreError> {
+        match self.engine {
+            // One connection and a single writer: nothing else can migrate concurrently.
+            Engine::Sqlite => Migrator::up(&self.db, None).await.map_err(db_err("migrating the schema")),
+            // Several processes may start together on one server: migrate on one dedicated
+            // connection that holds an advisory lock meanwhile.
+            Engine::Postgres => {
+                let single = Database::connect(connect_options(url, self.engine, true))
+                    .await
+                    .map_err(db_err("connecting to migrate"))?;
+                single
+                    .execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                    .await
+                    .map_err(db_err("waiting for the migration lock"))?;
+                let result = Migrator::up(&single, None).await.map_err(db_err("migrating the schema"));
+                let _ = single
+                    .execute_unprepared(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                    .await;
+                let _ = single.close().await;
+                result
+            }
+        }
+    }
+}
+
+fn connect_options(url: &str, engine: Engine, single: bool) -> ConnectOptions {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(30));
+    match engine {
+        Engine::Sqlite => {
+            // SQLite has one writer; one pooled connection avoids lock upgrades failing with
+            // SQLITE_BUSY inside transactions, and WAL keeps readers of the file unblocked.
+            opts.max_connections(1).map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        }
+        Engine::Postgres => {
+            opts.max_connections(if single { 1 } else { 16 }).min_connections(if single { 1 } else { 0 });
+        }
+    }
+    opts
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row → domain conversions. A row that does not convert means a database written by something
+// other than this code; it is reported, never guessed at.
+
+fn licence_of(text: &str) -> Result<Licence, StoreError> {
+    text.parse().map_err(|e: freewire_core::licence::UnknownLicence| corrupt("reading a licence", e.to_string()))
+}
+
+fn source_from(row: source::Model) -> Result<Source, StoreError> {
+    Ok(Source {
+        id: SourceId(row.id),
+        licence: licence_of(&row.licence)?,
+        name: row.name,
+        homepage: row.homepage,
+        credit: row.credit,
+        created_at: row.created_at,
+    })
+}
+
+fn feed_from(row: feed::Model) -> Feed {
+    Feed {
+        id: FeedId(row.id),
+        source_id: SourceId(row.source_id),
+        url: row.url,
+        title: row.title,
+        etag: row.etag,
+        last_modified: row.last_modified,
+        next_poll_at: row.next_poll_at,
+        error_count: row.error_count,
+        last_error: row.last_error,
+        last_success_at: row.last_success_at,
+        enabled: row.enabled,
+        created_at: row.created_at,
+    }
+}
+
+fn article_from(row: article::Model) -> Result<Article, StoreError> {
+    Ok(Article {
+        id: ArticleId(row.id),
+        source_id: SourceId(row.source_id),
+        feed_id: row.feed_id.map(FeedId),
+        permalink: Permalink::from_path(&row.permalink)
+            .ok_or_else(|| corrupt("reading a permalink", row.permalink.clone()))?,
+        licence: licence_of(&row.licence)?,
+        status: row.status.parse().map_err(|e: String| corrupt("reading an article status", e))?,
+        guid: row.guid,
+        original_url: row.original_url,
+        title: row.title,
+        author: row.author,
+        summary: row.summary,
+        body_html: row.body_html,
+        language: row.language,
+        published_at: row.published_at,
+        updated_at: row.updated_at,
+        created_at: row.created_at,
+    })
+}
+
+fn user_from(row: user::Model) -> Result<User, StoreError> {
+    Ok(User {
+        id: UserId(row.id),
+        role: row.role.parse().map_err(|e: String| corrupt("reading a role", e))?,
+        username: row.username,
+        email: row.email,
+        password_hash: row.password_hash,
+        created_at: row.created_at,
+    })
+}
+
+fn session_from(row: session::Model) -> Session {
+    Session {
+        token_hash: row.token_hash,
+        user_id: UserId(row.user_id),
+        csrf_token: row.csrf_token,
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        user_agent: row.user_agent,
+    }
+}
+
+fn update_from(row: update::Model) -> Update {
+    Update {
+        id: UpdateId(row.id),
+        article_id: ArticleId(row.article_id),
+        author_id: UserId(row.author_id),
+        body: row.body,
+        created_at: row.created_at,
+        edited_at: row.edited_at,
+    }
+}
+
+fn attachment_from(row: attachment::Model) -> Attachment {
+    Attachment {
+        id: AttachmentId(row.id),
+        update_id: UpdateId(row.update_id),
+        object_key: row.object_key,
+        file_name: row.file_name,
+        media_type: row.media_type,
+        size: row.size,
+        sha256: row.sha256,
+        created_at: row.created_at,
+    }
+}
+
+impl SqlStore {
+    /// Attaches each article's source, fetched in one query.
+    async fn with_sources(
+        &self,
+        rows: Vec<article::Model>,
+    ) -> Result<Vec<ArticleWithSource>, StoreError> {
+        let mut ids: Vec<i64> = rows.iter().map(|r| r.source_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let sources: HashMap<i64, Source> = source::Entity::find()
+            .filter(source::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading sources"))?
+            .into_iter()
+            .map(|row| source_from(row).map(|s| (s.id.0, s)))
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|row| {
+                let source = sources
+                    .get(&row.source_id)
+                    .cloned()
+                    .ok_or_else(|| corrupt("reading an article", "its source is missing"))?;
+                Ok(ArticleWithSource { article: article_from(row)?, source })
+            })
+            .collect()
+    }
+
+    async fn insert_batch_once(
+        &self,
+        batch: &[(NewArticle, NewRetrieval)],
+    ) -> Result<Vec<InsertOutcome>, StoreError> {
+        let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for (new, retr) in batch {
+            let existing = article::Entity::find()
+                .select_only()
+                .column(article::Column::Id)
+                .filter(article::Column::SourceId.eq(new.source_id.0))
+                .filter(article::Column::Guid.eq(new.guid.as_str()))
+                .into_tuple::<i64>()
+                .one(&txn)
+                .await
+                .map_err(db_err("looking for a duplicate article"))?;
+            if let Some(id) = existing {
+                outcomes.push(InsertOutcome::Duplicate(ArticleId(id)));
+                continue;
+            }
+            let permalink = free_permalink(&txn, new).await?;
+            let now = ts(Utc::now());
+            let row = article::ActiveModel {
+                source_id: Set(new.source_id.0),
+                feed_id: Set(new.feed_id.map(|f| f.0)),
+                guid: Set(new.guid.clone()),
+                original_url: Set(new.original_url.clone()),
+                title: Set(new.title.clone()),
+                author: Set(new.author.clone()),
+                summary: Set(new.summary.clone()),
+                body_html: Set(new.body_html.clone()),
+                language: Set(new.language.clone()),
+                published_at: Set(ts(new.published_at)),
+                updated_at: Set(new.updated_at.map(ts)),
+                permalink: Set(permalink.path()),
+                licence: Set(new.licence.id().to_owned()),
+                status: Set(ArticleStatus::Published.as_str().to_owned()),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .map_err(db_err("storing an article"))?;
+            retrieval::ActiveModel {
+                article_id: Set(row.id),
+                location: Set(retr.location.clone()),
+                retrieved_at: Set(ts(retr.retrieved_at)),
+                http_status: Set(retr.http_status),
+                sha256: Set(retr.sha256.clone()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .map_err(db_err("recording a retrieval"))?;
+            outcomes.push(InsertOutcome::Inserted(Box::new(article_from(row)?)));
+        }
+        txn.commit().await.map_err(db_err("committing articles"))?;
+        Ok(outcomes)
+    }
+}
+
+/// The first permalink not yet issued for this article's day and slug.
+async fn free_permalink(db: &impl ConnectionTrait, new: &NewArticle) -> Result<Permalink, StoreError> {
+    let base = Permalink::new(new.published_at, slugify(&new.title));
+    let prefix = base.path();
+    let taken: Vec<String> = article::Entity::find()
+        .select_only()
+        .column(article::Column::Permalink)
+        .filter(article::Column::Permalink.starts_with(prefix.as_str()))
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_err("checking permalinks"))?;
+    if !taken.contains(&prefix) {
+        return Ok(base);
+    }
+    let mut n = 2;
+    loop {
+        let candidate = base.with_clash_suffix(n);
+        if !taken.contains(&candidate.path()) {
+            return Ok(candidate);
+        }
+        n += 1;
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn setting_by_key(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(setting::Entity::find_by_id(key.to_owned())
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading a setting"))?
+            .map(|row| row.value))
+    }
+
+    async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError> {
+        setting::Entity::insert(setting::ActiveModel { key: Set(key.to_owned()), value: Set(value.to_owned()) })
+            .on_conflict_do_nothing()
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(db_err("storing a setting"))?;
+        self.setting_by_key(key)
+            .await?
+            .ok_or_else(|| corrupt("storing a setting", format!("{key} vanished after insert")))
+    }
+
+    async fn source_by_name(&self, name: &str) -> Result<Option<Source>, StoreError> {
+        source::Entity::find()
+            .filter(source::Column::Name.eq(name))
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading a source"))?
+            .map(source_from)
+            .transpose()
+    }
+
+    async fn source_by_id(&self, id: SourceId) -> Result<Option<Source>, StoreError> {
+        source::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading a source"))?
+            .map(source_from)
+            .transpose()
+    }
+
+    async fn insert_source(&self, new: NewSource) -> Result<Source, StoreError> {
+        let row = source::ActiveModel {
+            name: Set(new.name.clone()),
+            homepage: Set(new.homepage),
+            licence: Set(new.licence.id().to_owned()),
+            credit: Set(new.credit),
+            created_at: Set(ts(Utc::now())),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .map_err(|e| match db_err("source")(e) {
+            StoreError::Conflict(_) => StoreError::Conflict(format!("a source named {:?}", new.name)),
+            other => other,
+        })?;
+        source_from(row)
+    }
+
+    async fn list_sources(&self) -> Result<Vec<Source>, StoreError> {
+        source::Entity::find()
+            .order_by_asc(source::Column::Name)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing sources"))?
+            .into_iter()
+            .map(source_from)
+            .collect()
+    }
+
+    async fn insert_feed(&self, new: NewFeed) -> Result<Feed, StoreError> {
+        let now = ts(Utc::now());
+        let row = feed::ActiveModel {
+            source_id: Set(new.source_id.0),
+            url: Set(new.url.clone()),
+            title: Set(new.title),
+            etag: Set(None),
+            last_modified: Set(None),
+            next_poll_at: Set(now),
+            error_count: Set(0),
+            last_error: Set(None),
+            last_success_at: Set(None),
+            enabled: Set(true),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .map_err(|e| match db_err("feed")(e) {
+            StoreError::Conflict(_) => StoreError::Conflict(format!("a feed at {}", new.url)),
+            StoreError::Missing(_) => StoreError::Missing(format!("source {}", new.source_id)),
+            other => other,
+        })?;
+        Ok(feed_from(row))
+    }
+
+    async fn feed_by_id(&self, id: FeedId) -> Result<Option<Feed>, StoreError> {
+        Ok(feed::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading a feed"))?
+            .map(feed_from))
+    }
+
+    async fn list_feeds(&self) -> Result<Vec<Feed>, StoreError> {
+        Ok(feed::Entity::find()
+            .order_by_asc(feed::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing feeds"))?
+            .into_iter()
+            .map(feed_from)
+            .collect())
+    }
+
+    async fn insert_articles_with_retrieval(
+        &self,
+        batch: Vec<(NewArticle, NewRetrieval)>,
+    ) -> Result<Vec<InsertOutcome>, StoreError> {
+        let mut attempt = 1;
+        loop {
+            match self.insert_batch_once(&batch).await {
+                Err(StoreError::Conflict(what)) if attempt < PERMALINK_RACE_RETRIES => {
+                    tracing::debug!(attempt, %what, "permalink race, retrying the batch");
+                    attempt += 1;
+                }
+                Err(StoreError::Missing(_)) => {
+                    return Err(StoreError::Missing("the article's source or feed".to_owned()));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn article_by_id(&self, id: ArticleId) -> Result<Option<ArticleWithSource>, StoreError> {
+        let Some(row) =
+            article::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading an article"))?
+        else {
+            return Ok(None);
+        };
+        Ok(self.with_sources(vec![row]).await?.pop())
+    }
+
+    async fn article_by_permalink(
+        &self,
+        permalink: &Permalink,
+    ) -> Result<Option<ArticleWithSource>, StoreError> {
+        let Some(row) = article::Entity::find()
+            .filter(article::Column::Permalink.eq(permalink.path()))
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading an article"))?
+        else {
+            return Ok(None);
+        };
+        Ok(self.with_sources(vec![row]).await?.pop())
+    }
+
+    async fn list_articles(&self, page: PageRequest) -> Result<Page<ArticleWithSource>, StoreError> {
+        let published = article::Column::Status.eq(ArticleStatus::Published.as_str());
+        let total = article::Entity::find()
+            .filter(published.clone())
+            .count(&self.db)
+            .await
+            .map_err(db_err("counting articles"))?;
+        let rows = article::Entity::find()
+            .filter(published)
+            .order_by_desc(article::Column::PublishedAt)
+            .order_by_desc(article::Column::Id)
+            .offset(page.offset())
+            .limit(page.size)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing articles"))?;
+        Ok(Page { items: self.with_sources(rows).await?, number: page.number, size: page.size, total })
+    }
+
+    async fn retrievals_for_article(&self, id: ArticleId) -> Result<Vec<Retrieval>, StoreError> {
+        Ok(retrieval::Entity::find()
+            .filter(retrieval::Column::ArticleId.eq(id.0))
+            .order_by_asc(retrieval::Column::RetrievedAt)
+            .order_by_asc(retrieval::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing retrievals"))?
+            .into_iter()
+            .map(|row| Retrieval {
+                id: row.id,
+                article_id: ArticleId(row.article_id),
+                location: row.location,
+                retrieved_at: row.retrieved_at,
+                http_status: row.http_status,
+                sha256: row.sha256,
+            })
+            .collect())
+    }
+
+    async fn insert_user(&self, new: NewUser) -> Result<User, StoreError> {
+        let row = user::ActiveModel {
+            username: Set(new.username.clone()),
+            email: Set(new.email),
+            password_hash: Set(new.password_hash),
+            role: Set(new.role.as_str().to_owned()),
+            created_at: Set(ts(Utc::now())),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .map_err(|e| match db_err("user")(e) {
+            StoreError::Conflict(_) => StoreError::Conflict(format!("a user named {:?}", new.username)),
+            other => other,
+        })?;
+        user_from(row)
+    }
+
+    async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
+        user::Entity::find()
+            .filter(user::Column::Username.eq(username))
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading a user"))?
+            .map(user_from)
+            .transpose()
+    }
+
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        user::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading a user"))?
+            .map(user_from)
+            .transpose()
+    }
+
+    async fn insert_session(&self, s: Session) -> Result<(), StoreError> {
+        session::ActiveModel {
+            token_hash: Set(s.token_hash),
+            user_id: Set(s.user_id.0),
+            csrf_token: Set(s.csrf_token),
+            created_at: Set(ts(s.created_at)),
+            expires_at: Set(ts(s.expires_at)),
+            user_agent: Set(s.user_agent),
+        }
+        .insert(&self.db)
+        .await
+        .map_err(|e| match db_err("session")(e) {
+            StoreError::Missing(_) => StoreError::Missing(format!("user {}", s.user_id)),
+            other => other,
+        })?;
+        Ok(())
+    }
+
+    async fn session_by_token_hash(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User)>, StoreError> {
+        let Some(row) = session::Entity::find_by_id(token_hash.to_owned())
+            .filter(session::Column::ExpiresAt.gt(ts(now)))
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading a session"))?
+        else {
+            return Ok(None);
+        };
+        let Some(user) = self.user_by_id(UserId(row.user_id)).await? else {
+            return Ok(None);
+        };
+        Ok(Some((session_from(row), user)))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        session::Entity::delete_by_id(token_hash.to_owned())
+            .exec(&self.db)
+            .await
+            .map_err(db_err("ending a session"))?;
+        Ok(())
+    }
+
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(session::Entity::delete_many()
+            .filter(session::Column::ExpiresAt.lte(ts(now)))
+            .exec(&self.db)
+            .await
+            .map_err(db_err("removing expired sessions"))?
+            .rows_affected)
+    }
+
+    async fn insert_update_with_attachments(
+        &self,
+        new: NewUpdate,
+        files: Vec<NewAttachment>,
+    ) -> Result<(Update, Vec<Attachment>), StoreError> {
+        let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
+        let now = ts(Utc::now());
+        let row = update::ActiveModel {
+            article_id: Set(new.article_id.0),
+            author_id: Set(new.author_id.0),
+            body: Set(new.body),
+            created_at: Set(now),
+            edited_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| match db_err("update")(e) {
+            StoreError::Missing(_) => StoreError::Missing("the article or the author".to_owned()),
+            other => other,
+        })?;
+        let mut stored = Vec::with_capacity(files.len());
+        for file in files {
+            let a = attachment::ActiveModel {
+                update_id: Set(row.id),
+                object_key: Set(file.object_key),
+                file_name: Set(file.file_name),
+                media_type: Set(file.media_type),
+                size: Set(file.size),
+                sha256: Set(file.sha256),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .map_err(db_err("an attachment with this object key"))?;
+            stored.push(attachment_from(a));
+        }
+        txn.commit().await.map_err(db_err("committing an update"))?;
+        Ok((update_from(row), stored))
+    }
+
+    async fn timeline_for_article(&self, id: ArticleId) -> Result<Vec<TimelineEntry>, StoreError> {
+        let updates = update::Entity::find()
+            .filter(update::Column::ArticleId.eq(id.0))
+            .order_by_desc(update::Column::CreatedAt)
+            .order_by_desc(update::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading a timeline"))?;
+        if updates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let update_ids: Vec<i64> = updates.iter().map(|u| u.id).collect();
+        let author_ids: Vec<i64> = updates.iter().map(|u| u.author_id).collect();
+        let authors: HashMap<i64, String> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .column(user::Column::Username)
+            .filter(user::Column::Id.is_in(author_ids))
+            .into_tuple::<(i64, String)>()
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading update authors"))?
+            .into_iter()
+            .collect();
+        let mut files: HashMap<i64, Vec<Attachment>> = HashMap::new();
+        for row in attachment::Entity::find()
+            .filter(attachment::Column::UpdateId.is_in(update_ids))
+            .order_by_asc(attachment::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading attachments"))?
+        {
+            files.entry(row.update_id).or_default().push(attachment_from(row));
+        }
+        Ok(updates
+            .into_iter()
+            .map(|row| TimelineEntry {
+                author: authors.get(&row.author_id).cloned().unwrap_or_default(),
+                attachments: files.remove(&row.id).unwrap_or_default(),
+                update: update_from(row),
+            })
+            .collect())
+    }
+
+    async fn attachment_by_id(&self, id: AttachmentId) -> Result<Option<Attachment>, StoreError> {
+        Ok(attachment::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading an attachment"))?
+            .map(attachment_from))
+    }
+}
+

@@ -1,0 +1,74 @@
+//! Helpers for test suites that need a real database: a fresh SQLite file or a fresh
+//! PostgreSQL database per test, so tests never see each other's rows.
+//!
+//! PostgreSQL tests read `FREEWIRE_TEST_POSTGRES_URL` (an administrative URL such as
+//! `postgres://postgres@127.0.0.1:5432/test`). Without it they skip on a developer's machine,
+//! and fail under `CI=true`, where a skipped database test would hide a broken backend.
+
+use sea_orm::{ConnectionTrait, Database};
+
+/// The environment variable that names the PostgreSQL server for tests.
+pub const POSTGRES_URL_VAR: &str = "FREEWIRE_TEST_POSTGRES_URL";
+
+/// The administrative PostgreSQL URL for tests, or `None` when tests should skip.
+///
+/// # Panics
+/// Under `CI=true` when the variable is unset: CI must never count a skipped database test
+/// as a pass.
+#[must_use]
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var(POSTGRES_URL_VAR) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if is_ci() => panic!("{POSTGRES_URL_VAR} is not set, and CI=true forbids skipping PostgreSQL tests"),
+        _ => {
+            eprintln!("skipping PostgreSQL case: set {POSTGRES_URL_VAR} to run it");
+            None
+        }
+    }
+}
+
+/// Whether we run under CI (`CI=true`), where nothing may be skipped.
+#[must_use]
+pub fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Creates an empty database on the server behind `admin_url` and returns its URL.
+///
+/// # Panics
+/// When the server refuses; tests want to stop there.
+pub async fn create_postgres_database(admin_url: &str) -> String {
+    let name = format!("freewire_test_{}", uuid_like());
+    let admin = Database::connect(admin_url).await.expect("connect to the PostgreSQL test server");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create a test database");
+    admin.close().await.expect("close the admin connection");
+    let mut url = url::Url::parse(admin_url).expect("FREEWIRE_TEST_POSTGRES_URL is a URL");
+    url.set_path(&name);
+    url.to_string()
+}
+
+/// Drops a database made by [`create_postgres_database`], ending its connections first.
+pub async fn drop_postgres_database(admin_url: &str, database_url: &str) {
+    let Ok(url) = url::Url::parse(database_url) else { return };
+    let name = url.path().trim_start_matches('/');
+    if !name.starts_with("freewire_test_") {
+        return;
+    }
+    if let Ok(admin) = Database::connect(admin_url).await {
+        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        let _ = admin.close().await;
+    }
+}
+
+/// A name part unique to this process and moment.
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{}_{}_{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
+}

@@ -1,0 +1,372 @@
+//! The storage contract: every case runs against a fresh SQLite file and a fresh PostgreSQL
+//! database. PostgreSQL cases need `FREEWIRE_TEST_POSTGRES_URL`; see `freewire_store::testing`.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use freewire_core::model::{
+    ArticleId, InsertOutcome, NewArticle, NewAttachment, NewFeed, NewRetrieval, NewSource,
+    NewUpdate, NewUser, PageRequest, Role, Session, SourceId, UserId,
+};
+use freewire_core::{Licence, Permalink, Store, StoreError};
+use freewire_store::{SqlStore, testing};
+
+/// A store on a fresh database, with the URL it was opened from.
+struct Fixture {
+    store: SqlStore,
+    url: String,
+}
+
+fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap()
+}
+
+async fn source(store: &SqlStore, name: &str) -> SourceId {
+    store
+        .insert_source(NewSource {
+            name: name.to_owned(),
+            homepage: Some(format!("https://{name}.example/")),
+            licence: Licence::CcBy4,
+            credit: None,
+        })
+        .await
+        .unwrap()
+        .id
+}
+
+fn article(source: SourceId, guid: &str, title: &str, published: DateTime<Utc>) -> (NewArticle, NewRetrieval) {
+    (
+        NewArticle {
+            source_id: source,
+            feed_id: None,
+            guid: guid.to_owned(),
+            original_url: Some(format!("https://outlet.example/{guid}")),
+            title: title.to_owned(),
+            author: None,
+            summary: None,
+            body_html: "<p>Text — “quoted” …</p>".to_owned(),
+            language: Some("en".to_owned()),
+            published_at: published,
+            updated_at: None,
+            licence: Licence::CcBy4,
+        },
+        NewRetrieval {
+            location: "file:///tmp/feed.xml".to_owned(),
+            retrieved_at: at(2024, 1, 1, 0, 0, 0),
+            http_status: None,
+            sha256: "ab".repeat(32),
+        },
+    )
+}
+
+fn inserted(outcome: &InsertOutcome) -> &freewire_core::Article {
+    match outcome {
+        InsertOutcome::Inserted(a) => a,
+        InsertOutcome::Duplicate(id) => panic!("expected a new article, got duplicate of {id}"),
+    }
+}
+
+async fn user(store: &SqlStore, name: &str, role: Role) -> UserId {
+    store
+        .insert_user(NewUser {
+            username: name.to_owned(),
+            email: None,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+            role,
+        })
+        .await
+        .unwrap()
+        .id
+}
+
+// ------------------------------------------------------------------------------------------
+// The cases.
+
+async fn settings_keep_the_first_value_written(f: &Fixture) {
+    let s = &f.store;
+    assert_eq!(s.setting_by_key("secret").await.unwrap(), None);
+    assert_eq!(s.setting_or_insert("secret", "one").await.unwrap(), "one");
+    assert_eq!(s.setting_or_insert("secret", "two").await.unwrap(), "one");
+    assert_eq!(s.setting_by_key("secret").await.unwrap().as_deref(), Some("one"));
+}
+
+async fn sources_are_unique_by_name(f: &Fixture) {
+    let s = &f.store;
+    let id = source(s, "outlet").await;
+    let found = s.source_by_name("outlet").await.unwrap().unwrap();
+    assert_eq!(found.id, id);
+    assert_eq!(found.licence, Licence::CcBy4);
+    assert_eq!(s.source_by_id(id).await.unwrap(), Some(found));
+    assert!(s.source_by_name("nobody").await.unwrap().is_none());
+    let again = s
+        .insert_source(NewSource { name: "outlet".into(), homepage: None, licence: Licence::Permission, credit: None })
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(ref m)) if m.contains("outlet")), "{again:?}");
+    source(s, "another").await;
+    let names: Vec<_> = s.list_sources().await.unwrap().into_iter().map(|s| s.name).collect();
+    assert_eq!(names, ["another", "outlet"]);
+}
+
+async fn feeds_belong_to_a_source_and_are_followed_once(f: &Fixture) {
+    let s = &f.store;
+    let src = source(s, "outlet").await;
+    let feed = s
+        .insert_feed(NewFeed { source_id: src, url: "https://outlet.example/feed".into(), title: None })
+        .await
+        .unwrap();
+    assert!(feed.enabled);
+    assert_eq!(feed.error_count, 0);
+    assert_eq!(s.feed_by_id(feed.id).await.unwrap(), Some(feed.clone()));
+    let dup = s.insert_feed(NewFeed { source_id: src, url: feed.url.clone(), title: None }).await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    let orphan = s.insert_feed(NewFeed { source_id: SourceId(9999), url: "https://x.example/f".into(), title: None }).await;
+    assert!(matches!(orphan, Err(StoreError::Missing(_))), "{orphan:?}");
+    assert_eq!(s.list_feeds().await.unwrap(), vec![feed]);
+}
+
+async fn an_article_gets_its_permalink_on_its_utc_day(f: &Fixture) {
+    let s = &f.store;
+    let src = source(s, "outlet").await;
+    let when = at(2021, 3, 8, 1, 13, 26);
+    let out = s
+        .insert_articles_with_retrieval(vec![article(src, "g1", "Plan To Revitalize Talks", when)])
+        .await
+        .unwrap();
+    let a = inserted(&out[0]).clone();
+    assert_eq!(a.permalink.path(), "2021/03/08/plan-to-revitalize-talks");
+    assert_eq!(a.published_at, when);
+    assert_eq!(a.body_html, "<p>Text — “quoted” …</p>", "typography survives storage");
+    let by_link = s.article_by_permalink(&a.permalink).await.unwrap().unwrap();
+    assert_eq!(by_link.article, a);
+    assert_eq!(by_link.source.name, "outlet");
+    assert_eq!(s.article_by_id(a.id).await.unwrap().unwrap().article, a);
+    assert!(s.article_by_id(ArticleId(a.id.0 + 100)).await.unwrap().is_none());
+    let other_day = Permalink::from_path("2021/03/09/plan-to-revitalize-talks").unwrap();
+    assert!(s.article_by_permalink(&other_day).await.unwrap().is_none());
+    let retrievals = s.retrievals_for_article(a.id).await.unwrap();
+    assert_eq!(retrievals.len(), 1);
+    assert_eq!(retrievals[0].sha256, "ab".repeat(32));
+    assert_eq!(retrievals[0].location, "file:///tmp/feed.xml");
+}
+
+async fn the_same_guid_is_stored_once_and_retrieved_once(f: &Fixture) {
+    let s = &f.store;
+    let src = source(s, "outlet").await;
+    let when = at(2024, 2, 2, 12, 0, 0);
+    let first = s.insert_articles_with_retrieval(vec![article(src, "same", "One", when)]).await.unwrap();
+    let id = inserted(&first[0]).id;
+    // Twice in one batch and once more in a later batch: nothing new either time.
+    let again = s
+        .insert_articles_with_retrieval(vec![
+            article(src, "same", "One (edited)", when),
+            article(src, "same", "One", when),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(again, vec![InsertOutcome::Duplicate(id), InsertOutcome::Duplicate(id)]);
+    assert_eq!(s.retrievals_for_article(id).await.unwrap().len(), 1);
+    assert_eq!(s.list_articles(PageRequest::new(1, 10)).await.unwrap().total, 1);
+    // The same GUID from another source is another article.
+    let other = source(s, "elsewhere").await;
+    let theirs = s.insert_articles_with_retrieval(vec![article(other, "same", "One", when)]).await.unwrap();
+    assert_eq!(inserted(&theirs[0]).permalink.path(), "2024/02/02/one-2");
+}
+
+async fn a_same_day_title_clash_gets_numbered_permalinks(f: &Fixture) {
+    let s = &f.store;
+    let src = source(s, "outlet").await;
+    let day = at(2024, 5, 1, 9, 0, 0);
+    let out = s
+        .insert_articles_with_retrieval(vec![
+            article(src, "a", "Same Title", day),
+            article(src, "b", "Same Title", day + Duration::hours(1)),
+            article(src, "c", "Same  title!", day + Duration::hours(2)),
+            article(src, "d", "Same Title", day + Duration::days(1)),
+        ])
+        .await
+        .unwrap();
+    let paths: Vec<_> = out.iter().map(|o| inserted(o).permalink.path()).collect();
+    assert_eq!(
+        paths,
+        ["2024/05/01/same-title", "2024/05/01/same-title-2", "2024/05/01/same-title-3", "2024/05/02/same-title"]
+    );
+}
+
+async fn articles_list_newest_first_in_pages(f: &Fixture) {
+    let s = &f.store;
+    let src = source(s, "outlet").await;
+    let base = at(2024, 1, 1, 0, 0, 0);
+    let batch = (0..5).map(|i| article(src, &format!("g{i}"), &format!("Item {i}"), base + Duration::days(i))).collect();
+    s.insert_articles_with_retrieval(batch).await.unwrap();
+    let first = s.list_articles(PageRequest::new(1, 2)).await.unwrap();
+    assert_eq!(first.total, 5);
+    assert_eq!(first.page_count(), 3);
+    let titles: Vec<_> = first.items.iter().map(|a| a.article.title.as_str()).collect();
+    assert_eq!(titles, ["Item 4", "Item 3"]);
+    let last = s.list_articles(PageRequest::new(3, 2)).await.unwrap();
+    assert_eq!(last.items.len(), 1);
+    assert_eq!(last.items[0].article.title, "Item 0");
+    assert_eq!(last.items[0].source.name, "outlet");
+    assert!(s.list_articles(PageRequest::new(4, 2)).await.unwrap().items.is_empty());
+}
+
+async fn users_are_unique_and_keep_their_role(f: &Fixture) {
+    let s = &f.store;
+    let id = user(s, "ada", Role::Editor).await;
+    let found = s.user_by_name("ada").await.unwrap().unwrap();
+    assert_eq!(found.id, id);
+    assert_eq!(found.role, Role::Editor);
+    assert_eq!(s.user_by_id(id).await.unwrap(), Some(found));
+    assert!(s.user_by_name("bob").await.unwrap().is_none());
+    let dup = s
+        .insert_user(NewUser { username: "ada".into(), email: None, password_hash: "x".into(), role: Role::Admin })
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict(ref m)) if m.contains("ada")), "{dup:?}");
+}
+
+async fn sessions_expire_and_can_be_ended(f: &Fixture) {
+    let s = &f.store;
+    let uid = user(s, "ada", Role::Contributor).await;
+    let now = at(2024, 6, 1, 12, 0, 0);
+    let session = |hash: &str, expires| Session {
+        token_hash: hash.to_owned(),
+        user_id: uid,
+        csrf_token: format!("csrf-{hash}"),
+        created_at: now,
+        expires_at: expires,
+        user_agent: Some("test".into()),
+    };
+    s.insert_session(session("live", now + Duration::days(7))).await.unwrap();
+    s.insert_session(session("old", now - Duration::seconds(1))).await.unwrap();
+    let (found, who) = s.session_by_token_hash("live", now).await.unwrap().unwrap();
+    assert_eq!(found.csrf_token, "csrf-live");
+    assert_eq!(who.username, "ada");
+    assert!(s.session_by_token_hash("old", now).await.unwrap().is_none(), "expired sessions are not returned");
+    assert!(s.session_by_token_hash("live", now + Duration::days(8)).await.unwrap().is_none());
+    assert_eq!(s.delete_expired_sessions(now).await.unwrap(), 1);
+    s.delete_session("live").await.unwrap();
+    assert!(s.session_by_token_hash("live", now).await.unwrap().is_none());
+    s.delete_session("never-existed").await.unwrap();
+    let orphan = s.insert_session(Session { user_id: UserId(9999), ..session("x", now) }).await;
+    assert!(matches!(orphan, Err(StoreError::Missing(_))), "{orphan:?}");
+}
+
+fn file(key: &str, name: &str, media_type: &str) -> NewAttachment {
+    NewAttachment {
+        object_key: key.to_owned(),
+        file_name: name.to_owned(),
+        media_type: media_type.to_owned(),
+        size: 1234,
+        sha256: "cd".repeat(32),
+    }
+}
+
+async fn updates_with_files_form_a_newest_first_timeline(f: &Fixture) {
+    let s = &f.store;
+    let src = source(s, "outlet").await;
+    let out = s.insert_articles_with_retrieval(vec![article(src, "g", "T", at(2024, 1, 1, 0, 0, 0))]).await.unwrap();
+    let article_id = inserted(&out[0]).id;
+    let author = user(s, "ada", Role::Contributor).await;
+    assert!(s.timeline_for_article(article_id).await.unwrap().is_empty());
+
+    let (first, files) = s
+        .insert_update_with_attachments(
+            NewUpdate { article_id, author_id: author, body: "The letter, in full.".into() },
+            vec![file("k/1", "letter.pdf", "application/pdf"), file("k/2", "photo.png", "image/png")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 2);
+    let (second, none) = s
+        .insert_update_with_attachments(NewUpdate { article_id, author_id: author, body: "Later note".into() }, vec![])
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+
+    let timeline = s.timeline_for_article(article_id).await.unwrap();
+    let ids: Vec<_> = timeline.iter().map(|e| e.update.id).collect();
+    assert_eq!(ids, [second.id, first.id], "newest first");
+    assert_eq!(timeline[1].author, "ada");
+    let names: Vec<_> = timeline[1].attachments.iter().map(|a| a.file_name.as_str()).collect();
+    assert_eq!(names, ["letter.pdf", "photo.png"]);
+    assert_eq!(s.attachment_by_id(files[0].id).await.unwrap(), Some(files[0].clone()));
+}
+
+async fn an_update_that_cannot_be_stored_leaves_nothing(f: &Fixture) {
+    let s = &f.store;
+    let src = source(s, "outlet").await;
+    let out = s.insert_articles_with_retrieval(vec![article(src, "g", "T", at(2024, 1, 1, 0, 0, 0))]).await.unwrap();
+    let article_id = inserted(&out[0]).id;
+    let author = user(s, "ada", Role::Contributor).await;
+    let missing = s
+        .insert_update_with_attachments(
+            NewUpdate { article_id: ArticleId(article_id.0 + 50), author_id: author, body: "x".into() },
+            vec![file("k/1", "a.pdf", "application/pdf")],
+        )
+        .await;
+    assert!(matches!(missing, Err(StoreError::Missing(_))), "{missing:?}");
+    // Two attachments claiming one object key: the whole update is rolled back.
+    let clash = s
+        .insert_update_with_attachments(
+            NewUpdate { article_id, author_id: author, body: "x".into() },
+            vec![file("k/same", "a.pdf", "application/pdf"), file("k/same", "b.pdf", "application/pdf")],
+        )
+        .await;
+    assert!(clash.is_err());
+    assert!(s.timeline_for_article(article_id).await.unwrap().is_empty());
+}
+
+async fn reopening_a_database_keeps_rows_and_reruns_no_migration(f: &Fixture) {
+    source(&f.store, "outlet").await;
+    let again = SqlStore::connect(&f.url).await.unwrap();
+    assert!(again.source_by_name("outlet").await.unwrap().is_some());
+    again.close().await.unwrap();
+}
+
+// ------------------------------------------------------------------------------------------
+// Stamping the cases out per engine.
+
+macro_rules! contract {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let url = format!("sqlite://{}", dir.path().join("freewire.db").display());
+                    let store = freewire_store::SqlStore::connect(&url).await.unwrap();
+                    let fixture = super::Fixture { store, url };
+                    super::$case(&fixture).await;
+                    fixture.store.close().await.unwrap();
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let Some(admin) = super::testing::postgres_admin_url() else { return };
+                    let url = super::testing::create_postgres_database(&admin).await;
+                    let store = freewire_store::SqlStore::connect(&url).await.unwrap();
+                    let fixture = super::Fixture { store, url };
+                    super::$case(&fixture).await;
+                    fixture.store.close().await.unwrap();
+                    super::testing::drop_postgres_database(&admin, &fixture.url).await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    settings_keep_the_first_value_written,
+    sources_are_unique_by_name,
+    feeds_belong_to_a_source_and_are_followed_once,
+    an_article_gets_its_permalink_on_its_utc_day,
+    the_same_guid_is_stored_once_and_retrieved_once,
+    a_same_day_title_clash_gets_numbered_permalinks,
+    articles_list_newest_first_in_pages,
+    users_are_unique_and_keep_their_role,
+    sessions_expire_and_can_be_ended,
+    updates_with_files_form_a_newest_first_timeline,
+    an_update_that_cannot_be_stored_leaves_nothing,
+    reopening_a_database_keeps_rows_and_reruns_no_migration,
+);
