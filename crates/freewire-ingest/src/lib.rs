@@ -1,1 +1,12 @@
-//! placeholder
+//! freewire's way in: feeds parsed into a normalised shape ([`parse`]), third-party HTML
+//! made safe ([`sanitize`]), and items turned into stored articles ([`import`]).
+//! Fetching and polling arrive with the ingestion issue; this crate knows nothing of HTTP
+//! requests made to us, only of the documents we take in.
+
+pub mod import;
+pub mod parse;
+pub mod sanitize;
+
+pub use import::{ImportError, ImportReport, SourceSpec, import_bytes, import_file};
+pub use parse::{FeedItem, ParseError, ParsedFeed, parse_feed};
+pub use sanitize::{html_to_text, sanitize_html};
