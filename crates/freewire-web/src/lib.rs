@@ -1,1 +1,102 @@
-//! placeholder
+//! freewire's web layer: the public pages, sign-in, and the updates timeline with its
+//! uploads, as server-rendered HTML that works without JavaScript.
+//!
+//! Routes (the whole surface, on one screen):
+//!
+//! | method | path | handler |
+//! |---|---|---|
+//! | GET | `/` | [`site::home`] — latest articles, `?page=N` |
+//! | GET | `/{YYYY}/{MM}/{DD}/{slug}/` | [`site::show_article`] |
+//! | GET | `/static/style.css` | [`site::stylesheet`] |
+//! | GET, POST | `/login` | [`account::show_login`], [`account::submit_login`] |
+//! | POST | `/logout` | [`account::submit_logout`] |
+//! | POST | `/articles/{id}/updates` | [`updates::create_update`] |
+//! | GET | `/files/{id}/{name}` | [`updates::download_attachment`] |
+//!
+//! Web code only reads through and calls into the [`Store`](freewire_core::Store) and
+//! [`BlobStore`](freewire_core::BlobStore) contracts; it never sees a database.
+
+pub mod account;
+mod error;
+mod frame;
+mod security;
+pub mod site;
+mod state;
+mod templates;
+pub mod updates;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use error::WebError;
+pub use state::{AppState, WebConfig};
+
+/// Extra room in an upload request beyond its files: the note and the form's own framing.
+const FORM_OVERHEAD_BYTES: u64 = 1024 * 1024;
+
+/// The whole application as a router.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config().max_upload_bytes.saturating_mul(updates::MAX_FILES_PER_UPDATE as u64)
+        + FORM_OVERHEAD_BYTES;
+    let routes = Router::new()
+        .route("/", get(site::home))
+        .route("/static/style.css", get(site::stylesheet))
+        .route("/{year}/{month}/{day}/{slug}/", get(site::show_article))
+        .route("/{year}/{month}/{day}/{slug}", get(site::add_trailing_slash))
+        .route("/login", get(account::show_login).post(account::submit_login))
+        .route("/logout", post(account::submit_logout))
+        .route(
+            "/articles/{id}/updates",
+            post(updates::create_update).layer(DefaultBodyLimit::max(usize::try_from(body_limit).unwrap_or(usize::MAX))),
+        )
+        .route("/files/{id}/{name}", get(updates::download_attachment))
+        .fallback(site::not_found);
+    let prefix = state.path_prefix().to_owned();
+    let routes = if prefix.is_empty() { routes } else { Router::new().nest(&prefix, routes) };
+    routes
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), account::load_viewer))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::security_headers))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// A bound, ready-to-run server. Binding first (port 0 in tests) means the address is known
+/// before anything is served, with no waiting or retrying.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Binds `addr` and builds the routes.
+    pub async fn build(state: AppState, addr: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        Ok(Application { listener, router: router(state) })
+    }
+
+    /// Serves on a listener bound already (a test binds port 0 first to learn its address).
+    pub fn from_listener(state: AppState, listener: std::net::TcpListener) -> std::io::Result<Self> {
+        listener.set_nonblocking(true)?;
+        Ok(Application { listener: TcpListener::from_std(listener)?, router: router(state) })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+    }
+}

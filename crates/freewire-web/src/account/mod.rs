@@ -1,0 +1,247 @@
+//! Signing in and out, and knowing who is signed in.
+//!
+//! A session is a random token in an `HttpOnly`, `SameSite=Lax` cookie (`Secure` when the site
+//! is served over HTTPS); the store keeps only its sha256 with the session's form token, so a
+//! copy of the database lets no one in. The sign-in form, which has no session yet, is
+//! protected by a double-submit token: a random cookie the form must echo.
+
+use std::sync::LazyLock;
+
+use axum::extract::{FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use chrono::{Duration, Utc};
+use freewire_core::password::{generate_password, hash_password, verify_password};
+use freewire_core::{Session, User};
+use serde::{Deserialize, Serialize};
+
+use crate::error::WebError;
+use crate::frame::Frame;
+use crate::security::{random_token, same_origin, token_hash, tokens_match};
+use crate::state::AppState;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "fw_session";
+/// The sign-in form's double-submit cookie.
+const LOGIN_CSRF_COOKIE: &str = "fw_login_csrf";
+
+/// A signed-in visitor.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// Their session (with its form token).
+    pub session: Session,
+    /// Who they are.
+    pub user: User,
+}
+
+/// Who is asking: a signed-in user, or an anonymous visitor (`None`).
+#[derive(Debug, Clone)]
+pub struct Viewer(pub Option<SignedIn>);
+
+/// Looks up the session a request's cookie names, if it is live.
+pub(crate) async fn viewer_of(state: &AppState, headers: &HeaderMap) -> Option<SignedIn> {
+    let jar = CookieJar::from_headers(headers);
+    let token = jar.get(SESSION_COOKIE)?.value();
+    match state.store().session_by_token_hash(&token_hash(token), Utc::now()).await {
+        Ok(found) => found.map(|(session, user)| SignedIn { session, user }),
+        Err(e) => {
+            // A store failure must not sign anyone in; the visitor sees the site anonymously.
+            tracing::error!(error = %e, "looking up a session failed");
+            None
+        }
+    }
+}
+
+/// Resolves the visitor once per request, for the handlers and the error pages.
+pub(crate) async fn load_viewer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let viewer = viewer_of(&state, request.headers()).await;
+    request.extensions_mut().insert(Viewer(viewer));
+    next.run(request).await
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Viewer>().cloned().unwrap_or(Viewer(None)))
+    }
+}
+
+fn session_cookie(state: &AppState, value: String, max_age: Duration) -> Cookie<'static> {
+    let path = if state.path_prefix().is_empty() { "/".to_owned() } else { state.path_prefix().to_owned() };
+    Cookie::build((SESSION_COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.secure_cookies())
+        .path(path)
+        .max_age(cookie::time::Duration::seconds(max_age.num_seconds()))
+        .build()
+}
+
+/// `?next=` on the sign-in page: where to go afterwards. Only paths on this site are
+/// followed, so the form cannot be used to send people elsewhere.
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn local_next(state: &AppState, next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => state.link("/"),
+    }
+}
+
+#[derive(Serialize)]
+struct LoginPage<'a> {
+    frame: Frame,
+    csrf: &'a str,
+    next: &'a str,
+    username: &'a str,
+    error: Option<&'a str>,
+}
+
+fn login_page(
+    state: &AppState,
+    jar: CookieJar,
+    status: StatusCode,
+    next: &str,
+    username: &str,
+    error: Option<&str>,
+) -> Result<Response, WebError> {
+    let token = random_token();
+    let cookie = Cookie::build((LOGIN_CSRF_COOKIE, token.clone()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.secure_cookies())
+        .path(state.link("/login"))
+        .build();
+    let html = state.templates().render(
+        "login.html",
+        LoginPage { frame: Frame::new(state, None, "Log in"), csrf: &token, next, username, error },
+    )?;
+    Ok((status, jar.add(cookie), Html(html)).into_response())
+}
+
+/// GET /login
+pub async fn show_login(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    jar: CookieJar,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, WebError> {
+    let next = local_next(&state, q.next.as_deref());
+    if viewer.is_some() {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    login_page(&state, jar, StatusCode::OK, &next, "", None)
+}
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    csrf: String,
+    next: Option<String>,
+}
+
+/// A hash to verify against when the username is unknown, so that a wrong name takes as long
+/// to refuse as a wrong password and names cannot be probed by timing.
+static DECOY_HASH: LazyLock<String> = LazyLock::new(|| hash_password(&generate_password()).unwrap_or_default());
+
+/// POST /login
+pub async fn submit_login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    let next = local_next(&state, form.next.as_deref());
+    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
+    if !same_origin(&state, &headers) || !tokens_match(&expected, &form.csrf) {
+        return login_page(
+            &state,
+            jar,
+            StatusCode::FORBIDDEN,
+            &next,
+            &form.username,
+            Some("This form had expired. Please try again."),
+        );
+    }
+    let username = form.username.trim().to_owned();
+    let user = state.store().user_by_name(&username).await?;
+    let phc = user.as_ref().map_or_else(|| DECOY_HASH.clone(), |u| u.password_hash.clone());
+    let password = form.password;
+    // argon2 is deliberately slow: keep it off the async threads.
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+        .await
+        .map_err(|e| WebError::Internal(format!("password check interrupted: {e}")))?;
+    let Some(user) = user.filter(|_| matches) else {
+        tracing::info!(%username, "failed sign-in");
+        return login_page(
+            &state,
+            jar,
+            StatusCode::UNAUTHORIZED,
+            &next,
+            &username,
+            Some("Wrong username or password."),
+        );
+    };
+
+    // A new token at every sign-in: a session id planted before sign-in is worth nothing.
+    if let Some(old) = jar.get(SESSION_COOKIE) {
+        state.store().delete_session(&token_hash(old.value())).await?;
+    }
+    let token = random_token();
+    let now = Utc::now();
+    let lifetime = Duration::days(state.config().session_days);
+    state
+        .store()
+        .insert_session(Session {
+            token_hash: token_hash(&token),
+            user_id: user.id,
+            csrf_token: random_token(),
+            created_at: now,
+            expires_at: now + lifetime,
+            user_agent: headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|s| s.chars().take(300).collect()),
+        })
+        .await?;
+    tracing::info!(username = %user.username, "signed in");
+    let jar = jar
+        .add(session_cookie(&state, token, lifetime))
+        .remove(Cookie::build(LOGIN_CSRF_COOKIE).path(state.link("/login")));
+    Ok((jar, Redirect::to(&next)).into_response())
+}
+
+/// The sign-out form.
+#[derive(Debug, Deserialize)]
+pub struct LogoutForm {
+    csrf: String,
+}
+
+/// POST /logout
+pub async fn submit_logout(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<LogoutForm>,
+) -> Result<Response, WebError> {
+    let Some(signed_in) = viewer else {
+        return Ok(Redirect::to(&state.link("/")).into_response());
+    };
+    if !same_origin(&state, &headers) || !tokens_match(&signed_in.session.csrf_token, &form.csrf) {
+        return Err(WebError::Forbidden("This form had expired. Please reload the page and try again.".into()));
+    }
+    state.store().delete_session(&signed_in.session.token_hash).await?;
+    let jar = jar.add(session_cookie(&state, String::new(), Duration::zero()));
+    Ok((jar, Redirect::to(&state.link("/"))).into_response())
+}

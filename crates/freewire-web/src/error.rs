@@ -1,0 +1,126 @@
+//! The web layer's error policy. Each variant says what status it answers with. Internal
+//! errors are logged with their cause under an error id; the visitor sees only the id.
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use freewire_core::{BlobError, StoreError};
+use serde::Serialize;
+
+use crate::frame::Frame;
+use crate::state::AppState;
+
+/// What went wrong with a request.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// 404: no such page.
+    #[error("not found")]
+    NotFound,
+    /// 400: the request makes no sense; the message says why.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 403: not allowed (no sign-in, a missing or stale form token).
+    #[error("{0}")]
+    Forbidden(String),
+    /// 500: our fault; details go to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        WebError::Internal(e.to_string())
+    }
+}
+
+impl From<BlobError> for WebError {
+    fn from(e: BlobError) -> Self {
+        WebError::Internal(e.to_string())
+    }
+}
+
+impl From<minijinja::Error> for WebError {
+    fn from(e: minijinja::Error) -> Self {
+        // The cause chain of a template error names the template and line.
+        let mut msg = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            msg.push_str(": ");
+            msg.push_str(&s.to_string());
+            source = s.source();
+        }
+        WebError::Internal(msg)
+    }
+}
+
+/// Carried on an error response until [`render_error_pages`] gives it a page.
+#[derive(Debug, Clone)]
+struct ErrorPage {
+    heading: &'static str,
+    message: String,
+    error_id: Option<String>,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, heading, message, error_id) = match self {
+            WebError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is no page at this address. It may have been mistyped.".to_owned(),
+                None,
+            ),
+            WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, "That did not work", m, None),
+            WebError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", m, None),
+            WebError::Internal(cause) => {
+                let id = uuid::Uuid::new_v4().simple().to_string();
+                tracing::error!(error_id = %id, %cause, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "The server could not complete this request. Please try again; if it keeps \
+                     happening, tell the site's administrators the error id below."
+                        .to_owned(),
+                    Some(id),
+                )
+            }
+        };
+        let mut response = (status, message.clone()).into_response();
+        response.extensions_mut().insert(ErrorPage { heading, message, error_id });
+        response
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorContext<'a> {
+    frame: Frame,
+    heading: &'a str,
+    message: &'a str,
+    error_id: Option<&'a str>,
+    status: u16,
+}
+
+/// Gives error responses the site's page, with its navigation and stylesheet.
+pub(crate) async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let viewer = request.extensions().get::<crate::account::Viewer>().and_then(|v| v.0.clone());
+    let response = next.run(request).await;
+    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
+        return response;
+    };
+    let status = response.status();
+    let ctx = ErrorContext {
+        frame: Frame::new(&state, viewer.as_ref(), page.heading),
+        heading: page.heading,
+        message: &page.message,
+        error_id: page.error_id.as_deref(),
+        status: status.as_u16(),
+    };
+    match state.templates().render("error.html", ctx) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "the error page itself failed to render");
+            (status, page.message).into_response()
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! The frame around every page: site name, navigation, who is signed in, and the form token
+//! for the sign-out button.
+
+use freewire_core::Role;
+use serde::Serialize;
+
+use crate::account::SignedIn;
+use crate::state::AppState;
+
+/// What every template receives as `frame`.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Frame {
+    pub site_name: String,
+    /// The page's own title (the `<title>` adds the site name).
+    pub title: String,
+    /// Prefix for site-relative links.
+    pub root: String,
+    pub lang: String,
+    pub user: Option<FrameUser>,
+    /// The signed-in session's form token.
+    pub csrf: Option<String>,
+}
+
+/// The signed-in user, as the frame shows them.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct FrameUser {
+    pub username: String,
+    pub role: Role,
+}
+
+impl Frame {
+    pub(crate) fn new(state: &AppState, viewer: Option<&SignedIn>, title: &str) -> Self {
+        Frame {
+            site_name: state.config().site_name.clone(),
+            title: title.to_owned(),
+            root: state.path_prefix().to_owned(),
+            lang: state.config().language.clone(),
+            user: viewer.map(|v| FrameUser { username: v.user.username.clone(), role: v.user.role }),
+            csrf: viewer.map(|v| v.session.csrf_token.clone()),
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! The public pages: the home page's list of latest articles and the article page with its
+//! credit, citation and updates timeline.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{DateTime, SecondsFormat, Utc};
+use freewire_core::{ArticleWithSource, PageRequest, Permalink, TimelineEntry, site_citation};
+use freewire_ingest::html_to_text;
+use serde::{Deserialize, Serialize};
+
+use crate::account::{SignedIn, Viewer};
+use crate::error::WebError;
+use crate::frame::Frame;
+use crate::state::AppState;
+use crate::updates::{AttachmentView, render_markdown};
+
+/// Articles per page of the home page.
+const HOME_PAGE_SIZE: u64 = 20;
+/// Words in a list excerpt.
+const EXCERPT_WORDS: usize = 45;
+
+const STYLESHEET: &str = include_str!("../../static/style.css");
+
+/// A time as pages show it, with its machine-readable form for `<time datetime>`.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TimeView {
+    pub iso: String,
+    pub human: String,
+}
+
+impl TimeView {
+    pub(crate) fn new(t: DateTime<Utc>) -> Self {
+        TimeView {
+            iso: t.to_rfc3339_opts(SecondsFormat::Secs, true),
+            human: t.format("%-d %B %Y, %H:%M UTC").to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ListItem {
+    title: String,
+    path: String,
+    published: TimeView,
+    source: String,
+    author: Option<String>,
+    excerpt: String,
+}
+
+fn excerpt(a: &ArticleWithSource) -> String {
+    let text = a.article.summary.clone().unwrap_or_else(|| html_to_text(&a.article.body_html));
+    let mut words = text.split_whitespace();
+    let mut out: Vec<&str> = words.by_ref().take(EXCERPT_WORDS).collect();
+    if words.next().is_some() {
+        out.push("…");
+    }
+    out.join(" ")
+}
+
+#[derive(Debug, Serialize)]
+struct HomePage {
+    frame: Frame,
+    items: Vec<ListItem>,
+    page: u64,
+    page_count: u64,
+    newer: Option<String>,
+    older: Option<String>,
+}
+
+/// `?page=N`
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    page: Option<u64>,
+}
+
+/// GET / — the latest articles, newest first.
+pub async fn home(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let number = q.page.unwrap_or(1);
+    if number == 0 {
+        return Err(WebError::NotFound);
+    }
+    let page = state.store().list_articles(PageRequest::new(number, HOME_PAGE_SIZE)).await?;
+    if page.items.is_empty() && number > 1 {
+        return Err(WebError::NotFound);
+    }
+    let page_count = page.page_count();
+    let link = |n: u64| if n == 1 { state.link("/") } else { format!("{}?page={n}", state.link("/")) };
+    let ctx = HomePage {
+        frame: Frame::new(&state, viewer.as_ref(), if number == 1 { "Latest" } else { "Earlier articles" }),
+        newer: (number > 1).then(|| link(number - 1)),
+        older: (number < page_count).then(|| link(number + 1)),
+        items: page
+            .items
+            .iter()
+            .map(|a| ListItem {
+                title: a.article.title.clone(),
+                path: state.link(&format!("/{}/", a.article.permalink.path())),
+                published: TimeView::new(a.article.published_at),
+                source: a.source.name.clone(),
+                author: a.article.author.clone(),
+                excerpt: excerpt(a),
+            })
+            .collect(),
+        page: number,
+        page_count,
+    };
+    Ok(Html(state.templates().render("home.html", ctx)?).into_response())
+}
+
+#[derive(Debug, Serialize)]
+struct ArticleView {
+    id: i64,
+    title: String,
+    permalink: String,
+    published: TimeView,
+    author: Option<String>,
+    /// Sanitised when stored.
+    body_html: String,
+    source: String,
+    source_homepage: Option<String>,
+    credit: Option<String>,
+    original_url: Option<String>,
+    licence: &'static str,
+    licence_url: Option<&'static str>,
+    citation: String,
+}
+
+#[derive(Debug, Serialize)]
+struct EntryView {
+    id: i64,
+    author: String,
+    created: TimeView,
+    body_html: String,
+    attachments: Vec<AttachmentView>,
+}
+
+#[derive(Debug, Serialize)]
+struct ArticlePage<'a> {
+    frame: Frame,
+    article: ArticleView,
+    timeline: Vec<EntryView>,
+    upload_action: String,
+    login_url: String,
+    max_upload: String,
+    error: Option<&'a str>,
+    note: &'a str,
+}
+
+/// The article page, with an optional message from a failed upload and the note to keep.
+pub(crate) async fn article_page(
+    state: &AppState,
+    viewer: Option<&SignedIn>,
+    found: ArticleWithSource,
+    status: StatusCode,
+    error: Option<&str>,
+    note: &str,
+) -> Result<Response, WebError> {
+    let ArticleWithSource { article: a, source } = found;
+    let permalink = a.permalink.url(state.config().base_url.as_str());
+    let citation = site_citation(&state.config().site_name, a.author.as_deref(), a.published_at, &a.title, &permalink);
+    let timeline = state.store().timeline_for_article(a.id).await?;
+    let path = format!("/{}/", a.permalink.path());
+    let ctx = ArticlePage {
+        frame: Frame::new(state, viewer, &a.title),
+        timeline: timeline.into_iter().map(|e| entry_view(state, e)).collect(),
+        upload_action: state.link(&format!("/articles/{}/updates", a.id)),
+        login_url: format!("{}?next={}", state.link("/login"), state.link(&path)),
+        max_upload: human_size(state.config().max_upload_bytes),
+        error,
+        note,
+        article: ArticleView {
+            id: a.id.0,
+            published: TimeView::new(a.published_at),
+            licence: a.licence.title(),
+            licence_url: a.licence.url(),
+            title: a.title,
+            permalink,
+            author: a.author,
+            body_html: a.body_html,
+            source: source.name,
+            source_homepage: source.homepage,
+            credit: source.credit,
+            original_url: a.original_url,
+            citation,
+        },
+    };
+    Ok((status, Html(state.templates().render("article.html", ctx)?)).into_response())
+}
+
+fn entry_view(state: &AppState, e: TimelineEntry) -> EntryView {
+    EntryView {
+        id: e.update.id.0,
+        author: e.author,
+        created: TimeView::new(e.update.created_at),
+        body_html: render_markdown(&e.update.body),
+        attachments: e.attachments.iter().map(|a| AttachmentView::new(state, a)).collect(),
+    }
+}
+
+/// GET /{YYYY}/{MM}/{DD}/{slug}/ — one article.
+pub async fn show_article(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Path((year, month, day, slug)): Path<(String, String, String, String)>,
+) -> Result<Response, WebError> {
+    let permalink = parse_permalink(&year, &month, &day, &slug).ok_or(WebError::NotFound)?;
+    let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
+    article_page(&state, viewer.as_ref(), found, StatusCode::OK, None, "").await
+}
+
+fn parse_permalink(year: &str, month: &str, day: &str, slug: &str) -> Option<Permalink> {
+    // Only the zero-padded form we issue names an article.
+    if year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        return None;
+    }
+    Permalink::from_parts(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?, slug)
+}
+
+/// GET /{YYYY}/{MM}/{DD}/{slug} — the same without the trailing slash.
+pub async fn add_trailing_slash(
+    State(state): State<AppState>,
+    Path((year, month, day, slug)): Path<(String, String, String, String)>,
+) -> Result<Redirect, WebError> {
+    let permalink = parse_permalink(&year, &month, &day, &slug).ok_or(WebError::NotFound)?;
+    Ok(Redirect::permanent(&state.link(&format!("/{}/", permalink.path()))))
+}
+
+/// GET /static/style.css
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        STYLESHEET,
+    )
+}
+
+/// Anything else: the 404 page.
+pub async fn not_found() -> WebError {
+    WebError::NotFound
+}
+
+/// `1536` → `1.5 KiB`.
+pub(crate) fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["bytes", "KiB", "MiB", "GiB"];
+    #[expect(clippy::cast_precision_loss, reason = "a size shown to one decimal")]
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else if value.fract() < 0.05 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(human_size(12), "12 bytes");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(25 * 1024 * 1024), "25 MiB");
+    }
+
+    #[test]
+    fn only_issued_permalink_forms_parse() {
+        assert!(parse_permalink("2021", "03", "08", "a-b").is_some());
+        assert!(parse_permalink("2021", "3", "08", "a-b").is_none());
+        assert!(parse_permalink("2021", "03", "32", "a-b").is_none());
+        assert!(parse_permalink("2021", "03", "08", "A b").is_none());
+    }
+}

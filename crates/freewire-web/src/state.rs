@@ -1,0 +1,88 @@
+//! What every handler shares: the stores, the configuration and the templates.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use freewire_core::{BlobStore, Store};
+use url::Url;
+
+use crate::templates::Templates;
+
+/// The web layer's settings, validated by the binary's configuration.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The site's name, as in citations ("Radio Free").
+    pub site_name: String,
+    /// Where the site is reached from outside; permalinks and citations use it.
+    pub base_url: Url,
+    /// The language of the site's own text (the `lang` of every page).
+    pub language: String,
+    /// The largest file one upload may carry, in bytes.
+    pub max_upload_bytes: u64,
+    /// Where uploads are spooled while they arrive, before they go to object storage.
+    pub spool_dir: PathBuf,
+    /// How long a sign-in lasts, in days.
+    pub session_days: i64,
+}
+
+/// Shared state, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    blobs: Arc<dyn BlobStore>,
+    config: WebConfig,
+    templates: Templates,
+    path_prefix: String,
+}
+
+impl AppState {
+    /// State over the given stores.
+    pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, config: WebConfig) -> Self {
+        let path_prefix = config.base_url.path().trim_end_matches('/').to_owned();
+        AppState { inner: Arc::new(Inner { store, blobs, templates: Templates::new(), config, path_prefix }) }
+    }
+
+    /// The row store.
+    #[must_use]
+    pub fn store(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+
+    /// The file store.
+    #[must_use]
+    pub fn blobs(&self) -> &dyn BlobStore {
+        self.inner.blobs.as_ref()
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &WebConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn templates(&self) -> &Templates {
+        &self.inner.templates
+    }
+
+    /// The path the site lives under (`""` at the root, `/news` for `https://x.org/news`).
+    #[must_use]
+    pub fn path_prefix(&self) -> &str {
+        &self.inner.path_prefix
+    }
+
+    /// Whether cookies must be `Secure`: the site is reached over HTTPS.
+    #[must_use]
+    pub fn secure_cookies(&self) -> bool {
+        self.inner.config.base_url.scheme() == "https"
+    }
+
+    /// A site-relative link (`/login` → `/news/login` under a prefix).
+    #[must_use]
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.inner.path_prefix)
+    }
+}

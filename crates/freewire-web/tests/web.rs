@@ -1,0 +1,498 @@
+//! The web layer against a real server on an ephemeral loopback port, a real SQLite file and
+//! a real upload folder, driven over HTTP with a cookie-aware client.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use freewire_core::model::{InsertOutcome, NewArticle, NewRetrieval, NewSource, NewUser, Role};
+use freewire_core::password::hash_password;
+use freewire_core::{Article, ArticleId, Licence, Store};
+use freewire_store::{ObjectBlobStore, SqlStore};
+use freewire_web::{AppState, Application, WebConfig};
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+
+const PASSWORD: &str = "a long enough password";
+
+/// A 2×2 PNG.
+const PNG: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00\x00\xfd\xd4\x9a\x73\x00\x00\x00\x12\x49\x44\x41\x54\x78\x9c\x63\x38\xa0\xa0\xa0\x90\x70\x80\x01\x42\x01\x00\x1e\xce\x04\x81\x55\x4a\xef\xe2\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
+
+fn pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
+}
+
+struct TestApp {
+    base: String,
+    store: Arc<SqlStore>,
+    dir: tempfile::TempDir,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestApp {
+    async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    async fn spawn_with(configure: impl FnOnce(&mut WebConfig)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("freewire.db").display());
+        let store = Arc::new(SqlStore::connect(&url).await.unwrap());
+        let blobs = Arc::new(ObjectBlobStore::local(&dir.path().join("uploads")).unwrap());
+        let spool_dir = dir.path().join("spool");
+        std::fs::create_dir_all(&spool_dir).unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
+        let mut config = WebConfig {
+            site_name: "Test Wire".into(),
+            base_url: url::Url::parse(&base).unwrap(),
+            language: "en".into(),
+            max_upload_bytes: 25 * 1024 * 1024,
+            spool_dir,
+            session_days: 30,
+        };
+        configure(&mut config);
+        let state = AppState::new(store.clone(), blobs, config);
+        let app = Application::from_listener(state, listener).unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run(async move {
+            let _ = rx.await;
+        }));
+        TestApp { base, store, dir, _shutdown: tx }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn client() -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    async fn add_user(&self, name: &str, role: Role) {
+        self.store
+            .insert_user(NewUser {
+                username: name.into(),
+                email: None,
+                password_hash: hash_password(PASSWORD).unwrap(),
+                role,
+            })
+            .await
+            .unwrap();
+    }
+
+    async fn add_articles(&self, items: &[(&str, DateTime<Utc>, Option<&str>)]) -> Vec<Article> {
+        let source = match self.store.source_by_name("Harbour Gazette").await.unwrap() {
+            Some(s) => s,
+            None => self
+                .store
+                .insert_source(NewSource {
+                    name: "Harbour Gazette".into(),
+                    homepage: Some("https://harbour.example/".into()),
+                    licence: Licence::CcBy4,
+                    credit: None,
+                })
+                .await
+                .unwrap(),
+        };
+        let batch = items
+            .iter()
+            .map(|(title, at, author)| {
+                (
+                    NewArticle {
+                        source_id: source.id,
+                        feed_id: None,
+                        guid: format!("guid-{title}"),
+                        original_url: Some(format!("https://harbour.example/{title}")),
+                        title: (*title).to_owned(),
+                        author: author.map(str::to_owned),
+                        summary: None,
+                        body_html: format!("<p>Body of {title} — “quoted” …</p>"),
+                        language: Some("en".into()),
+                        published_at: *at,
+                        updated_at: None,
+                        licence: Licence::CcBy4,
+                    },
+                    NewRetrieval {
+                        location: "file:///fixture.xml".into(),
+                        retrieved_at: Utc::now(),
+                        http_status: None,
+                        sha256: "00".repeat(32),
+                    },
+                )
+            })
+            .collect();
+        self.store
+            .insert_articles_with_retrieval(batch)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| match o {
+                InsertOutcome::Inserted(a) => *a,
+                InsertOutcome::Duplicate(_) => panic!("fixture articles are new"),
+            })
+            .collect()
+    }
+
+    async fn article(&self) -> Article {
+        self.add_articles(&[("Ferry Talks Resume", Utc.with_ymd_and_hms(2024, 3, 5, 7, 30, 0).unwrap(), None)])
+            .await
+            .remove(0)
+    }
+
+    fn page_path(a: &Article) -> String {
+        format!("/{}/", a.permalink.path())
+    }
+
+    async fn login(&self, client: &reqwest::Client, name: &str, password: &str) -> reqwest::Response {
+        let page = client.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
+        let token = form_token(&page);
+        client
+            .post(self.url("/login"))
+            .form(&[("username", name), ("password", password), ("csrf", &token), ("next", "/")])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn signed_in(&self, name: &str) -> reqwest::Client {
+        self.add_user(name, Role::Contributor).await;
+        let client = Self::client();
+        let res = self.login(&client, name, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in should redirect");
+        client
+    }
+
+    fn stored_files(&self) -> Vec<PathBuf> {
+        files_under(&self.dir.path().join("uploads"))
+    }
+
+    fn spooled_files(&self) -> Vec<PathBuf> {
+        files_under(&self.dir.path().join("spool"))
+    }
+
+    async fn timeline_len(&self, id: ArticleId) -> usize {
+        self.store.timeline_for_article(id).await.unwrap().len()
+    }
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() { out.extend(files_under(&p)) } else { out.push(p) }
+    }
+    out
+}
+
+/// The value of the first `csrf` field on a page.
+fn form_token(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("page has a form token") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+fn upload_form(token: Option<&str>, note: &str, files: Vec<(&str, Vec<u8>, &str)>) -> Form {
+    let mut form = Form::new();
+    if let Some(t) = token {
+        form = form.text("csrf", t.to_owned());
+    }
+    form = form.text("note", note.to_owned());
+    for (name, bytes, mime) in files {
+        form = form.part("files", Part::bytes(bytes).file_name(name.to_owned()).mime_str(mime).unwrap());
+    }
+    form
+}
+
+// ------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn anonymous_visitor_is_asked_to_log_in_before_uploading() {
+    let app = TestApp::spawn().await;
+    let a = app.article().await;
+    let res = TestApp::client().get(app.url(&TestApp::page_path(&a))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Please log in to upload a file."), "{html}");
+    assert!(html.contains("There are no updates yet."));
+    assert!(html.contains("Click the Upload button above to add an update."));
+    assert!(!html.contains("class=\"upload\""), "no upload form for anonymous visitors");
+    assert!(html.contains("<title>Ferry Talks Resume | Test Wire</title>"));
+    assert!(html.contains("<html lang=\"en\">"));
+    assert!(html.contains("Body of Ferry Talks Resume — “quoted” …"), "typography survives");
+    assert!(html.contains(">Read the original</a>"));
+    assert!(html.contains("creativecommons.org/licenses/by/4.0/"), "the licence is named and linked");
+}
+
+#[tokio::test]
+async fn the_article_page_cites_the_author_when_there_is_one() {
+    let app = TestApp::spawn().await;
+    let when = Utc.with_ymd_and_hms(2024, 3, 5, 7, 30, 0).unwrap();
+    let a = app.add_articles(&[("Bylined Story", when, Some("Mira Olsen"))]).await.remove(0);
+    let html = TestApp::client().get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    let expected = format!(
+        "Mira Olsen | Test Wire (2024-03-05T07:30:00+00:00) Bylined Story. Retrieved from {}/2024/03/05/bylined-story/",
+        app.base
+    );
+    assert!(html.contains(&expected), "citation missing: {expected}\n{html}");
+}
+
+#[tokio::test]
+async fn home_lists_articles_newest_first_in_pages() {
+    let app = TestApp::spawn().await;
+    let start = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+    let titles: Vec<String> = (0..25).map(|i| format!("Story {i:02}")).collect();
+    let items: Vec<_> = titles.iter().enumerate().map(|(i, t)| (t.as_str(), start + Duration::hours(i as i64), None)).collect();
+    app.add_articles(&items).await;
+    let client = TestApp::client();
+    let first = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(first.find("Story 24").unwrap() < first.find("Story 23").unwrap(), "newest first");
+    assert!(!first.contains("Story 04"), "page 1 holds 20");
+    assert!(first.contains("?page=2"));
+    let second = client.get(app.url("/?page=2")).send().await.unwrap().text().await.unwrap();
+    assert!(second.contains("Story 04") && second.contains("Story 00"));
+    assert!(!second.contains("Story 05"));
+    assert_eq!(client.get(app.url("/?page=3")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn unknown_addresses_get_the_sites_404_page() {
+    let app = TestApp::spawn().await;
+    let a = app.article().await;
+    let client = TestApp::client();
+    for path in ["/no/such/page", "/2024/03/05/not-an-article/", "/2024/13/05/x/", "/files/999/x.pdf"] {
+        let res = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Page not found"), "{path}: {html}");
+        assert!(html.contains("Test Wire"), "the 404 page is the site's own");
+    }
+    let no_slash = client.get(app.url(TestApp::page_path(&a).trim_end_matches('/'))).send().await.unwrap();
+    assert_eq!(no_slash.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(no_slash.headers()["location"], TestApp::page_path(&a).as_str());
+}
+
+#[tokio::test]
+async fn every_response_carries_protective_headers() {
+    let app = TestApp::spawn().await;
+    let client = TestApp::client();
+    for path in ["/", "/login", "/missing", "/static/style.css"] {
+        let res = client.get(app.url(path)).send().await.unwrap();
+        let h = res.headers();
+        assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"), "{path}");
+        assert!(!h["content-security-policy"].to_str().unwrap().contains("unsafe-inline"), "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert!(h.contains_key("referrer-policy"), "{path}");
+        assert!(h.contains_key("x-request-id"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_signed_in_reader_posts_files_and_gets_them_back_byte_for_byte() {
+    let app = TestApp::spawn().await;
+    let a = app.article().await;
+    let client = app.signed_in("ada").await;
+    let page = client.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(">Upload</button>"), "signed-in readers see the Upload button");
+    assert!(!page.contains("Please log in to upload a file."));
+    assert!(page.contains("Signed in as <strong>ada</strong>"));
+
+    let token = form_token(&page);
+    let res = client
+        .post(app.url(&format!("/articles/{}/updates", a.id)))
+        .multipart(upload_form(
+            Some(&token),
+            "The **minister's letter**, in full.",
+            vec![("letter.pdf", pdf(), "application/pdf"), ("harbour map.png", PNG.to_vec(), "image/png")],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{:?}", res.text().await);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&TestApp::page_path(&a)) && location.contains("#update-"), "{location}");
+
+    let page = client.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<strong>minister&#39;s letter</strong>") || page.contains("<strong>minister's letter</strong>"), "{page}");
+    assert!(page.contains(">letter.pdf</a>") && page.contains(">harbour map.png</a>"), "{page}");
+    assert!(!page.contains("There are no updates yet."));
+    assert!(page.contains("<strong>ada</strong> ·"), "the author is named");
+
+    let timeline = app.store.timeline_for_article(a.id).await.unwrap();
+    assert_eq!(timeline.len(), 1);
+    let files = &timeline[0].attachments;
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0].media_type, "application/pdf");
+    assert_eq!(files[1].media_type, "image/png");
+    assert_eq!(app.stored_files().len(), 2);
+    assert!(app.spooled_files().is_empty(), "spooled uploads are gone");
+
+    let anonymous = TestApp::client();
+    for (file, bytes, disposition) in [(&files[0], pdf(), "attachment"), (&files[1], PNG.to_vec(), "inline")] {
+        let url = app.url(&format!("/files/{}/{}", file.id, file.file_name.replace(' ', "%20")));
+        let res = anonymous.get(url).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let h = res.headers().clone();
+        assert_eq!(h["content-type"], file.media_type.as_str());
+        assert!(h["content-disposition"].to_str().unwrap().starts_with(disposition), "{:?}", h["content-disposition"]);
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert!(h["content-security-policy"].to_str().unwrap().contains("sandbox"));
+        assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice(), "{} comes back byte for byte", file.file_name);
+    }
+}
+
+#[tokio::test]
+async fn an_anonymous_post_is_refused_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let a = app.article().await;
+    let res = TestApp::client()
+        .post(app.url(&format!("/articles/{}/updates", a.id)))
+        .multipart(upload_form(Some("guess"), "spam", vec![("x.pdf", pdf(), "application/pdf")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("Please log in to upload a file."));
+    assert_eq!(app.timeline_len(a.id).await, 0);
+    assert!(app.stored_files().is_empty());
+}
+
+#[tokio::test]
+async fn a_post_without_the_form_token_is_refused_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let a = app.article().await;
+    let client = app.signed_in("ada").await;
+    for token in [None, Some("not-the-token"), Some("")] {
+        let res = client
+            .post(app.url(&format!("/articles/{}/updates", a.id)))
+            .multipart(upload_form(token, "note", vec![("x.pdf", pdf(), "application/pdf")]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "token {token:?}");
+    }
+    // A token that is right, sent from another site, is refused too.
+    let page = client.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    let res = client
+        .post(app.url(&format!("/articles/{}/updates", a.id)))
+        .header("origin", "https://evil.example")
+        .multipart(upload_form(Some(&form_token(&page)), "note", vec![]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.timeline_len(a.id).await, 0);
+    assert!(app.stored_files().is_empty());
+    assert!(app.spooled_files().is_empty());
+}
+
+#[tokio::test]
+async fn an_oversized_file_is_refused_with_a_message_and_leaves_nothing() {
+    let app = TestApp::spawn_with(|c| c.max_upload_bytes = 4096).await;
+    let a = app.article().await;
+    let client = app.signed_in("ada").await;
+    let page = client.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Up to 4 KiB per file"));
+    let res = client
+        .post(app.url(&format!("/articles/{}/updates", a.id)))
+        .multipart(upload_form(
+            Some(&form_token(&page)),
+            "note",
+            vec![("small.pdf", pdf(), "application/pdf"), ("big.pdf", vec![b'%'; 5000], "application/pdf")],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("“big.pdf” is larger than the 4 KiB limit for one file. Nothing was saved."), "{html}");
+    assert_eq!(app.timeline_len(a.id).await, 0);
+    assert!(app.stored_files().is_empty());
+    assert!(app.spooled_files().is_empty());
+}
+
+#[tokio::test]
+async fn a_disguised_or_active_file_is_refused_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let a = app.article().await;
+    let client = app.signed_in("ada").await;
+    let cases: [(&str, &[u8]); 2] = [
+        ("letter.pdf", b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"),
+        ("map.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"),
+    ];
+    for (name, bytes) in cases {
+        let page = client.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+        let res = client
+            .post(app.url(&format!("/articles/{}/updates", a.id)))
+            .multipart(upload_form(Some(&form_token(&page)), "keep this note", vec![(name, bytes.to_vec(), "application/pdf")]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{name}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(&format!("“{name}” was not saved")), "{html}");
+        assert!(html.contains(">keep this note</textarea>"), "the note is kept for another try");
+    }
+    assert_eq!(app.timeline_len(a.id).await, 0);
+    assert!(app.stored_files().is_empty());
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_and_signing_out_ends_the_session() {
+    let app = TestApp::spawn().await;
+    app.add_user("ada", Role::Editor).await;
+    let client = TestApp::client();
+    let res = app.login(&client, "ada", "not the password at all").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(res.text().await.unwrap().contains("Wrong username or password."));
+    let res = app.login(&client, "nobody", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    let res = app.login(&client, "ada", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let cookie = res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("fw_session=")).unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain-HTTP test site: not Secure");
+    let session_value = cookie.split(';').next().unwrap().to_owned();
+
+    let home = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("Signed in as <strong>ada</strong>"));
+    let res = client.post(app.url("/logout")).form(&[("csrf", form_token(&home))]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // The old cookie, replayed, no longer signs anyone in.
+    let replay = reqwest::Client::new().get(app.url("/")).header("cookie", session_value).send().await.unwrap();
+    assert!(!replay.text().await.unwrap().contains("Signed in as"));
+}
+
+#[tokio::test]
+async fn sign_in_without_its_form_token_is_refused() {
+    let app = TestApp::spawn().await;
+    app.add_user("ada", Role::Admin).await;
+    let res = TestApp::client()
+        .post(app.url("/login"))
+        .form(&[("username", "ada"), ("password", PASSWORD), ("csrf", "made-up")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("fw_session=")));
+}
+
+#[tokio::test]
+async fn sign_in_returns_only_to_pages_on_this_site() {
+    let app = TestApp::spawn().await;
+    app.add_user("ada", Role::Contributor).await;
+    let client = TestApp::client();
+    let page = client.get(app.url("/login?next=//evil.example/")).send().await.unwrap().text().await.unwrap();
+    let res = client
+        .post(app.url("/login"))
+        .form(&[("username", "ada"), ("password", PASSWORD), ("csrf", &form_token(&page)), ("next", "//evil.example/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/");
+}
