@@ -80,13 +80,7 @@ impl Permalink {
     /// This is the key the store looks articles up by.
     #[must_use]
     pub fn path(&self) -> String {
-        format!(
-            "{:04}/{:02}/{:02}/{}",
-            self.date.year(),
-            self.date.month(),
-            self.date.day(),
-            self.slug
-        )
+        format!("{:04}/{:02}/{:02}/{}", self.date.year(), self.date.month(), self.date.day(), self.slug)
     }
 
     /// The full address under a base URL (with or without a trailing slash).

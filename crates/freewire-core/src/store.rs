@@ -6,9 +6,9 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    ArticleId, ArticleWithSource, Attachment, AttachmentId, Feed, FeedId, InsertOutcome,
-    NewArticle, NewAttachment, NewFeed, NewRetrieval, NewSource, NewUpdate, NewUser, Page,
-    PageRequest, Retrieval, Session, Source, SourceId, TimelineEntry, Update, User, UserId,
+    ArticleId, ArticleWithSource, Attachment, AttachmentId, Feed, FeedId, InsertOutcome, NewArticle,
+    NewAttachment, NewFeed, NewRetrieval, NewSource, NewUpdate, NewUser, Page, PageRequest, Retrieval,
+    Session, Source, SourceId, TimelineEntry, Update, User, UserId,
 };
 use crate::permalink::Permalink;
 
@@ -74,8 +74,7 @@ pub trait Store: Send + Sync {
         permalink: &Permalink,
     ) -> Result<Option<ArticleWithSource>, StoreError>;
     /// Published articles, newest first.
-    async fn list_articles(&self, page: PageRequest)
-    -> Result<Page<ArticleWithSource>, StoreError>;
+    async fn list_articles(&self, page: PageRequest) -> Result<Page<ArticleWithSource>, StoreError>;
     /// The retrievals of an article, oldest first.
     async fn retrievals_for_article(&self, id: ArticleId) -> Result<Vec<Retrieval>, StoreError>;
 

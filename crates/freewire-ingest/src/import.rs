@@ -81,7 +81,11 @@ pub enum ImportError {
 }
 
 /// Imports a feed file from disk.
-pub async fn import_file(store: &dyn Store, path: &Path, spec: &SourceSpec) -> Result<ImportReport, ImportError> {
+pub async fn import_file(
+    store: &dyn Store,
+    path: &Path,
+    spec: &SourceSpec,
+) -> Result<ImportReport, ImportError> {
     let read_err = |source| ImportError::Read { path: path.to_owned(), source };
     let size = tokio::fs::metadata(path).await.map_err(read_err)?.len();
     if size > MAX_FEED_BYTES {
@@ -89,7 +93,8 @@ pub async fn import_file(store: &dyn Store, path: &Path, spec: &SourceSpec) -> R
     }
     let bytes = tokio::fs::read(path).await.map_err(read_err)?;
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    let location = Url::from_file_path(&absolute).map_or_else(|()| absolute.display().to_string(), |u| u.to_string());
+    let location =
+        Url::from_file_path(&absolute).map_or_else(|()| absolute.display().to_string(), |u| u.to_string());
     import_bytes(store, bytes, &location, spec, Utc::now()).await
 }
 

@@ -58,10 +58,8 @@ pub fn parse_feed(bytes: &[u8], location: Option<&Url>) -> Result<ParsedFeed, Pa
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ParseError { reason: "the document is empty".to_owned() });
     }
-    let parser = feed_rs::parser::Builder::new()
-        .base_uri(location.map(Url::as_str))
-        .id_generator(stable_id)
-        .build();
+    let parser =
+        feed_rs::parser::Builder::new().base_uri(location.map(Url::as_str)).id_generator(stable_id).build();
     let feed = parser.parse(bytes).map_err(|e| ParseError { reason: e.to_string() })?;
     let feed_link = pick_link(&feed.links);
     let base = feed_link.as_deref().and_then(|l| Url::parse(l).ok()).or_else(|| location.cloned());
@@ -125,7 +123,11 @@ fn text_to_html(text: &str) -> String {
 }
 
 fn html_of_text(t: &Text) -> String {
-    if t.content_type.essence().to_string() == "text/plain" { text_to_html(&t.content) } else { t.content.clone() }
+    if t.content_type.essence().to_string() == "text/plain" {
+        text_to_html(&t.content)
+    } else {
+        t.content.clone()
+    }
 }
 
 /// A person's name as a byline: `jane@example.org (Jane Doe)` gives `Jane Doe`; a bare
@@ -151,7 +153,11 @@ fn item(e: Entry, base: Option<&Url>) -> FeedItem {
         if body.is_empty() {
             return None;
         }
-        Some(if c.content_type.essence().to_string() == "text/plain" { text_to_html(body) } else { body.to_owned() })
+        Some(if c.content_type.essence().to_string() == "text/plain" {
+            text_to_html(body)
+        } else {
+            body.to_owned()
+        })
     });
     FeedItem {
         guid: e.id.trim().to_owned(),
@@ -193,7 +199,10 @@ mod tests {
         assert_eq!(first.content_html.as_deref(), Some("<p>Full “text” — here…</p>"));
         assert_eq!(first.summary_html.as_deref(), Some("Short."));
         let second = &feed.items[1];
-        assert_eq!(second.guid, "https://harbour.example/2024/no-guid", "a missing guid falls back to the link");
+        assert_eq!(
+            second.guid, "https://harbour.example/2024/no-guid",
+            "a missing guid falls back to the link"
+        );
         assert_eq!(second.author.as_deref(), Some("News Desk"));
     }
 
@@ -222,7 +231,13 @@ Line &lt;two&gt;</content></entry></feed>"#;
 
     #[test]
     fn malformed_documents_say_what_is_wrong() {
-        for bad in ["", "   ", "<rss><channel><item><title>x</item></channel>", "{\"version\": 1", "<html><body>hi</body></html>"] {
+        for bad in [
+            "",
+            "   ",
+            "<rss><channel><item><title>x</item></channel>",
+            "{\"version\": 1",
+            "<html><body>hi</body></html>",
+        ] {
             let err = parse_feed(bad.as_bytes(), None).unwrap_err();
             assert!(!err.reason.is_empty(), "{bad:?}");
         }

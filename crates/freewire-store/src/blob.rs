@@ -6,9 +6,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use bytes::Bytes;
 use freewire_core::{BlobError, BlobStore};
-use object_store::{ObjectStore, ObjectStoreExt};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt};
 
 /// A [`BlobStore`] over any `object_store` backend.
 #[derive(Clone)]
@@ -29,7 +29,8 @@ impl ObjectBlobStore {
             context: "creating the upload folder",
             message: format!("{}: {e}", root.display()),
         })?;
-        let fs = LocalFileSystem::new_with_prefix(root).map_err(|e| backend("opening the upload folder", &e))?;
+        let fs =
+            LocalFileSystem::new_with_prefix(root).map_err(|e| backend("opening the upload folder", &e))?;
         Ok(ObjectBlobStore { inner: Arc::new(fs) })
     }
 

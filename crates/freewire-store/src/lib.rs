@@ -14,5 +14,5 @@ mod sql;
 pub mod testing;
 
 pub use blob::ObjectBlobStore;
-pub use engine::{DatabaseUrlError, Engine};
+pub use engine::{DatabaseUrlError, Engine, mask_password};
 pub use sql::SqlStore;

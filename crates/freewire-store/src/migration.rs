@@ -4,8 +4,8 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
-    big_integer, big_integer_null, big_pk_auto, boolean, integer, integer_null, string,
-    string_null, text, text_null, timestamp_with_time_zone, timestamp_with_time_zone_null,
+    big_integer, big_integer_null, big_pk_auto, boolean, integer, integer_null, string, string_null, text,
+    text_null, timestamp_with_time_zone, timestamp_with_time_zone_null,
 };
 
 /// Every migration, in order.

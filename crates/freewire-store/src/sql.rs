@@ -7,16 +7,15 @@ use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use freewire_core::model::{
     Article, ArticleId, ArticleStatus, ArticleWithSource, Attachment, AttachmentId, Feed, FeedId,
-    InsertOutcome, NewArticle, NewAttachment, NewFeed, NewRetrieval, NewSource, NewUpdate,
-    NewUser, Page, PageRequest, Retrieval, Session, Source, SourceId, TimelineEntry, Update,
-    UpdateId, User, UserId,
+    InsertOutcome, NewArticle, NewAttachment, NewFeed, NewRetrieval, NewSource, NewUpdate, NewUser, Page,
+    PageRequest, Retrieval, Session, Source, SourceId, TimelineEntry, Update, UpdateId, User, UserId,
 };
 use freewire_core::{Licence, Permalink, Store, StoreError, slugify};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectOptions, ConnectionTrait, Database,
-    DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    SqlErr, TransactionTrait,
+    DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 
@@ -110,7 +109,9 @@ impl SqlStore {
 
 fn connect_options(url: &str, engine: Engine, single: bool) -> ConnectOptions {
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(30));
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30));
     match engine {
         Engine::Sqlite => {
             // SQLite has one writer; one pooled connection avoids lock upgrades failing with
@@ -124,7 +125,7 @@ fn connect_options(url: &str, engine: Engine, single: bool) -> ConnectOptions {
             });
         }
         Engine::Postgres => {
-            opts.max_connections(if single { 1 } else { 16 }).min_connections(if single { 1 } else { 0 });
+            opts.max_connections(if single { 1 } else { 16 }).min_connections(u32::from(single));
         }
     }
     opts
@@ -135,7 +136,8 @@ fn connect_options(url: &str, engine: Engine, single: bool) -> ConnectOptions {
 // other than this code; it is reported, never guessed at.
 
 fn licence_of(text: &str) -> Result<Licence, StoreError> {
-    text.parse().map_err(|e: freewire_core::licence::UnknownLicence| corrupt("reading a licence", e.to_string()))
+    text.parse()
+        .map_err(|e: freewire_core::licence::UnknownLicence| corrupt("reading a licence", e.to_string()))
 }
 
 fn source_from(row: source::Model) -> Result<Source, StoreError> {
@@ -236,10 +238,7 @@ fn attachment_from(row: attachment::Model) -> Attachment {
 
 impl SqlStore {
     /// Attaches each article's source, fetched in one query.
-    async fn with_sources(
-        &self,
-        rows: Vec<article::Model>,
-    ) -> Result<Vec<ArticleWithSource>, StoreError> {
+    async fn with_sources(&self, rows: Vec<article::Model>) -> Result<Vec<ArticleWithSource>, StoreError> {
         let mut ids: Vec<i64> = rows.iter().map(|r| r.source_id).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -359,11 +358,14 @@ impl Store for SqlStore {
     }
 
     async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError> {
-        setting::Entity::insert(setting::ActiveModel { key: Set(key.to_owned()), value: Set(value.to_owned()) })
-            .on_conflict_do_nothing()
-            .exec_without_returning(&self.db)
-            .await
-            .map_err(db_err("storing a setting"))?;
+        setting::Entity::insert(setting::ActiveModel {
+            key: Set(key.to_owned()),
+            value: Set(value.to_owned()),
+        })
+        .on_conflict_do_nothing()
+        .exec_without_returning(&self.db)
+        .await
+        .map_err(db_err("storing a setting"))?;
         self.setting_by_key(key)
             .await?
             .ok_or_else(|| corrupt("storing a setting", format!("{key} vanished after insert")))
@@ -438,7 +440,7 @@ impl Store for SqlStore {
         .map_err(|e| match db_err("feed")(e) {
             StoreError::Conflict(_) => StoreError::Conflict(format!("a feed at {}", new.url)),
             StoreError::Missing(_) => StoreError::Missing(format!("source {}", new.source_id)),
-            other => other,
+            other @ StoreError::Backend { .. } => other,
         })?;
         Ok(feed_from(row))
     }
@@ -654,7 +656,7 @@ impl Store for SqlStore {
         .await
         .map_err(|e| match db_err("update")(e) {
             StoreError::Missing(_) => StoreError::Missing("the article or the author".to_owned()),
-            other => other,
+            other @ (StoreError::Conflict(_) | StoreError::Backend { .. }) => other,
         })?;
         let mut stored = Vec::with_capacity(files.len());
         for file in files {
@@ -729,4 +731,3 @@ impl Store for SqlStore {
             .map(attachment_from))
     }
 }
-

@@ -5,6 +5,8 @@
 //! `postgres://postgres@127.0.0.1:5432/test`). Without it they skip on a developer's machine,
 //! and fail under `CI=true`, where a skipped database test would hide a broken backend.
 
+#![expect(clippy::expect_used, reason = "test support: a test should stop at the first failure")]
+
 use sea_orm::{ConnectionTrait, Database};
 
 /// The environment variable that names the PostgreSQL server for tests.
@@ -19,7 +21,9 @@ pub const POSTGRES_URL_VAR: &str = "FREEWIRE_TEST_POSTGRES_URL";
 pub fn postgres_admin_url() -> Option<String> {
     match std::env::var(POSTGRES_URL_VAR) {
         Ok(url) if !url.is_empty() => Some(url),
-        _ if is_ci() => panic!("{POSTGRES_URL_VAR} is not set, and CI=true forbids skipping PostgreSQL tests"),
+        _ if is_ci() => {
+            panic!("{POSTGRES_URL_VAR} is not set, and CI=true forbids skipping PostgreSQL tests")
+        }
         _ => {
             eprintln!("skipping PostgreSQL case: set {POSTGRES_URL_VAR} to run it");
             None
@@ -40,10 +44,7 @@ pub fn is_ci() -> bool {
 pub async fn create_postgres_database(admin_url: &str) -> String {
     let name = format!("freewire_test_{}", uuid_like());
     let admin = Database::connect(admin_url).await.expect("connect to the PostgreSQL test server");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create a test database");
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create a test database");
     admin.close().await.expect("close the admin connection");
     let mut url = url::Url::parse(admin_url).expect("FREEWIRE_TEST_POSTGRES_URL is a URL");
     url.set_path(&name);
@@ -67,8 +68,7 @@ pub async fn drop_postgres_database(admin_url: &str, database_url: &str) {
 fn uuid_like() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     format!("{}_{}_{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
 }

@@ -1,10 +1,11 @@
 //! The storage contract: every case runs against a fresh SQLite file and a fresh PostgreSQL
 //! database. PostgreSQL cases need `FREEWIRE_TEST_POSTGRES_URL`; see `freewire_store::testing`.
+#![expect(clippy::unwrap_used, reason = "test helpers stop the test at the first failure")]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use freewire_core::model::{
-    ArticleId, InsertOutcome, NewArticle, NewAttachment, NewFeed, NewRetrieval, NewSource,
-    NewUpdate, NewUser, PageRequest, Role, Session, SourceId, UserId,
+    ArticleId, InsertOutcome, NewArticle, NewAttachment, NewFeed, NewRetrieval, NewSource, NewUpdate,
+    NewUser, PageRequest, Role, Session, SourceId, UserId,
 };
 use freewire_core::{Licence, Permalink, Store, StoreError};
 use freewire_store::{SqlStore, testing};
@@ -32,7 +33,12 @@ async fn source(store: &SqlStore, name: &str) -> SourceId {
         .id
 }
 
-fn article(source: SourceId, guid: &str, title: &str, published: DateTime<Utc>) -> (NewArticle, NewRetrieval) {
+fn article(
+    source: SourceId,
+    guid: &str,
+    title: &str,
+    published: DateTime<Utc>,
+) -> (NewArticle, NewRetrieval) {
     (
         NewArticle {
             source_id: source,
@@ -97,7 +103,12 @@ async fn sources_are_unique_by_name(f: &Fixture) {
     assert_eq!(s.source_by_id(id).await.unwrap(), Some(found));
     assert!(s.source_by_name("nobody").await.unwrap().is_none());
     let again = s
-        .insert_source(NewSource { name: "outlet".into(), homepage: None, licence: Licence::Permission, credit: None })
+        .insert_source(NewSource {
+            name: "outlet".into(),
+            homepage: None,
+            licence: Licence::Permission,
+            credit: None,
+        })
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(ref m)) if m.contains("outlet")), "{again:?}");
     source(s, "another").await;
@@ -117,7 +128,9 @@ async fn feeds_belong_to_a_source_and_are_followed_once(f: &Fixture) {
     assert_eq!(s.feed_by_id(feed.id).await.unwrap(), Some(feed.clone()));
     let dup = s.insert_feed(NewFeed { source_id: src, url: feed.url.clone(), title: None }).await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
-    let orphan = s.insert_feed(NewFeed { source_id: SourceId(9999), url: "https://x.example/f".into(), title: None }).await;
+    let orphan = s
+        .insert_feed(NewFeed { source_id: SourceId(9999), url: "https://x.example/f".into(), title: None })
+        .await;
     assert!(matches!(orphan, Err(StoreError::Missing(_))), "{orphan:?}");
     assert_eq!(s.list_feeds().await.unwrap(), vec![feed]);
 }
@@ -186,7 +199,12 @@ async fn a_same_day_title_clash_gets_numbered_permalinks(f: &Fixture) {
     let paths: Vec<_> = out.iter().map(|o| inserted(o).permalink.path()).collect();
     assert_eq!(
         paths,
-        ["2024/05/01/same-title", "2024/05/01/same-title-2", "2024/05/01/same-title-3", "2024/05/02/same-title"]
+        [
+            "2024/05/01/same-title",
+            "2024/05/01/same-title-2",
+            "2024/05/01/same-title-3",
+            "2024/05/02/same-title"
+        ]
     );
 }
 
@@ -194,7 +212,9 @@ async fn articles_list_newest_first_in_pages(f: &Fixture) {
     let s = &f.store;
     let src = source(s, "outlet").await;
     let base = at(2024, 1, 1, 0, 0, 0);
-    let batch = (0..5).map(|i| article(src, &format!("g{i}"), &format!("Item {i}"), base + Duration::days(i))).collect();
+    let batch = (0..5)
+        .map(|i| article(src, &format!("g{i}"), &format!("Item {i}"), base + Duration::days(i)))
+        .collect();
     s.insert_articles_with_retrieval(batch).await.unwrap();
     let first = s.list_articles(PageRequest::new(1, 2)).await.unwrap();
     assert_eq!(first.total, 5);
@@ -217,7 +237,12 @@ async fn users_are_unique_and_keep_their_role(f: &Fixture) {
     assert_eq!(s.user_by_id(id).await.unwrap(), Some(found));
     assert!(s.user_by_name("bob").await.unwrap().is_none());
     let dup = s
-        .insert_user(NewUser { username: "ada".into(), email: None, password_hash: "x".into(), role: Role::Admin })
+        .insert_user(NewUser {
+            username: "ada".into(),
+            email: None,
+            password_hash: "x".into(),
+            role: Role::Admin,
+        })
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict(ref m)) if m.contains("ada")), "{dup:?}");
 }
@@ -239,7 +264,10 @@ async fn sessions_expire_and_can_be_ended(f: &Fixture) {
     let (found, who) = s.session_by_token_hash("live", now).await.unwrap().unwrap();
     assert_eq!(found.csrf_token, "csrf-live");
     assert_eq!(who.username, "ada");
-    assert!(s.session_by_token_hash("old", now).await.unwrap().is_none(), "expired sessions are not returned");
+    assert!(
+        s.session_by_token_hash("old", now).await.unwrap().is_none(),
+        "expired sessions are not returned"
+    );
     assert!(s.session_by_token_hash("live", now + Duration::days(8)).await.unwrap().is_none());
     assert_eq!(s.delete_expired_sessions(now).await.unwrap(), 1);
     s.delete_session("live").await.unwrap();
@@ -262,7 +290,10 @@ fn file(key: &str, name: &str, media_type: &str) -> NewAttachment {
 async fn updates_with_files_form_a_newest_first_timeline(f: &Fixture) {
     let s = &f.store;
     let src = source(s, "outlet").await;
-    let out = s.insert_articles_with_retrieval(vec![article(src, "g", "T", at(2024, 1, 1, 0, 0, 0))]).await.unwrap();
+    let out = s
+        .insert_articles_with_retrieval(vec![article(src, "g", "T", at(2024, 1, 1, 0, 0, 0))])
+        .await
+        .unwrap();
     let article_id = inserted(&out[0]).id;
     let author = user(s, "ada", Role::Contributor).await;
     assert!(s.timeline_for_article(article_id).await.unwrap().is_empty());
@@ -276,7 +307,10 @@ async fn updates_with_files_form_a_newest_first_timeline(f: &Fixture) {
         .unwrap();
     assert_eq!(files.len(), 2);
     let (second, none) = s
-        .insert_update_with_attachments(NewUpdate { article_id, author_id: author, body: "Later note".into() }, vec![])
+        .insert_update_with_attachments(
+            NewUpdate { article_id, author_id: author, body: "Later note".into() },
+            vec![],
+        )
         .await
         .unwrap();
     assert!(none.is_empty());
@@ -293,7 +327,10 @@ async fn updates_with_files_form_a_newest_first_timeline(f: &Fixture) {
 async fn an_update_that_cannot_be_stored_leaves_nothing(f: &Fixture) {
     let s = &f.store;
     let src = source(s, "outlet").await;
-    let out = s.insert_articles_with_retrieval(vec![article(src, "g", "T", at(2024, 1, 1, 0, 0, 0))]).await.unwrap();
+    let out = s
+        .insert_articles_with_retrieval(vec![article(src, "g", "T", at(2024, 1, 1, 0, 0, 0))])
+        .await
+        .unwrap();
     let article_id = inserted(&out[0]).id;
     let author = user(s, "ada", Role::Contributor).await;
     let missing = s

@@ -102,7 +102,11 @@ struct ErrorContext<'a> {
 }
 
 /// Gives error responses the site's page, with its navigation and stylesheet.
-pub(crate) async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn render_error_pages(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let viewer = request.extensions().get::<crate::account::Viewer>().and_then(|v| v.0.clone());
     let response = next.run(request).await;
     let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {

@@ -54,7 +54,8 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(account::submit_logout))
         .route(
             "/articles/{id}/updates",
-            post(updates::create_update).layer(DefaultBodyLimit::max(usize::try_from(body_limit).unwrap_or(usize::MAX))),
+            post(updates::create_update)
+                .layer(DefaultBodyLimit::max(usize::try_from(body_limit).unwrap_or(usize::MAX))),
         )
         .route("/files/{id}/{name}", get(updates::download_attachment))
         .fallback(site::not_found);

@@ -15,7 +15,11 @@ const PAGE_CSP: &str = "default-src 'self'; img-src 'self' https: data:; media-s
      base-uri 'none'; form-action 'self'";
 
 /// Sets the protective headers on every response that has not set its own.
-pub(crate) async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let defaults: [(HeaderName, &str); 5] = [

@@ -1,5 +1,10 @@
 //! The web layer against a real server on an ephemeral loopback port, a real SQLite file and
 //! a real upload folder, driven over HTTP with a cookie-aware client.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers stop the test at the first failure"
+)]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -68,7 +73,11 @@ impl TestApp {
     }
 
     fn client() -> reqwest::Client {
-        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
     }
 
     async fn add_user(&self, name: &str, role: Role) {
@@ -137,9 +146,13 @@ impl TestApp {
     }
 
     async fn article(&self) -> Article {
-        self.add_articles(&[("Ferry Talks Resume", Utc.with_ymd_and_hms(2024, 3, 5, 7, 30, 0).unwrap(), None)])
-            .await
-            .remove(0)
+        self.add_articles(&[(
+            "Ferry Talks Resume",
+            Utc.with_ymd_and_hms(2024, 3, 5, 7, 30, 0).unwrap(),
+            None,
+        )])
+        .await
+        .remove(0)
     }
 
     fn page_path(a: &Article) -> String {
@@ -232,7 +245,8 @@ async fn the_article_page_cites_the_author_when_there_is_one() {
     let app = TestApp::spawn().await;
     let when = Utc.with_ymd_and_hms(2024, 3, 5, 7, 30, 0).unwrap();
     let a = app.add_articles(&[("Bylined Story", when, Some("Mira Olsen"))]).await.remove(0);
-    let html = TestApp::client().get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    let html =
+        TestApp::client().get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
     let expected = format!(
         "Mira Olsen | Test Wire (2024-03-05T07:30:00+00:00) Bylined Story. Retrieved from {}/2024/03/05/bylined-story/",
         app.base
@@ -245,7 +259,11 @@ async fn home_lists_articles_newest_first_in_pages() {
     let app = TestApp::spawn().await;
     let start = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
     let titles: Vec<String> = (0..25).map(|i| format!("Story {i:02}")).collect();
-    let items: Vec<_> = titles.iter().enumerate().map(|(i, t)| (t.as_str(), start + Duration::hours(i as i64), None)).collect();
+    let items: Vec<_> = titles
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.as_str(), start + Duration::hours(i as i64), None))
+        .collect();
     app.add_articles(&items).await;
     let client = TestApp::client();
     let first = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
@@ -316,7 +334,11 @@ async fn a_signed_in_reader_posts_files_and_gets_them_back_byte_for_byte() {
     assert!(location.starts_with(&TestApp::page_path(&a)) && location.contains("#update-"), "{location}");
 
     let page = client.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("<strong>minister&#39;s letter</strong>") || page.contains("<strong>minister's letter</strong>"), "{page}");
+    assert!(
+        page.contains("<strong>minister&#39;s letter</strong>")
+            || page.contains("<strong>minister's letter</strong>"),
+        "{page}"
+    );
     assert!(page.contains(">letter.pdf</a>") && page.contains(">harbour map.png</a>"), "{page}");
     assert!(!page.contains("There are no updates yet."));
     assert!(page.contains("<strong>ada</strong> ·"), "the author is named");
@@ -331,16 +353,26 @@ async fn a_signed_in_reader_posts_files_and_gets_them_back_byte_for_byte() {
     assert!(app.spooled_files().is_empty(), "spooled uploads are gone");
 
     let anonymous = TestApp::client();
-    for (file, bytes, disposition) in [(&files[0], pdf(), "attachment"), (&files[1], PNG.to_vec(), "inline")] {
+    for (file, bytes, disposition) in [(&files[0], pdf(), "attachment"), (&files[1], PNG.to_vec(), "inline")]
+    {
         let url = app.url(&format!("/files/{}/{}", file.id, file.file_name.replace(' ', "%20")));
         let res = anonymous.get(url).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let h = res.headers().clone();
         assert_eq!(h["content-type"], file.media_type.as_str());
-        assert!(h["content-disposition"].to_str().unwrap().starts_with(disposition), "{:?}", h["content-disposition"]);
+        assert!(
+            h["content-disposition"].to_str().unwrap().starts_with(disposition),
+            "{:?}",
+            h["content-disposition"]
+        );
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert!(h["content-security-policy"].to_str().unwrap().contains("sandbox"));
-        assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice(), "{} comes back byte for byte", file.file_name);
+        assert_eq!(
+            res.bytes().await.unwrap().as_ref(),
+            bytes.as_slice(),
+            "{} comes back byte for byte",
+            file.file_name
+        );
     }
 }
 
@@ -408,7 +440,10 @@ async fn an_oversized_file_is_refused_with_a_message_and_leaves_nothing() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let html = res.text().await.unwrap();
-    assert!(html.contains("“big.pdf” is larger than the 4 KiB limit for one file. Nothing was saved."), "{html}");
+    assert!(
+        html.contains("“big.pdf” is larger than the 4 KiB limit for one file. Nothing was saved."),
+        "{html}"
+    );
     assert_eq!(app.timeline_len(a.id).await, 0);
     assert!(app.stored_files().is_empty());
     assert!(app.spooled_files().is_empty());
@@ -427,7 +462,11 @@ async fn a_disguised_or_active_file_is_refused_and_stores_nothing() {
         let page = client.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
         let res = client
             .post(app.url(&format!("/articles/{}/updates", a.id)))
-            .multipart(upload_form(Some(&form_token(&page)), "keep this note", vec![(name, bytes.to_vec(), "application/pdf")]))
+            .multipart(upload_form(
+                Some(&form_token(&page)),
+                "keep this note",
+                vec![(name, bytes.to_vec(), "application/pdf")],
+            ))
             .send()
             .await
             .unwrap();
@@ -453,7 +492,13 @@ async fn a_wrong_password_is_refused_and_signing_out_ends_the_session() {
 
     let res = app.login(&client, "ada", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let cookie = res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("fw_session=")).unwrap();
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("fw_session="))
+        .unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(!cookie.contains("Secure"), "plain-HTTP test site: not Secure");
     let session_value = cookie.split(';').next().unwrap().to_owned();
@@ -464,7 +509,8 @@ async fn a_wrong_password_is_refused_and_signing_out_ends_the_session() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 
     // The old cookie, replayed, no longer signs anyone in.
-    let replay = reqwest::Client::new().get(app.url("/")).header("cookie", session_value).send().await.unwrap();
+    let replay =
+        reqwest::Client::new().get(app.url("/")).header("cookie", session_value).send().await.unwrap();
     assert!(!replay.text().await.unwrap().contains("Signed in as"));
 }
 
@@ -479,7 +525,9 @@ async fn sign_in_without_its_form_token_is_refused() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert!(res.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("fw_session=")));
+    assert!(
+        res.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("fw_session="))
+    );
 }
 
 #[tokio::test]
@@ -490,7 +538,12 @@ async fn sign_in_returns_only_to_pages_on_this_site() {
     let page = client.get(app.url("/login?next=//evil.example/")).send().await.unwrap().text().await.unwrap();
     let res = client
         .post(app.url("/login"))
-        .form(&[("username", "ada"), ("password", PASSWORD), ("csrf", &form_token(&page)), ("next", "//evil.example/")])
+        .form(&[
+            ("username", "ada"),
+            ("password", PASSWORD),
+            ("csrf", &form_token(&page)),
+            ("next", "//evil.example/"),
+        ])
         .send()
         .await
         .unwrap();

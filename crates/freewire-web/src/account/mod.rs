@@ -7,12 +7,12 @@
 
 use std::sync::LazyLock;
 
+use axum::Form;
 use axum::extract::{FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::{Duration, Utc};
 use freewire_core::password::{generate_password, hash_password, verify_password};
@@ -152,7 +152,8 @@ pub struct LoginForm {
 
 /// A hash to verify against when the username is unknown, so that a wrong name takes as long
 /// to refuse as a wrong password and names cannot be probed by timing.
-static DECOY_HASH: LazyLock<String> = LazyLock::new(|| hash_password(&generate_password()).unwrap_or_default());
+static DECOY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password(&generate_password()).unwrap_or_default());
 
 /// POST /login
 pub async fn submit_login(
@@ -239,7 +240,9 @@ pub async fn submit_logout(
         return Ok(Redirect::to(&state.link("/")).into_response());
     };
     if !same_origin(&state, &headers) || !tokens_match(&signed_in.session.csrf_token, &form.csrf) {
-        return Err(WebError::Forbidden("This form had expired. Please reload the page and try again.".into()));
+        return Err(WebError::Forbidden(
+            "This form had expired. Please reload the page and try again.".into(),
+        ));
     }
     state.store().delete_session(&signed_in.session.token_hash).await?;
     let jar = jar.add(session_cookie(&state, String::new(), Duration::zero()));

@@ -162,7 +162,8 @@ pub(crate) async fn article_page(
 ) -> Result<Response, WebError> {
     let ArticleWithSource { article: a, source } = found;
     let permalink = a.permalink.url(state.config().base_url.as_str());
-    let citation = site_citation(&state.config().site_name, a.author.as_deref(), a.published_at, &a.title, &permalink);
+    let citation =
+        site_citation(&state.config().site_name, a.author.as_deref(), a.published_at, &a.title, &permalink);
     let timeline = state.store().timeline_for_article(a.id).await?;
     let path = format!("/{}/", a.permalink.path());
     let ctx = ArticlePage {

@@ -12,7 +12,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use bytes::Bytes;
-use freewire_core::{Attachment, AttachmentId, ArticleId, BlobError, NewAttachment, NewUpdate};
+use freewire_core::{ArticleId, Attachment, AttachmentId, BlobError, NewAttachment, NewUpdate};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
@@ -97,7 +97,9 @@ pub(crate) fn sniff(head: &[u8], file_name: &str) -> Result<&'static str, String
     let text = match std::str::from_utf8(head) {
         Ok(t) => t,
         // A multi-byte character cut by the sniff window is still text.
-        Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default(),
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+        }
         Err(_) => return Err("binary data of an unknown kind".to_owned()),
     };
     let start = text.trim_start_matches('\u{feff}').trim_start().to_ascii_lowercase();
@@ -156,7 +158,10 @@ fn multipart_refusal(e: &MultipartError, limit: u64) -> Refusal {
             ),
         )
     } else {
-        Refusal::Status(StatusCode::BAD_REQUEST, format!("The upload did not arrive whole ({e}). Nothing was saved."))
+        Refusal::Status(
+            StatusCode::BAD_REQUEST,
+            format!("The upload did not arrive whole ({e}). Nothing was saved."),
+        )
     }
 }
 
@@ -173,7 +178,10 @@ async fn spool(state: &AppState, mut field: Field<'_>, name: String) -> Result<S
         if size > limit {
             return Err(Refusal::Status(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                format!("“{name}” is larger than the {} limit for one file. Nothing was saved.", human_size(limit)),
+                format!(
+                    "“{name}” is larger than the {} limit for one file. Nothing was saved.",
+                    human_size(limit)
+                ),
             ));
         }
         hasher.update(&chunk);
@@ -195,7 +203,11 @@ struct Submission {
 
 async fn read_form(state: &AppState, who: &SignedIn, mut form: Multipart) -> Result<Submission, Refusal> {
     let limit = state.config().max_upload_bytes;
-    let forbidden = || Refusal::Error(WebError::Forbidden("This form had expired. Please reload the page and try again.".into()));
+    let forbidden = || {
+        Refusal::Error(WebError::Forbidden(
+            "This form had expired. Please reload the page and try again.".into(),
+        ))
+    };
     let mut token_ok = false;
     let mut note = String::new();
     let mut files = Vec::new();
@@ -217,13 +229,16 @@ async fn read_form(state: &AppState, who: &SignedIn, mut form: Multipart) -> Res
             "note" => note = field.text().await.map_err(|e| multipart_refusal(&e, limit))?,
             "files" => {
                 let file_name = field.file_name().map(clean_file_name);
-                let Some(file_name) = file_name.filter(|_| field.file_name().is_some_and(|n| !n.is_empty())) else {
+                let Some(file_name) = file_name.filter(|_| field.file_name().is_some_and(|n| !n.is_empty()))
+                else {
                     continue; // the empty file input of a form sent without files
                 };
                 if files.len() == MAX_FILES_PER_UPDATE {
                     return Err(Refusal::Status(
                         StatusCode::BAD_REQUEST,
-                        format!("An update can carry at most {MAX_FILES_PER_UPDATE} files. Nothing was saved."),
+                        format!(
+                            "An update can carry at most {MAX_FILES_PER_UPDATE} files. Nothing was saved."
+                        ),
                     ));
                 }
                 let spooled = spool(state, field, file_name).await?;
@@ -244,7 +259,10 @@ async fn read_form(state: &AppState, who: &SignedIn, mut form: Multipart) -> Res
         ));
     }
     if note.trim().is_empty() && files.is_empty() {
-        return Err(Refusal::Status(StatusCode::BAD_REQUEST, "Write a note or choose a file to upload.".into()));
+        return Err(Refusal::Status(
+            StatusCode::BAD_REQUEST,
+            "Write a note or choose a file to upload.".into(),
+        ));
     }
     Ok(Submission { note: note.trim().to_owned(), files })
 }
@@ -282,7 +300,15 @@ pub async fn create_update(
                     file.name,
                     accepted_kinds()
                 );
-                return article_page(&state, Some(&who), article, StatusCode::UNSUPPORTED_MEDIA_TYPE, Some(&message), &submission.note).await;
+                return article_page(
+                    &state,
+                    Some(&who),
+                    article,
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    Some(&message),
+                    &submission.note,
+                )
+                .await;
             }
         }
     }
@@ -328,7 +354,10 @@ async fn store_update(
     let outcome = match result {
         Ok(()) => state
             .store()
-            .insert_update_with_attachments(NewUpdate { article_id, author_id: who.user.id, body: note }, attachments)
+            .insert_update_with_attachments(
+                NewUpdate { article_id, author_id: who.user.id, body: note },
+                attachments,
+            )
             .await
             .map(|(update, _)| update.id.0)
             .map_err(WebError::from),
@@ -375,7 +404,8 @@ pub async fn download_attachment(
     let disposition = content_disposition(inline, &attachment.file_name);
     let mut response = bytes.into_response();
     let h = response.headers_mut();
-    let value = |s: &str| HeaderValue::from_str(s).map_err(|e| WebError::Internal(format!("header value: {e}")));
+    let value =
+        |s: &str| HeaderValue::from_str(s).map_err(|e| WebError::Internal(format!("header value: {e}")));
     h.insert(header::CONTENT_TYPE, value(&content_type)?);
     h.insert(header::CONTENT_DISPOSITION, value(&disposition)?);
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -416,7 +446,9 @@ mod tests {
     #[test]
     fn markup_and_executables_are_refused_whatever_their_name() {
         assert!(sniff(b"<!DOCTYPE html><html><script>alert(1)</script>", "letter.pdf").is_err());
-        assert!(sniff(b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>", "pic.png").is_err());
+        assert!(
+            sniff(b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>", "pic.png").is_err()
+        );
         assert!(sniff(b"<?xml version=\"1.0\"?><svg/>", "x.txt").is_err());
         assert!(sniff(b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff", "setup.pdf").is_err());
         assert!(sniff(b"\0\x01\x02binary", "x.txt").is_err());

@@ -1,0 +1,300 @@
+//! The one place configuration is read: built-in defaults, then a TOML file (`--config`),
+//! then `FREEWIRE_*` environment variables, then command-line flags, each overriding the
+//! last. The result is validated once into a [`Config`] that is passed down; nothing else
+//! reads the environment.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use freewire_store::Engine;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// The settings as written, before validation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+struct RawConfig {
+    data_dir: PathBuf,
+    database_url: Option<String>,
+    listen: String,
+    site_name: String,
+    base_url: Option<String>,
+    language: String,
+    max_upload_bytes: u64,
+    session_days: i64,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        RawConfig {
+            data_dir: PathBuf::from("./freewire-data"),
+            database_url: None,
+            listen: "127.0.0.1:8080".to_owned(),
+            site_name: "freewire".to_owned(),
+            base_url: None,
+            language: "en".to_owned(),
+            max_upload_bytes: 25 * 1024 * 1024,
+            session_days: 30,
+        }
+    }
+}
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the SQLite file, uploads and spool live.
+    pub data_dir: PathBuf,
+    /// The database to use (SQLite file in the data dir unless set).
+    pub database_url: String,
+    /// Which engine that URL names.
+    pub engine: Engine,
+    /// Address to serve on.
+    pub listen: SocketAddr,
+    /// The site's name, as in citations.
+    pub site_name: String,
+    /// The public address of the site (permalinks, citations).
+    pub base_url: Url,
+    /// Language of the site's own text.
+    pub language: String,
+    /// Largest file one upload may carry.
+    pub max_upload_bytes: u64,
+    /// How long a sign-in lasts.
+    pub session_days: i64,
+}
+
+/// Settings given as command-line flags; they win over everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--data-dir`
+    pub data_dir: Option<PathBuf>,
+    /// `--listen`
+    pub listen: Option<String>,
+}
+
+/// Configuration that cannot be used, with what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file named by `--config` is missing.
+    #[error("the configuration file {0} does not exist; check the path given to --config")]
+    MissingFile(PathBuf),
+    /// The file or a variable does not parse.
+    #[error("the configuration could not be read: {0}")]
+    Unreadable(String),
+    /// A value is out of range or malformed.
+    #[error("{key} = {value:?} cannot be used: {reason}")]
+    Invalid {
+        /// The setting (`FREEWIRE_` + its upper-case name in the environment).
+        key: &'static str,
+        /// What was given.
+        value: String,
+        /// What is wrong and what would do.
+        reason: String,
+    },
+}
+
+impl Config {
+    /// Reads defaults, the file, the environment and the flags, and validates the result.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
+        Self::from_figment(RawConfig::default(), file, overrides, Env::prefixed("FREEWIRE_"))
+    }
+
+    /// The same for `freewire demo`, whose defaults differ: its own data folder, and the site
+    /// name of the page freewire was first built to reproduce.
+    pub fn load_demo(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let defaults = RawConfig {
+            data_dir: PathBuf::from("./freewire-demo"),
+            site_name: "Radio Free".to_owned(),
+            ..RawConfig::default()
+        };
+        Self::from_figment(defaults, file, overrides, Env::prefixed("FREEWIRE_"))
+    }
+
+    fn from_figment(
+        defaults: RawConfig,
+        file: Option<&Path>,
+        overrides: &Overrides,
+        env: Env,
+    ) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(defaults));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError::MissingFile(path.to_owned()));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment = figment.merge(env.ignore(&["TEST_POSTGRES_URL", "LOG"]));
+        let mut raw: RawConfig = figment.extract().map_err(|e| ConfigError::Unreadable(e.to_string()))?;
+        if let Some(d) = &overrides.data_dir {
+            raw.data_dir.clone_from(d);
+        }
+        if let Some(l) = &overrides.listen {
+            raw.listen.clone_from(l);
+        }
+        raw.validate()
+    }
+}
+
+impl RawConfig {
+    fn validate(self) -> Result<Config, ConfigError> {
+        let invalid = |key, value: &str, reason: &str| ConfigError::Invalid {
+            key,
+            value: value.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let listen: SocketAddr = self.listen.parse().map_err(|_| {
+            invalid("listen", &self.listen, "expected an address and port such as 127.0.0.1:8080")
+        })?;
+        let data_dir = std::path::absolute(&self.data_dir).unwrap_or(self.data_dir.clone());
+        let database_url = match self.database_url.filter(|u| !u.trim().is_empty()) {
+            Some(url) => url.trim().to_owned(),
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("freewire.db").display()),
+        };
+        let engine = Engine::for_url(&database_url).map_err(|e| ConfigError::Invalid {
+            key: "database_url",
+            value: freewire_store::mask_password(&database_url),
+            reason: e.to_string(),
+        })?;
+        let base_text = self.base_url.clone().unwrap_or_else(|| {
+            let host =
+                if listen.ip().is_unspecified() { "127.0.0.1".to_owned() } else { listen.ip().to_string() };
+            let host =
+                if listen.is_ipv6() && !listen.ip().is_unspecified() { format!("[{host}]") } else { host };
+            format!("http://{host}:{}/", listen.port())
+        });
+        let base_url = Url::parse(&base_text)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| {
+                invalid(
+                    "base_url",
+                    &base_text,
+                    "expected the site's public address, such as https://news.example.org",
+                )
+            })?;
+        if self.site_name.trim().is_empty() {
+            return Err(invalid(
+                "site_name",
+                &self.site_name,
+                "the site needs a name; it appears in every citation",
+            ));
+        }
+        if self.max_upload_bytes == 0 {
+            return Err(invalid(
+                "max_upload_bytes",
+                "0",
+                "expected a size in bytes, such as 26214400 for 25 MiB",
+            ));
+        }
+        if !(1..=3650).contains(&self.session_days) {
+            return Err(invalid("session_days", &self.session_days.to_string(), "expected 1 to 3650 days"));
+        }
+        Ok(Config {
+            data_dir,
+            database_url,
+            engine,
+            listen,
+            site_name: self.site_name.trim().to_owned(),
+            base_url,
+            language: self.language,
+            max_upload_bytes: self.max_upload_bytes,
+            session_days: self.session_days,
+        })
+    }
+}
+
+impl Config {
+    /// Where uploaded files live.
+    #[must_use]
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
+    }
+
+    /// Where uploads wait while they arrive.
+    #[must_use]
+    pub fn spool_dir(&self) -> PathBuf {
+        self.data_dir.join("tmp")
+    }
+
+    /// The database URL, safe to print.
+    #[must_use]
+    pub fn database_url_for_display(&self) -> String {
+        freewire_store::mask_password(&self.database_url)
+    }
+}
+
+#[cfg(test)]
+#[expect(clippy::result_large_err, reason = "figment's test jail returns figment's own error")]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    fn load(jail: &Jail, file: Option<&str>, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let _ = jail;
+        Config::from_figment(RawConfig::default(), file.map(Path::new), overrides, Env::prefixed("FREEWIRE_"))
+    }
+
+    #[test]
+    fn defaults_give_a_local_sqlite_site() {
+        Jail::expect_with(|jail| {
+            let c = load(jail, None, &Overrides::default()).unwrap();
+            assert_eq!(c.engine, Engine::Sqlite);
+            assert!(c.database_url.ends_with("freewire-data/freewire.db?mode=rwc"), "{}", c.database_url);
+            assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+            assert_eq!(c.base_url.as_str(), "http://127.0.0.1:8080/");
+            assert_eq!(c.max_upload_bytes, 25 * 1024 * 1024);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_and_flags_override_both() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "f.toml",
+                "site_name = \"From File\"\nlisten = \"127.0.0.1:9000\"\nmax_upload_bytes = 1000\n",
+            )?;
+            jail.set_env("FREEWIRE_SITE_NAME", "Radio Free");
+            jail.set_env("FREEWIRE_BASE_URL", "https://www.radiofree.org");
+            jail.set_env("FREEWIRE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test");
+            let c = load(jail, Some("f.toml"), &Overrides::default()).unwrap();
+            assert_eq!(c.site_name, "Radio Free");
+            assert_eq!(c.base_url.as_str(), "https://www.radiofree.org/");
+            assert_eq!(c.listen.port(), 9000);
+            assert_eq!(c.max_upload_bytes, 1000);
+            assert_eq!(c.engine, Engine::Postgres);
+            let flags = Overrides { listen: Some("127.0.0.1:0".into()), ..Overrides::default() };
+            assert_eq!(load(jail, Some("f.toml"), &flags).unwrap().listen.port(), 0);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_mistyped_database_url_says_what_was_expected() {
+        Jail::expect_with(|jail| {
+            jail.set_env("FREEWIRE_DATABASE_URL", "postgress://u:secret@h/db");
+            let err = load(jail, None, &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("Expected sqlite://PATH"), "{err}");
+            assert!(err.contains("postgres://USER@HOST:PORT/DATABASE"), "{err}");
+            assert!(!err.contains("secret"), "passwords are never printed: {err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_are_named_with_the_fix() {
+        Jail::expect_with(|jail| {
+            jail.set_env("FREEWIRE_LISTEN", "localhost");
+            let err = load(jail, None, &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("listen") && err.contains("127.0.0.1:8080"), "{err}");
+            jail.set_env("FREEWIRE_LISTEN", "127.0.0.1:8080");
+            jail.set_env("FREEWIRE_BASE_URL", "www.example.org");
+            let err = load(jail, None, &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("base_url"), "{err}");
+            let missing = load(jail, Some("nope.toml"), &Overrides::default()).unwrap_err().to_string();
+            assert!(missing.contains("--config"), "{missing}");
+            Ok(())
+        });
+    }
+}
