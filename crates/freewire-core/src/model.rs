@@ -79,6 +79,71 @@ pub struct Feed {
     pub last_success_at: Option<DateTime<Utc>>,
     pub enabled: bool,
     pub created_at: DateTime<Utc>,
+    /// The interval the feed's own posting rate suggests, in seconds (adaptive).
+    pub poll_interval_secs: i64,
+    pub last_polled_at: Option<DateTime<Utc>>,
+    /// The HTTP status of the last poll, when it got that far.
+    pub last_status: Option<i32>,
+}
+
+impl Feed {
+    /// How the feed stands, for editors.
+    #[must_use]
+    pub fn state(&self) -> FeedState {
+        if !self.enabled {
+            FeedState::Disabled
+        } else if self.error_count > 0 {
+            FeedState::Failing
+        } else if self.last_polled_at.is_none() {
+            FeedState::New
+        } else {
+            FeedState::Ok
+        }
+    }
+}
+
+/// How a feed stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedState {
+    /// Not polled yet.
+    New,
+    /// The last poll succeeded.
+    Ok,
+    /// The last poll failed; `last_error` says why.
+    Failing,
+    /// Switched off by an editor.
+    Disabled,
+}
+
+impl fmt::Display for FeedState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FeedState::New => "new",
+            FeedState::Ok => "ok",
+            FeedState::Failing => "failing",
+            FeedState::Disabled => "disabled",
+        })
+    }
+}
+
+/// What a poll of a feed leaves behind on the feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedPollUpdate {
+    /// A new address after a permanent redirect.
+    pub new_url: Option<String>,
+    pub title: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub polled_at: DateTime<Utc>,
+    pub next_poll_at: DateTime<Utc>,
+    pub poll_interval_secs: i64,
+    /// Consecutive failures (0 after a success).
+    pub error_count: i32,
+    pub last_error: Option<String>,
+    /// Set on success.
+    pub success: bool,
+    pub last_status: Option<i32>,
 }
 
 /// A feed to follow.
@@ -97,6 +162,8 @@ pub enum ArticleStatus {
     Published,
     /// Taken down by an editor; the permalink answers 410 Gone.
     Withdrawn,
+    /// The same story as an earlier article from another outlet; not republished twice.
+    Duplicate,
 }
 
 impl ArticleStatus {
@@ -106,6 +173,7 @@ impl ArticleStatus {
         match self {
             ArticleStatus::Published => "published",
             ArticleStatus::Withdrawn => "withdrawn",
+            ArticleStatus::Duplicate => "duplicate",
         }
     }
 }
@@ -116,6 +184,7 @@ impl FromStr for ArticleStatus {
         match s {
             "published" => Ok(ArticleStatus::Published),
             "withdrawn" => Ok(ArticleStatus::Withdrawn),
+            "duplicate" => Ok(ArticleStatus::Duplicate),
             other => Err(format!("unknown article status {other:?}")),
         }
     }
@@ -143,6 +212,8 @@ pub struct Article {
     pub permalink: Permalink,
     pub licence: Licence,
     pub status: ArticleStatus,
+    /// For a near-duplicate: the first copy of the story.
+    pub duplicate_of: Option<ArticleId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -161,6 +232,11 @@ pub struct NewArticle {
     pub published_at: DateTime<Utc>,
     pub updated_at: Option<DateTime<Utc>>,
     pub licence: Licence,
+    /// The original URL normalised (see `freewire_ingest::dedupe`): the same story reached
+    /// through two feeds is stored once.
+    pub normalized_url: Option<String>,
+    /// SimHash of the text, for near-duplicate detection; `None` for texts too short to compare.
+    pub simhash: Option<i64>,
 }
 
 /// An article with the name of its source, for lists and pages.
@@ -198,8 +274,30 @@ pub struct NewRetrieval {
 pub enum InsertOutcome {
     /// A new article, with its permalink.
     Inserted(Box<Article>),
-    /// The source already has an article with this GUID; nothing was stored.
+    /// Already stored (same GUID in the source, or the same normalised URL); nothing stored.
     Duplicate(ArticleId),
+    /// Already stored under this GUID with other text: the new text was kept as a revision.
+    Revised(ArticleId),
+    /// A near-duplicate of an earlier article from another source: stored, linked to the
+    /// first copy, not published again.
+    NearDuplicate {
+        /// The new row.
+        id: ArticleId,
+        /// The first copy.
+        of: ArticleId,
+    },
+}
+
+/// A later version of an article's text seen at its source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Revision {
+    pub id: i64,
+    pub article_id: ArticleId,
+    pub seen_at: DateTime<Utc>,
+    pub title: String,
+    pub body_html: String,
+    /// Hex sha256 of `body_html`.
+    pub content_sha256: String,
 }
 
 /// A page of a list: which page, how many per page.
@@ -370,4 +468,23 @@ pub struct TimelineEntry {
     pub update: Update,
     pub author: String,
     pub attachments: Vec<Attachment>,
+}
+
+/// Texts whose SimHashes differ in at most this many bits are taken for the same story.
+pub const NEAR_DUPLICATE_BITS: u32 = 3;
+
+/// The four 16-bit bands of a 64-bit SimHash, stored in indexed columns. Two hashes within
+/// [`NEAR_DUPLICATE_BITS`] (< 4) bits of each other differ in at most three bands, so they share
+/// at least one band exactly (pigeonhole): an equality lookup on the bands finds every
+/// candidate, and the exact distance is checked afterwards.
+#[must_use]
+pub fn simhash_bands(hash: i64) -> [i64; 4] {
+    let h = hash.cast_unsigned();
+    [0, 16, 32, 48].map(|shift| i64::from(((h >> shift) & 0xffff) as u16))
+}
+
+/// Bits in which two SimHashes differ.
+#[must_use]
+pub fn simhash_distance(a: i64, b: i64) -> u32 {
+    (a ^ b).count_ones()
 }

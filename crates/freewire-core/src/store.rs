@@ -6,9 +6,9 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    ArticleId, ArticleWithSource, Attachment, AttachmentId, Feed, FeedId, InsertOutcome, NewArticle,
-    NewAttachment, NewFeed, NewRetrieval, NewSource, NewUpdate, NewUser, Page, PageRequest, Retrieval,
-    Session, Source, SourceId, TimelineEntry, Update, User, UserId,
+    ArticleId, ArticleWithSource, Attachment, AttachmentId, Feed, FeedId, FeedPollUpdate, InsertOutcome,
+    NewArticle, NewAttachment, NewFeed, NewRetrieval, NewSource, NewUpdate, NewUser, Page, PageRequest,
+    Retrieval, Revision, Session, Source, SourceId, TimelineEntry, Update, User, UserId,
 };
 use crate::permalink::Permalink;
 
@@ -58,10 +58,28 @@ pub trait Store: Send + Sync {
     async fn feed_by_id(&self, id: FeedId) -> Result<Option<Feed>, StoreError>;
     /// All feeds, by id.
     async fn list_feeds(&self) -> Result<Vec<Feed>, StoreError>;
+    /// A feed by its URL.
+    async fn feed_by_url(&self, url: &str) -> Result<Option<Feed>, StoreError>;
+    /// Claims up to `limit` enabled feeds due at `now`, oldest due first, by moving their next
+    /// poll to `lease_until`: another process asking meanwhile does not get them. The poll's
+    /// result then sets the real next poll time.
+    async fn claim_due_feeds(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<Feed>, StoreError>;
+    /// Records what a poll found.
+    async fn update_feed_after_poll(&self, id: FeedId, update: FeedPollUpdate) -> Result<(), StoreError>;
+    /// Switches a feed on or off; `false` when there is no such feed.
+    async fn set_feed_enabled(&self, id: FeedId, enabled: bool) -> Result<bool, StoreError>;
 
     /// Stores a batch of articles, each with the record of its retrieval, in one transaction,
-    /// issuing each new article its permalink (`-2`, `-3` on a same-day clash). An article whose
-    /// source already has its GUID is not stored again, nor is its retrieval.
+    /// issuing each new article its permalink (`-2`, `-3` on a same-day clash). Duplicates are
+    /// recognised in this order: the source's GUID (unchanged text: nothing stored; changed
+    /// text: a revision and a retrieval), the normalised URL across all sources (nothing
+    /// stored), then a near-duplicate text from another source (stored as a duplicate linked
+    /// to the first copy).
     async fn insert_articles_with_retrieval(
         &self,
         batch: Vec<(NewArticle, NewRetrieval)>,
@@ -75,6 +93,10 @@ pub trait Store: Send + Sync {
     ) -> Result<Option<ArticleWithSource>, StoreError>;
     /// Published articles, newest first.
     async fn list_articles(&self, page: PageRequest) -> Result<Page<ArticleWithSource>, StoreError>;
+    /// Which of these GUIDs the source has stored already (to skip fetching their pages again).
+    async fn existing_guids(&self, source: SourceId, guids: &[String]) -> Result<Vec<String>, StoreError>;
+    /// The revisions of an article's text, oldest first.
+    async fn revisions_for_article(&self, id: ArticleId) -> Result<Vec<Revision>, StoreError>;
     /// The retrievals of an article, oldest first.
     async fn retrievals_for_article(&self, id: ArticleId) -> Result<Vec<Retrieval>, StoreError>;
 

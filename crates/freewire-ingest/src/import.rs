@@ -43,6 +43,10 @@ pub struct ImportReport {
     pub inserted: Vec<Article>,
     /// Items already stored before.
     pub duplicates: usize,
+    /// Items stored before whose text has changed: kept as revisions.
+    pub revised: usize,
+    /// Items that are another outlet's story already stored: linked, not republished.
+    pub near_duplicates: usize,
 }
 
 /// Why an import stored nothing.
@@ -129,6 +133,7 @@ pub async fn import_bytes(
         }
     };
     let items = parsed.items.len();
+    let repeated = items - first_of_each_guid(&parsed).count();
     let retrieval = NewRetrieval { location: location.to_owned(), retrieved_at, http_status: None, sha256 };
     let batch = tokio::task::spawn_blocking({
         let source = source.clone();
@@ -138,15 +143,17 @@ pub async fn import_bytes(
     .map_err(|e| ImportError::Interrupted(e.to_string()))?;
     let outcomes = store.insert_articles_with_retrieval(batch).await?;
     let mut inserted = Vec::new();
-    let mut duplicates = 0;
+    let (mut duplicates, mut revised, mut near_duplicates) = (repeated, 0, 0);
     for outcome in outcomes {
         match outcome {
             InsertOutcome::Inserted(a) => inserted.push(*a),
             InsertOutcome::Duplicate(_) => duplicates += 1,
+            InsertOutcome::Revised(_) => revised += 1,
+            InsertOutcome::NearDuplicate { .. } => near_duplicates += 1,
         }
     }
     tracing::info!(source = %source.name, items, inserted = inserted.len(), duplicates, "imported feed");
-    Ok(ImportReport { source, items, inserted, duplicates })
+    Ok(ImportReport { source, items, inserted, duplicates, revised, near_duplicates })
 }
 
 fn articles_from(
@@ -157,13 +164,20 @@ fn articles_from(
     seen_at: DateTime<Utc>,
 ) -> Vec<(NewArticle, NewRetrieval)> {
     let feed_base = feed.link.as_deref().or(homepage).and_then(|l| Url::parse(l).ok());
-    feed.items
-        .iter()
+    first_of_each_guid(feed)
         .map(|item| (article_from(item, feed, source, feed_base.as_ref(), seen_at), retrieval.clone()))
         .collect()
 }
 
-fn article_from(
+/// A feed's items with repeats of a GUID within the same document dropped: the first one
+/// listed is the item, later ones are the feed's own duplication, not new versions of it.
+pub(crate) fn first_of_each_guid(feed: &ParsedFeed) -> impl Iterator<Item = &FeedItem> {
+    let mut seen = std::collections::HashSet::new();
+    feed.items.iter().filter(move |item| seen.insert(item.guid.as_str()))
+}
+
+/// The article an item becomes (sanitised body, resolved links, sane dates, dedupe keys).
+pub(crate) fn article_from(
     item: &FeedItem,
     feed: &ParsedFeed,
     source: &Source,
@@ -182,6 +196,9 @@ fn article_from(
         .map(html_to_text)
         .filter(|s| !s.is_empty());
     let title = if item.title.is_empty() { untitled(&body_html) } else { item.title.clone() };
+    let text = html_to_text(&body_html);
+    let simhash = crate::dedupe::is_comparable(&text)
+        .then(|| crate::dedupe::simhash_i64(crate::dedupe::simhash(&text)));
     let latest_sane = seen_at + FUTURE_TOLERANCE;
     let published = item.published.or(item.updated).filter(|t| *t <= latest_sane).unwrap_or(seen_at);
     NewArticle {
@@ -197,6 +214,8 @@ fn article_from(
         published_at: published,
         updated_at: item.updated.filter(|t| *t <= latest_sane),
         licence: source.licence,
+        normalized_url: item.link.as_deref().and_then(crate::dedupe::normalize_url),
+        simhash,
     }
 }
 

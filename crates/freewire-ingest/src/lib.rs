@@ -3,8 +3,13 @@
 //! Fetching and polling arrive with the ingestion issue; this crate knows nothing of HTTP
 //! requests made to us, only of the documents we take in.
 
+pub mod decode;
+pub mod dedupe;
+pub mod extract;
+pub mod fetch;
 pub mod import;
 pub mod parse;
+pub mod poll;
 pub mod sanitize;
 
 pub use import::{ImportError, ImportReport, SourceSpec, import_bytes, import_file};

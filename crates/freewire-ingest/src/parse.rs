@@ -1,11 +1,38 @@
 //! Feeds in: RSS 0.9x/1.0/2.0, Atom and JSON Feed through feed-rs, normalised to the few
 //! fields freewire needs. Nothing here is sanitised yet: bodies are the feed's own HTML.
+//!
+//! Before feed-rs sees a document it is made safe and readable here, because the web serves
+//! feeds that are neither: the bytes are decoded once to UTF-8 ([`crate::decode`]); junk
+//! before the first tag, the XML declaration and any document type declaration (DTD) are
+//! removed, which defuses entity bombs (billion laughs, quadratic blow-up) and external
+//! entities, parameter entities and external DTDs without ever resolving one; characters XML
+//! forbids, raw or as references, are dropped or replaced; references to entities that are no
+//! longer declared keep their text instead of failing the whole feed; and documents nested
+//! deeper than [`MAX_XML_DEPTH`] are refused before any tree is built.
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use feed_rs::model::{Entry, Link, Text};
+use feed_rs::model::{Entry, Feed, Link, Text};
+use feed_rs::parser::{ParseErrorKind, ParseFeedError};
+use quick_xml::events::Event;
 use url::Url;
 
+use crate::decode;
 use crate::sanitize::html_to_text;
+
+/// The largest document [`parse_feed`] reads. Parsing holds the document, its UTF-8 text and
+/// the parsed items at once, so a 64 MiB feed costs a few hundred MiB at most; real feeds are
+/// below 2 MiB.
+pub const MAX_FEED_BYTES_PARSED: usize = 64 * 1024 * 1024;
+
+/// The deepest nesting of XML elements a feed may have. Real feeds stay below 20; the limit
+/// leaves room for XHTML content while keeping every recursive consumer far from the stack's
+/// end.
+pub const MAX_XML_DEPTH: usize = 256;
+
+/// The longest entity name looked up; longer "names" are ordinary text with an ampersand.
+const MAX_ENTITY_NAME: usize = 32;
 
 /// A feed, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,17 +80,45 @@ pub struct ParseError {
 }
 
 /// Parses RSS, Atom or JSON Feed bytes. `location` (the feed's own URL) resolves relative
-/// links.
+/// links. The same as [`parse_feed_with_charset`] without an HTTP charset.
 pub fn parse_feed(bytes: &[u8], location: Option<&Url>) -> Result<ParsedFeed, ParseError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ParseError { reason: "the document is empty".to_owned() });
+    parse_feed_with_charset(bytes, None, location)
+}
+
+/// Parses RSS, Atom or JSON Feed bytes served with `http_charset` (the `charset` parameter of
+/// the response's `Content-Type`, if any; a byte-order mark and the XML declaration outrank
+/// it). `location` (the feed's own URL) resolves relative links after `xml:base` and the feed's
+/// own link.
+pub fn parse_feed_with_charset(
+    bytes: &[u8],
+    http_charset: Option<&str>,
+    location: Option<&Url>,
+) -> Result<ParsedFeed, ParseError> {
+    if bytes.len() > MAX_FEED_BYTES_PARSED {
+        return Err(fail(format!(
+            "the document is {} bytes, more than the {MAX_FEED_BYTES_PARSED} bytes a feed may have",
+            bytes.len()
+        )));
     }
-    let parser =
-        feed_rs::parser::Builder::new().base_uri(location.map(Url::as_str)).id_generator(stable_id).build();
-    let feed = parser.parse(bytes).map_err(|e| ParseError { reason: e.to_string() })?;
-    let feed_link = pick_link(&feed.links);
-    let base = feed_link.as_deref().and_then(|l| Url::parse(l).ok()).or_else(|| location.cloned());
-    let items = feed.entries.into_iter().map(|e| item(e, base.as_ref())).collect();
+    let decoded = decode::to_utf8(bytes, http_charset);
+    if decoded.encoding == encoding_rs::REPLACEMENT.name() {
+        return Err(fail("the document declares a character encoding that cannot be read safely".into()));
+    }
+    if decoded.had_errors {
+        tracing::debug!(
+            encoding = decoded.encoding,
+            "invalid byte sequences in the feed were replaced with U+FFFD"
+        );
+    }
+    let prepared = prepare(&decoded.text)?;
+    let feed = read_feed(&prepared)?;
+    // The items hold their own copies of the text; the document need not outlive them.
+    drop(prepared);
+    drop(decoded);
+
+    let feed_link = pick_link(&feed.links).and_then(|l| absolute(&l, location));
+    let feed_base = feed_link.as_deref().and_then(|l| Url::parse(l).ok()).or_else(|| location.cloned());
+    let items = feed.entries.into_iter().map(|e| item(e, feed_base.as_ref())).collect();
     Ok(ParsedFeed {
         title: feed.title.map(|t| text_of(&t)).filter(|t| !t.is_empty()),
         link: feed_link,
@@ -72,18 +127,541 @@ pub fn parse_feed(bytes: &[u8], location: Option<&Url>) -> Result<ParsedFeed, Pa
     })
 }
 
-/// An identifier for items that carry none: the link when there is one, otherwise the title.
-/// feed-rs's default would hash link and title together (an edited headline would then look
-/// like a new article) or make a random one (every import would duplicate the item).
+/// Runs feed-rs over a prepared document. A JSON Feed refused only for a slip publishers commonly
+/// make is put right and read again.
+fn read_feed(prepared: &Prepared<'_>) -> Result<Feed, ParseError> {
+    // No base URI for feed-rs: it would resolve relative links against the feed's location
+    // before we could prefer the feed's own link (see `item`). Absolute `xml:base` still applies.
+    let parser = feed_rs::parser::Builder::new().id_generator(no_generated_id).build();
+    match parser.parse(prepared.text.as_bytes()) {
+        Ok(feed) => Ok(feed),
+        Err(e @ (ParseFeedError::JsonSerde(_) | ParseFeedError::JsonUnsupportedVersion(_))) => {
+            repaired_json_feed(&prepared.text)
+                .and_then(|json| parser.parse(json.as_bytes()).ok())
+                .ok_or_else(|| fail(reason(&e, prepared)))
+        }
+        Err(e) => Err(fail(reason(&e, prepared))),
+    }
+}
+
+/// A JSON Feed with the slips real publishers make put right (`http://` in the version URL,
+/// `tags` as one comma-separated string), or `None` when it has none of them.
+fn repaired_json_feed(text: &str) -> Option<String> {
+    // Reading into a `Value` recurses, but serde_json stops at its recursion limit.
+    let mut feed: serde_json::Value = serde_json::from_str(text).ok()?;
+    let mut repaired = false;
+    if let Some(version) = feed.get_mut("version")
+        && let Some(rest) = version.as_str().and_then(|v| v.strip_prefix("http://jsonfeed.org/"))
+    {
+        *version = serde_json::Value::String(format!("https://jsonfeed.org/{rest}"));
+        repaired = true;
+    }
+    let items = feed.get_mut("items").and_then(serde_json::Value::as_array_mut);
+    for item in items.into_iter().flatten() {
+        if let Some(tags) = item.get_mut("tags")
+            && let Some(list) = tags.as_str()
+        {
+            *tags = list
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(serde_json::Value::from)
+                .collect();
+            repaired = true;
+        }
+    }
+    repaired.then(|| feed.to_string())
+}
+
+fn fail(reason: String) -> ParseError {
+    ParseError { reason }
+}
+
+/// A person's reason for a feed-rs failure of a prepared document.
+fn reason(e: &ParseFeedError, prepared: &Prepared<'_>) -> String {
+    match e {
+        ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => match prepared.root.as_deref() {
+            Some(name) if ["html", "head", "body"].iter().any(|h| name.eq_ignore_ascii_case(h)) => {
+                format!("not a feed: the document is an HTML page (its first element is <{name}>)")
+            }
+            Some(name) => {
+                format!("not a feed: the first element is <{name}>, not <rss>, <rdf:RDF> or <feed>")
+            }
+            None => "not a feed: no RSS, Atom or JSON Feed root was found".to_owned(),
+        },
+        ParseFeedError::ParseError(kind) => format!("the feed is malformed: {kind}"),
+        ParseFeedError::XmlReader(e) => format!("the document is not well-formed XML: {e}"),
+        ParseFeedError::JsonSerde(_) if is_rss_in_json(&prepared.text) => {
+            "not a feed we read: the document is RSS-in-JSON (an \"rss\" object), not JSON Feed".to_owned()
+        }
+        ParseFeedError::JsonSerde(e) => format!("the document is not a valid JSON Feed: {e}"),
+        ParseFeedError::JsonUnsupportedVersion(v) => format!("unsupported JSON Feed version {v:?}"),
+        ParseFeedError::IoError(e) => format!("the document could not be read: {e}"),
+    }
+}
+
+/// Whether a JSON document is Dave Winer's RSS-in-JSON (`{"rss": {"channel": …}}`), which
+/// looks like a feed but is not JSON Feed. Only asked once parsing has failed.
+fn is_rss_in_json(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
+        .is_ok_and(|m| m.contains_key("rss"))
+}
+
+/// A document's text made ready for feed-rs.
+#[derive(Debug)]
+struct Prepared<'a> {
+    text: Cow<'a, str>,
+    /// The name of the first element, for error messages.
+    root: Option<String>,
+}
+
+/// Makes decoded text ready for feed-rs: JSON passes untouched (`serde_json` refuses nesting past
+/// its recursion limit by itself); XML is cleaned (see the module documentation) and its depth
+/// checked.
+fn prepare(text: &str) -> Result<Prepared<'_>, ParseError> {
+    let start = text.trim_start();
+    if start.is_empty() {
+        return Err(fail("the document is empty".to_owned()));
+    }
+    if start.starts_with('{') {
+        return Ok(Prepared { text: Cow::Borrowed(start), root: None });
+    }
+    if start.starts_with('[') {
+        return Err(fail(
+            "not a feed: the document is a JSON array, and a JSON Feed is an object".to_owned(),
+        ));
+    }
+    let prepared = clean_xml(text)?;
+    check_depth(&prepared.text)?;
+    Ok(prepared)
+}
+
+/// Refuses XML nested deeper than [`MAX_XML_DEPTH`], reading events one by one without
+/// building anything. Syntax errors are left for feed-rs to report with its own position.
+fn check_depth(xml: &str) -> Result<(), ParseError> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    // Depth is all we count here: mismatched names are feed-rs's to report (or tolerate).
+    reader.config_mut().check_end_names = false;
+    let mut depth = 0_usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(_)) => {
+                depth += 1;
+                if depth > MAX_XML_DEPTH {
+                    return Err(fail(format!(
+                        "the document is nested deeper than {MAX_XML_DEPTH} elements, which no feed needs"
+                    )));
+                }
+            }
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Builds a copy of a text with some ranges replaced, copying only once the first change is
+/// made: a document that needs nothing more than a prefix dropped is borrowed, not copied.
+struct Rewriter<'a> {
+    src: &'a str,
+    /// Where the kept text starts while nothing has been copied.
+    origin: usize,
+    /// How far `src` has been consumed into `out`.
+    copied: usize,
+    out: Option<String>,
+}
+
+impl<'a> Rewriter<'a> {
+    fn new(src: &'a str) -> Self {
+        Rewriter { src, origin: 0, copied: 0, out: None }
+    }
+
+    /// Replaces `src[at..end]` by `with`. Calls come in document order.
+    fn splice(&mut self, at: usize, end: usize, with: &str) {
+        debug_assert!(self.copied <= at && at <= end, "splices must come in document order");
+        if let Some(out) = &mut self.out {
+            out.push_str(&self.src[self.copied..at]);
+            out.push_str(with);
+        } else if at == self.origin && with.is_empty() {
+            self.origin = end;
+        } else {
+            let mut out = String::with_capacity(self.src.len() - self.origin + 64);
+            out.push_str(&self.src[self.origin..at]);
+            out.push_str(with);
+            self.out = Some(out);
+        }
+        self.copied = end;
+    }
+
+    fn finish(self) -> Cow<'a, str> {
+        match self.out {
+            None => Cow::Borrowed(&self.src[self.origin..]),
+            Some(mut out) => {
+                out.push_str(&self.src[self.copied..]);
+                Cow::Owned(out)
+            }
+        }
+    }
+}
+
+/// Cleans an XML document in one pass: drops what precedes the first `<`, XML declarations
+/// (the text is UTF-8 now, and a declaration naming another encoding would make quick-xml
+/// decode it again) and `<?phpxml …?>` stand-ins, and document type declarations; removes or
+/// replaces characters XML forbids; rewrites references and stray `<` that would fail the parse;
+/// and repairs a root tag feed-rs would refuse ([`repaired_root`]).
+fn clean_xml(text: &str) -> Result<Prepared<'_>, ParseError> {
+    let bytes = text.as_bytes();
+    let Some(first) = text.find('<') else {
+        return Err(fail("not a feed: the document contains no XML markup and is not JSON".to_owned()));
+    };
+    let mut w = Rewriter::new(text);
+    w.splice(0, first, "");
+    let mut root = None;
+    let mut i = first;
+    while i < bytes.len() {
+        i = match bytes[i] {
+            b'<' => markup(&mut w, i, &mut root)?,
+            b'&' => reference(&mut w, i),
+            _ => forbidden_char(&mut w, i).unwrap_or(i + 1),
+        };
+    }
+    Ok(Prepared { text: w.finish(), root })
+}
+
+/// Handles the markup starting at `i` (a `<`); returns where scanning continues.
+fn markup(w: &mut Rewriter<'_>, i: usize, root: &mut Option<String>) -> Result<usize, ParseError> {
+    let src = w.src;
+    let rest = &src.as_bytes()[i..];
+    if rest.starts_with(b"<![CDATA[") {
+        // Character data is literal: no references to rewrite, only forbidden characters.
+        let end = find_from(src, i + 9, "]]>").map_or(src.len(), |p| p + 3);
+        strip_forbidden(w, i, end);
+        return Ok(end);
+    }
+    if rest.starts_with(b"<!--") {
+        let end = find_from(src, i + 4, "-->").map_or(src.len(), |p| p + 3);
+        strip_forbidden(w, i, end);
+        return Ok(end);
+    }
+    if rest.len() >= 9 && rest[..9].eq_ignore_ascii_case(b"<!DOCTYPE") {
+        let end = doctype_end(src.as_bytes(), i + 9)
+            .ok_or_else(|| fail("the document type declaration (<!DOCTYPE …>) is never closed".to_owned()))?;
+        w.splice(i, end, "");
+        return Ok(end);
+    }
+    if rest.starts_with(b"<?") {
+        let end = find_from(src, i + 2, "?>").map(|p| p + 2);
+        if is_declaration(&rest[2..]) {
+            let end =
+                end.ok_or_else(|| fail("the XML declaration (<?xml …?>) is never closed".to_owned()))?;
+            w.splice(i, end, "");
+            return Ok(end);
+        }
+        let end = end.unwrap_or(src.len());
+        strip_forbidden(w, i, end);
+        return Ok(end);
+    }
+    let starts_name = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80;
+    match rest.get(1) {
+        Some(&b) if starts_name(b) => {
+            if root.is_none() {
+                let name_len =
+                    rest[1..].iter().position(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/');
+                let name = &src[i + 1..i + 1 + name_len.unwrap_or(rest.len() - 1)];
+                *root = Some(name.to_owned());
+                return Ok(repaired_root(w, i + 1 + name.len(), name));
+            }
+        }
+        Some(b'/') => {}
+        // "a < b", "'<'": a `<` that opens no tag is text, as in HTML; escaped, it stays text
+        // instead of failing the document.
+        _ => w.splice(i, i + 1, "&lt;"),
+    }
+    Ok(i + 1)
+}
+
+/// Whether a processing instruction's target (the text after `<?`) is `xml` or the `phpxml`
+/// some servers print instead, both declarations to drop.
+fn is_declaration(target: &[u8]) -> bool {
+    ["xml", "phpxml"].iter().any(|t| {
+        target.len() > t.len()
+            && target[..t.len()].eq_ignore_ascii_case(t.as_bytes())
+            && (target[t.len()].is_ascii_whitespace() || target[t.len()] == b'?')
+    })
+}
+
+/// The namespace of RSS 0.90, which is RSS 1.0's structure under another name.
+const RSS_090_NAMESPACE: &str = "http://my.netscape.com/rdf/simple/0.9/";
+const RSS_10_NAMESPACE: &str = "http://purl.org/rss/1.0/";
+
+/// Repairs the root tag `<name …>` whose name ends at `i`, for the feeds feed-rs would refuse or
+/// read empty: an `<rss>` without a version, or with one feed-rs does not know, gets 2.0 (what
+/// such feeds are); RSS 0.90's namespace becomes RSS 1.0's, whose elements it shares. Returns
+/// where scanning continues: after the last repair, since splices come in document order (the
+/// root tag's attributes hold namespaces, which need no other cleaning).
+fn repaired_root(w: &mut Rewriter<'_>, i: usize, name: &str) -> usize {
+    let attributes = root_attributes(w.src.as_bytes(), i);
+    let mut resume = i;
+    if name == "rss" {
+        match attributes.iter().find(|(n, _)| &w.src[n.clone()] == "version") {
+            None => w.splice(i, i, " version=\"2.0\""),
+            Some((_, value)) if !["2.0", "0.91", "0.92", ""].contains(&w.src[value.clone()].trim()) => {
+                w.splice(value.start, value.end, "2.0");
+                resume = value.end;
+            }
+            Some(_) => {}
+        }
+    }
+    for (attribute, value) in &attributes {
+        let is_namespace = w.src[attribute.clone()].starts_with("xmlns");
+        if is_namespace && &w.src[value.clone()] == RSS_090_NAMESPACE && value.start >= resume {
+            w.splice(value.start, value.end, RSS_10_NAMESPACE);
+            resume = value.end;
+        }
+    }
+    resume
+}
+
+/// The attributes (name and value ranges) of the tag whose name ends at `i`, as far as they are
+/// well-formed.
+fn root_attributes(bytes: &[u8], i: usize) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+    let skip_space = |mut p: usize| {
+        while p < bytes.len() && bytes[p].is_ascii_whitespace() {
+            p += 1;
+        }
+        p
+    };
+    let mut attributes = Vec::new();
+    let mut p = i;
+    loop {
+        p = skip_space(p);
+        let name_start = p;
+        while p < bytes.len() && !matches!(bytes[p], b'=' | b'>' | b'/') && !bytes[p].is_ascii_whitespace() {
+            p += 1;
+        }
+        let name = name_start..p;
+        p = skip_space(p);
+        if name.is_empty() || bytes.get(p) != Some(&b'=') {
+            return attributes;
+        }
+        p = skip_space(p + 1);
+        let Some(&quote) = bytes.get(p).filter(|q| **q == b'"' || **q == b'\'') else {
+            return attributes;
+        };
+        let Some(len) = bytes[p + 1..].iter().position(|&b| b == quote) else {
+            return attributes;
+        };
+        attributes.push((name, p + 1..p + 1 + len));
+        p += len + 2;
+    }
+}
+
+/// The end (just past the final `>`) of a document type declaration whose keyword ends at `i`,
+/// skipping quoted literals, comments and processing instructions, which may hold `>` and `]`.
+fn doctype_end(bytes: &[u8], mut i: usize) -> Option<usize> {
+    let mut in_subset = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            quote @ (b'"' | b'\'') => i += 2 + bytes[i + 1..].iter().position(|&b| b == quote)?,
+            b'[' if !in_subset => {
+                in_subset = true;
+                i += 1;
+            }
+            b']' if in_subset => {
+                in_subset = false;
+                i += 1;
+            }
+            b'<' if in_subset && bytes[i..].starts_with(b"<!--") => {
+                i += 4 + bytes[i + 4..].windows(3).position(|w| w == b"-->")? + 3;
+            }
+            b'<' if in_subset && bytes[i..].starts_with(b"<?") => {
+                i += 2 + bytes[i + 2..].windows(2).position(|w| w == b"?>")? + 2;
+            }
+            b'>' if !in_subset => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+fn find_from(haystack: &str, from: usize, needle: &str) -> Option<usize> {
+    haystack[from..].find(needle).map(|p| from + p)
+}
+
+/// Rewrites the reference starting at `i` (an `&`) where the parser would fail on it or where
+/// it names a character XML forbids; returns where scanning continues.
+fn reference(w: &mut Rewriter<'_>, i: usize) -> usize {
+    let src = w.src;
+    let bytes = src.as_bytes();
+    if bytes.get(i + 1) == Some(&b'#') {
+        return char_reference(w, i);
+    }
+    let name_start = i + 1;
+    let name_len = bytes[name_start..]
+        .iter()
+        .take(MAX_ENTITY_NAME + 1)
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.')))
+        .unwrap_or(bytes.len() - name_start);
+    let end = name_start + name_len;
+    let well_formed = name_len > 0
+        && name_len <= MAX_ENTITY_NAME
+        && (bytes[name_start].is_ascii_alphabetic() || bytes[name_start] == b'_')
+        && bytes.get(end) == Some(&b';');
+    if !well_formed {
+        // A bare ampersand ("AT&T"), common in hand-made feeds: it meant itself.
+        w.splice(i, i + 1, "&amp;");
+        return i + 1;
+    }
+    let name = &src[name_start..end];
+    if matches!(name, "lt" | "gt" | "amp" | "quot" | "apos") {
+        return end + 1;
+    }
+    let mut buf = [0; 4];
+    match html_entity(name) {
+        Some(c) => w.splice(i, end + 1, c.encode_utf8(&mut buf)),
+        // Its declaration is gone (or never existed): keep the reference as its own text.
+        None => w.splice(i, i + 1, "&amp;"),
+    }
+    end + 1
+}
+
+/// Handles a numeric character reference starting at `i` (`&#`): a reference to a character XML
+/// forbids is dropped (controls) or becomes U+FFFD (surrogates, non-characters, out of range),
+/// since quick-xml would fail the whole document on it.
+fn char_reference(w: &mut Rewriter<'_>, i: usize) -> usize {
+    let bytes = w.src.as_bytes();
+    let marker = bytes.get(i + 2).copied();
+    let (radix, digits_start) = if matches!(marker, Some(b'x' | b'X')) { (16, i + 3) } else { (10, i + 2) };
+    let digits_len = bytes[digits_start..]
+        .iter()
+        .position(|b| if radix == 16 { !b.is_ascii_hexdigit() } else { !b.is_ascii_digit() })
+        .unwrap_or(bytes.len() - digits_start);
+    let digits_end = digits_start + digits_len;
+    if digits_len == 0 || bytes.get(digits_end) != Some(&b';') {
+        w.splice(i, i + 1, "&amp;");
+        return i + 1;
+    }
+    let end = digits_end + 1;
+    match u32::from_str_radix(&w.src[digits_start..digits_end], radix) {
+        Ok(c) if is_xml_char(c) => {
+            if marker == Some(b'X') {
+                // XML spells the hexadecimal marker in lower case only.
+                w.splice(i, end, &format!("&#x{c:X};"));
+            }
+        }
+        Ok(c) if c < 0x20 => w.splice(i, end, ""),
+        _ => w.splice(i, end, "\u{FFFD}"),
+    }
+    end
+}
+
+/// Whether XML 1.0 allows the code point in a document.
+fn is_xml_char(c: u32) -> bool {
+    matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x1_0000..=0x10_FFFF)
+}
+
+/// If a character XML forbids starts at `i`, removes it (C0 controls, which carry no text) or
+/// replaces it with U+FFFD (U+FFFE, U+FFFF, which stand for a lost character) and returns where
+/// scanning continues. Lone surrogates cannot occur: the text is a Rust string.
+fn forbidden_char(w: &mut Rewriter<'_>, i: usize) -> Option<usize> {
+    let bytes = w.src.as_bytes();
+    match bytes[i] {
+        b'\t' | b'\n' | b'\r' => None,
+        0..0x20 => {
+            w.splice(i, i + 1, "");
+            Some(i + 1)
+        }
+        // U+FFFE and U+FFFF in UTF-8.
+        0xEF if bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) => {
+            w.splice(i, i + 3, "\u{FFFD}");
+            Some(i + 3)
+        }
+        _ => None,
+    }
+}
+
+/// Applies [`forbidden_char`] to every character of `src[from..to]`.
+fn strip_forbidden(w: &mut Rewriter<'_>, from: usize, to: usize) {
+    let mut i = from;
+    while i < to {
+        i = forbidden_char(w, i).unwrap_or(i + 1);
+    }
+}
+
+/// HTML 4's names for U+00A0 to U+00FF, in code point order.
+const LATIN1_ENTITIES: [&str; 96] = [
+    "nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect", "uml", "copy", "ordf", "laquo",
+    "not", "shy", "reg", "macr", "deg", "plusmn", "sup2", "sup3", "acute", "micro", "para", "middot",
+    "cedil", "sup1", "ordm", "raquo", "frac14", "frac12", "frac34", "iquest", "Agrave", "Aacute", "Acirc",
+    "Atilde", "Auml", "Aring", "AElig", "Ccedil", "Egrave", "Eacute", "Ecirc", "Euml", "Igrave", "Iacute",
+    "Icirc", "Iuml", "ETH", "Ntilde", "Ograve", "Oacute", "Ocirc", "Otilde", "Ouml", "times", "Oslash",
+    "Ugrave", "Uacute", "Ucirc", "Uuml", "Yacute", "THORN", "szlig", "agrave", "aacute", "acirc", "atilde",
+    "auml", "aring", "aelig", "ccedil", "egrave", "eacute", "ecirc", "euml", "igrave", "iacute", "icirc",
+    "iuml", "eth", "ntilde", "ograve", "oacute", "ocirc", "otilde", "ouml", "divide", "oslash", "ugrave",
+    "uacute", "ucirc", "uuml", "yacute", "thorn", "yuml",
+];
+
+/// Other HTML entities that feeds written for browsers use.
+const OTHER_ENTITIES: [(&str, char); 41] = [
+    ("OElig", '\u{152}'),
+    ("oelig", '\u{153}'),
+    ("Scaron", '\u{160}'),
+    ("scaron", '\u{161}'),
+    ("Yuml", '\u{178}'),
+    ("fnof", '\u{192}'),
+    ("circ", '\u{2C6}'),
+    ("tilde", '\u{2DC}'),
+    ("ensp", '\u{2002}'),
+    ("emsp", '\u{2003}'),
+    ("thinsp", '\u{2009}'),
+    ("zwnj", '\u{200C}'),
+    ("zwj", '\u{200D}'),
+    ("lrm", '\u{200E}'),
+    ("rlm", '\u{200F}'),
+    ("ndash", '\u{2013}'),
+    ("mdash", '\u{2014}'),
+    ("lsquo", '\u{2018}'),
+    ("rsquo", '\u{2019}'),
+    ("sbquo", '\u{201A}'),
+    ("ldquo", '\u{201C}'),
+    ("rdquo", '\u{201D}'),
+    ("bdquo", '\u{201E}'),
+    ("dagger", '\u{2020}'),
+    ("Dagger", '\u{2021}'),
+    ("bull", '\u{2022}'),
+    ("hellip", '\u{2026}'),
+    ("permil", '\u{2030}'),
+    ("prime", '\u{2032}'),
+    ("Prime", '\u{2033}'),
+    ("lsaquo", '\u{2039}'),
+    ("rsaquo", '\u{203A}'),
+    ("euro", '\u{20AC}'),
+    ("trade", '\u{2122}'),
+    ("larr", '\u{2190}'),
+    ("uarr", '\u{2191}'),
+    ("rarr", '\u{2192}'),
+    ("darr", '\u{2193}'),
+    ("harr", '\u{2194}'),
+    ("minus", '\u{2212}'),
+    ("hearts", '\u{2665}'),
+];
+
+/// The character an HTML entity name stands for, among those feeds commonly use. None of them
+/// is a markup character, so putting one in the text in place of its reference is safe.
+fn html_entity(name: &str) -> Option<char> {
+    if let Some(index) = LATIN1_ENTITIES.iter().position(|n| *n == name) {
+        return char::from_u32(0xA0 + index as u32);
+    }
+    OTHER_ENTITIES.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
+}
+
+/// feed-rs asks for an id for items that carry none; we answer with none and choose one in
+/// [`item`], once links are absolute. feed-rs's default would hash link and title together (an
+/// edited headline would then look like a new article) or make a random one (every import
+/// would duplicate the item).
 #[expect(clippy::ref_option, reason = "the signature feed-rs asks of an id generator")]
-fn stable_id(links: &[Link], title: &Option<Text>, _uri: Option<&str>) -> String {
-    if let Some(link) = links.first() {
-        return link.href.clone();
-    }
-    match title {
-        Some(t) => format!("title:{}", text_of(t)),
-        None => "untitled".to_owned(),
-    }
+fn no_generated_id(_links: &[Link], _title: &Option<Text>, _uri: Option<&str>) -> String {
+    String::new()
 }
 
 fn text_of(t: &Text) -> String {
@@ -91,6 +669,18 @@ fn text_of(t: &Text) -> String {
         t.content.split_whitespace().collect::<Vec<_>>().join(" ")
     } else {
         html_to_text(&t.content)
+    }
+}
+
+/// An identifier for an item that carries none: its (first) link when there is one, otherwise
+/// its title, so the same item is recognised on the next fetch.
+fn fallback_id(e: &Entry, base: Option<&Url>) -> String {
+    if let Some(link) = e.links.first() {
+        return absolute(&link.href, base).unwrap_or_else(|| link.href.clone());
+    }
+    match &e.title {
+        Some(t) => format!("title:{}", text_of(t)),
+        None => "untitled".to_owned(),
     }
 }
 
@@ -146,8 +736,17 @@ fn byline(raw: &str) -> Option<String> {
     Some(raw.to_owned())
 }
 
-fn item(e: Entry, base: Option<&Url>) -> FeedItem {
+/// An entry as a [`FeedItem`]. Relative links resolve against the entry's `xml:base` (itself
+/// resolved against `feed_base`), else against `feed_base`: the feed's own link, else its
+/// location.
+fn item(e: Entry, feed_base: Option<&Url>) -> FeedItem {
+    let entry_base = e.base.as_deref().and_then(|b| absolute(b, feed_base)).and_then(|b| Url::parse(&b).ok());
+    let base = entry_base.as_ref().or(feed_base);
     let link = pick_link(&e.links).and_then(|l| absolute(&l, base));
+    let guid = match e.id.trim() {
+        "" => fallback_id(&e, base),
+        id => id.to_owned(),
+    };
     let content_html = e.content.as_ref().and_then(|c| {
         let body = c.body.as_deref()?.trim();
         if body.is_empty() {
@@ -160,7 +759,7 @@ fn item(e: Entry, base: Option<&Url>) -> FeedItem {
         })
     });
     FeedItem {
-        guid: e.id.trim().to_owned(),
+        guid,
         title: e.title.as_ref().map(text_of).unwrap_or_default(),
         author: e.authors.iter().find_map(|p| p.name.as_deref().and_then(byline)),
         summary_html: e.summary.as_ref().map(html_of_text).filter(|s| !s.trim().is_empty()),
@@ -249,5 +848,190 @@ Line &lt;two&gt;</content></entry></feed>"#;
         assert_eq!(byline("a@b.example"), None);
         assert_eq!(byline("Ann B"), Some("Ann B".to_owned()));
         assert_eq!(byline("  "), None);
+    }
+
+    fn rss_with(items: &str) -> String {
+        format!(
+            "<rss version=\"2.0\"><channel><title>T</title><link>https://site.example/news/</link>{items}</channel></rss>"
+        )
+    }
+
+    fn titles(feed: &ParsedFeed) -> Vec<&str> {
+        feed.items.iter().map(|i| i.title.as_str()).collect()
+    }
+
+    #[test]
+    fn relative_links_resolve_against_xml_base_then_the_feed_link_then_the_location() {
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><id>urn:f</id><title>A</title>
+<link href="https://site.example/blog/"/>
+<entry><id>urn:1</id><title>1</title><link href="one.html"/>
+  <content type="html" xml:base="https://cdn.example/2024/">x</content></entry>
+<entry><id>urn:2</id><title>2</title><link href="two.html"/>
+  <content type="html" xml:base="../archive/">x</content></entry>
+<entry><id>urn:3</id><title>3</title><link href="three.html"/></entry>
+</feed>"#;
+        let location = Url::parse("https://feeds.example/site.xml").unwrap();
+        let feed = parse_feed(atom.as_bytes(), Some(&location)).unwrap();
+        let links: Vec<_> = feed.items.iter().map(|i| i.link.as_deref().unwrap()).collect();
+        assert_eq!(
+            links,
+            [
+                "https://cdn.example/2024/one.html",
+                "https://site.example/archive/two.html",
+                "https://site.example/blog/three.html"
+            ]
+        );
+
+        let no_feed_link = r#"<rss version="2.0"><channel><title>T</title>
+<item><title>x</title><link>/2024/x</link></item></channel></rss>"#;
+        let feed = parse_feed(no_feed_link.as_bytes(), Some(&location)).unwrap();
+        assert_eq!(feed.items[0].link.as_deref(), Some("https://feeds.example/2024/x"));
+        assert_eq!(feed.items[0].guid, "https://feeds.example/2024/x", "the guid fallback is absolute too");
+
+        let relative_feed_link = r#"<rss version="2.0"><channel><title>T</title><link>/news/</link>
+<item><title>x</title><link>x.html</link></item></channel></rss>"#;
+        let feed = parse_feed(relative_feed_link.as_bytes(), Some(&location)).unwrap();
+        assert_eq!(feed.link.as_deref(), Some("https://feeds.example/news/"));
+        assert_eq!(feed.items[0].link.as_deref(), Some("https://feeds.example/news/x.html"));
+    }
+
+    #[test]
+    fn a_dtd_is_removed_and_its_entities_stay_text() {
+        let doc = format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n<!ENTITY a \"x]>y\">\n<!-- ]> ' -->\n<!ENTITY e SYSTEM 'file:///etc/passwd'>\n]>\n{}",
+            rss_with("<item><title>&a; and &e;</title></item>")
+        );
+        let feed = parse_feed(doc.as_bytes(), None).unwrap();
+        assert_eq!(titles(&feed), ["&a; and &e;"]);
+
+        let external = format!("<!DOCTYPE rss SYSTEM \"http://127.0.0.1:1/x.dtd\">{}", rss_with(""));
+        assert!(parse_feed(external.as_bytes(), None).is_ok());
+
+        let unclosed = "<!DOCTYPE rss [ <!ENTITY a \"b\"> <rss version=\"2.0\"></rss>";
+        let err = parse_feed(unclosed.as_bytes(), None).unwrap_err();
+        assert!(err.reason.contains("never closed"), "{}", err.reason);
+    }
+
+    #[test]
+    fn html_entities_become_characters_and_stray_ampersands_and_brackets_text() {
+        let feed = parse_feed(
+            rss_with("<item><title>A&nbsp;&mdash;&hellip;&rsquo;&eacute;&copy; AT&T &amp; 1 < 2 &#X41;&#x42;&#67;</title></item>")
+                .as_bytes(),
+            None,
+        )
+        .unwrap();
+        // The no-break space folds into a space with the rest of the title's white space.
+        assert_eq!(titles(&feed), ["A —…’é© AT&T & 1 < 2 ABC"]);
+    }
+
+    #[test]
+    fn characters_xml_forbids_are_dropped_or_replaced_even_in_cdata() {
+        let feed = parse_feed(
+            rss_with(
+                "<item><title>a\u{0}b\u{1B}c\u{FFFF}d &#0;&#x1F;&#xFFFE;&#xD800;&#x110000;&#99999999999;</title>\
+                 <description><![CDATA[<p>x\u{1}y &#0; &bogus;</p>]]></description></item>",
+            )
+            .as_bytes(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(feed.items[0].title, "abc\u{FFFD}d \u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}");
+        assert_eq!(
+            feed.items[0].summary_html.as_deref(),
+            Some("<p>xy &#0; &bogus;</p>"),
+            "character data is literal: only the raw control is gone"
+        );
+    }
+
+    #[test]
+    fn junk_before_the_document_declarations_and_phpxml_are_dropped() {
+        for prefix in ["\r\n\r\n", "garbage\n", "<?phpxml version=\"1.0\" encoding=\"UTF-8\"?>\n"] {
+            let doc = format!("{prefix}<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>{}", rss_with(""));
+            assert!(parse_feed(doc.as_bytes(), None).is_ok(), "{prefix:?}");
+        }
+        // The declaration says UTF-16 but the text has been decoded already: quick-xml must not
+        // decode it a second time.
+        let doc = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?>{}",
+            rss_with("<item><title>é</title></item>")
+        );
+        assert_eq!(titles(&parse_feed(doc.as_bytes(), None).unwrap()), ["é"]);
+    }
+
+    #[test]
+    fn encodings_come_from_the_declaration_the_http_charset_or_the_bytes() {
+        let latin1 = b"<rss version=\"2.0\"><channel><title>T</title><item><title>caf\xe9</title></item></channel></rss>";
+        assert_eq!(
+            titles(&parse_feed(latin1, None).unwrap()),
+            ["café"],
+            "undeclared, not UTF-8: windows-1252"
+        );
+        let koi8 = b"<rss version=\"2.0\"><channel><title>T</title><item><title>\xf0\xd2\xc9\xd7\xc5\xd4</title></item></channel></rss>";
+        assert_eq!(titles(&parse_feed_with_charset(koi8, Some("koi8-r"), None).unwrap()), ["Привет"]);
+        let utf16: Vec<u8> =
+            rss_with("<item><title>ü</title></item>").encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(titles(&parse_feed(&utf16, None).unwrap()), ["ü"]);
+    }
+
+    #[test]
+    fn rss_without_a_known_version_and_rss_090_are_read() {
+        let unversioned = "<rss><channel><title>T</title><item><title>x</title></item></channel></rss>";
+        assert_eq!(titles(&parse_feed(unversioned.as_bytes(), None).unwrap()), ["x"]);
+        let odd = "<rss version='2.01' xmlns:a='urn:a'><channel><title>T</title><item><title>y</title></item></channel></rss>";
+        assert_eq!(titles(&parse_feed(odd.as_bytes(), None).unwrap()), ["y"]);
+        let rss090 = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://my.netscape.com/rdf/simple/0.9/">
+<channel><title>T</title><link>https://n.example/</link></channel><item><title>z</title><link>https://n.example/z</link></item></rdf:RDF>"#;
+        assert_eq!(titles(&parse_feed(rss090.as_bytes(), None).unwrap()), ["z"]);
+    }
+
+    #[test]
+    fn json_feeds_with_common_slips_are_read() {
+        let json = r#"{"version":"http://jsonfeed.org/version/1","title":"J","items":[{"id":"1","title":"x","tags":"a, b"}]}"#;
+        assert_eq!(titles(&parse_feed(json.as_bytes(), None).unwrap()), ["x"]);
+        let err = parse_feed(br#"{"rss":{"channel":{"title":"t"}}}"#, None).unwrap_err();
+        assert!(err.reason.contains("RSS-in-JSON"), "{}", err.reason);
+        let err = parse_feed(b"[1, 2]", None).unwrap_err();
+        assert!(err.reason.contains("JSON array"), "{}", err.reason);
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_refused_and_json_nesting_ends_cleanly() {
+        let deep = |n: usize| {
+            rss_with(&format!("<item><title>d</title>{}{}</item>", "<x>".repeat(n), "</x>".repeat(n)))
+        };
+        assert!(parse_feed(deep(MAX_XML_DEPTH - 4).as_bytes(), None).is_ok());
+        let err = parse_feed(deep(MAX_XML_DEPTH).as_bytes(), None).unwrap_err();
+        assert_eq!(err.reason, "the document is nested deeper than 256 elements, which no feed needs");
+
+        let json = format!(
+            r#"{{"version":"https://jsonfeed.org/version/1.1","title":{}1{}}}"#,
+            "[".repeat(5000),
+            "]".repeat(5000)
+        );
+        let err = parse_feed(json.as_bytes(), None).unwrap_err();
+        assert!(err.reason.starts_with("the document is not a valid JSON Feed"), "{}", err.reason);
+    }
+
+    #[test]
+    fn documents_over_the_size_cap_are_refused_before_parsing() {
+        let big = vec![b' '; MAX_FEED_BYTES_PARSED + 1];
+        let err = parse_feed(&big, None).unwrap_err();
+        assert!(err.reason.contains("more than the 67108864 bytes"), "{}", err.reason);
+    }
+
+    #[test]
+    fn html_pages_are_named_as_such() {
+        let err = parse_feed(b"<head><title>Moved</title></head><body>here</body>", None).unwrap_err();
+        assert_eq!(err.reason, "not a feed: the document is an HTML page (its first element is <head>)");
+        let err = parse_feed(b"no markup at all", None).unwrap_err();
+        assert!(err.reason.contains("no XML markup"), "{}", err.reason);
+    }
+
+    #[test]
+    fn a_document_needing_only_its_prolog_dropped_is_not_copied() {
+        let doc = format!("\n<?xml version=\"1.0\"?>{}", rss_with(""));
+        let prepared = prepare(&doc).unwrap();
+        assert!(matches!(prepared.text, Cow::Borrowed(_)));
+        assert_eq!(prepared.root.as_deref(), Some("rss"));
     }
 }

@@ -14,7 +14,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Initial)]
+        vec![Box::new(M0001Initial), Box::new(M0002Polling)]
     }
 }
 
@@ -145,8 +145,15 @@ fn cascade(
         .to_owned()
 }
 
-#[derive(DeriveMigrationName)]
+/// The tables of the first slice.
 struct M0001Initial;
+
+// Names are spelt out: the derive takes the module's name, the same for every migration here.
+impl MigrationName for M0001Initial {
+    fn name(&self) -> &'static str {
+        "m0001_initial"
+    }
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for M0001Initial {
@@ -401,5 +408,111 @@ impl MigrationTrait for M0001Initial {
             m.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+#[derive(DeriveIden)]
+enum Revisions {
+    Table,
+    Id,
+    ArticleId,
+    SeenAt,
+    Title,
+    BodyHtml,
+    ContentSha256,
+}
+
+#[derive(DeriveIden)]
+enum FeedPolling {
+    PollIntervalSecs,
+    LastPolledAt,
+    LastStatus,
+}
+
+#[derive(DeriveIden)]
+enum ArticleDedupe {
+    NormalizedUrl,
+    Simhash,
+    SimhashBand0,
+    SimhashBand1,
+    SimhashBand2,
+    SimhashBand3,
+    DuplicateOf,
+    ContentSha256,
+}
+
+/// Polling state on feeds; duplicate detection and revisions on articles.
+struct M0002Polling;
+
+impl MigrationName for M0002Polling {
+    fn name(&self) -> &'static str {
+        "m0002_polling"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002Polling {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // One column per statement: SQLite alters a table one change at a time.
+        let feed_columns = [
+            big_integer(FeedPolling::PollIntervalSecs).default(3600).to_owned(),
+            timestamp_with_time_zone_null(FeedPolling::LastPolledAt),
+            integer_null(FeedPolling::LastStatus),
+        ];
+        for col in feed_columns {
+            m.alter_table(Table::alter().table(Feeds::Table).add_column(col).to_owned()).await?;
+        }
+        let article_columns = [
+            text_null(ArticleDedupe::NormalizedUrl),
+            big_integer_null(ArticleDedupe::Simhash),
+            big_integer_null(ArticleDedupe::SimhashBand0),
+            big_integer_null(ArticleDedupe::SimhashBand1),
+            big_integer_null(ArticleDedupe::SimhashBand2),
+            big_integer_null(ArticleDedupe::SimhashBand3),
+            big_integer_null(ArticleDedupe::DuplicateOf),
+            string(ArticleDedupe::ContentSha256).default("").to_owned(),
+        ];
+        for col in article_columns {
+            m.alter_table(Table::alter().table(Articles::Table).add_column(col).to_owned()).await?;
+        }
+        let indexes = [
+            ("ix_articles_normalized_url", ArticleDedupe::NormalizedUrl),
+            ("ix_articles_simhash_band0", ArticleDedupe::SimhashBand0),
+            ("ix_articles_simhash_band1", ArticleDedupe::SimhashBand1),
+            ("ix_articles_simhash_band2", ArticleDedupe::SimhashBand2),
+            ("ix_articles_simhash_band3", ArticleDedupe::SimhashBand3),
+        ];
+        for (name, col) in indexes {
+            m.create_index(Index::create().name(name).table(Articles::Table).col(col).to_owned()).await?;
+        }
+        m.create_table(
+            Table::create()
+                .table(Revisions::Table)
+                .col(big_pk_auto(Revisions::Id))
+                .col(big_integer(Revisions::ArticleId))
+                .col(timestamp_with_time_zone(Revisions::SeenAt))
+                .col(text(Revisions::Title))
+                .col(text(Revisions::BodyHtml))
+                .col(string(Revisions::ContentSha256))
+                .foreign_key(&mut cascade(
+                    "fk_revisions_article",
+                    (Revisions::Table, Revisions::ArticleId),
+                    (Articles::Table, Articles::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_revisions_article")
+                .table(Revisions::Table)
+                .col(Revisions::ArticleId)
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(Revisions::Table).to_owned()).await
     }
 }

@@ -7,10 +7,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use freewire_core::model::{
     Article, ArticleId, ArticleStatus, ArticleWithSource, Attachment, AttachmentId, Feed, FeedId,
-    InsertOutcome, NewArticle, NewAttachment, NewFeed, NewRetrieval, NewSource, NewUpdate, NewUser, Page,
-    PageRequest, Retrieval, Session, Source, SourceId, TimelineEntry, Update, UpdateId, User, UserId,
+    FeedPollUpdate, InsertOutcome, NEAR_DUPLICATE_BITS, NewArticle, NewAttachment, NewFeed, NewRetrieval,
+    NewSource, NewUpdate, NewUser, Page, PageRequest, Retrieval, Revision, Session, Source, SourceId,
+    TimelineEntry, Update, UpdateId, User, UserId, simhash_bands, simhash_distance,
 };
 use freewire_core::{Licence, Permalink, Store, StoreError, slugify};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType, Order, Query};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectOptions, ConnectionTrait, Database,
@@ -20,7 +22,7 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 use crate::engine::Engine;
-use crate::entity::{article, attachment, feed, retrieval, session, setting, source, update, user};
+use crate::entity::{article, attachment, feed, retrieval, revision, session, setting, source, update, user};
 use crate::migration::Migrator;
 
 /// How many times a batch of articles is retried when another process issued the same
@@ -46,6 +48,12 @@ fn db_err(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
         Some(SqlErr::ForeignKeyConstraintViolation(_)) => StoreError::Missing(context.to_owned()),
         _ => StoreError::Backend { context, message: err.to_string() },
     }
+}
+
+/// A failed migration keeps the database's own words: they name the table or index at fault.
+#[expect(clippy::needless_pass_by_value, reason = "the shape map_err asks for")]
+fn migration_err(err: DbErr) -> StoreError {
+    StoreError::Backend { context: "migrating the schema", message: err.to_string() }
 }
 
 fn corrupt(context: &'static str, message: impl Into<String>) -> StoreError {
@@ -85,7 +93,7 @@ impl SqlStore {
     async fn migrate(&self, url: &str) -> Result<(), StoreError> {
         match self.engine {
             // One connection and a single writer: nothing else can migrate concurrently.
-            Engine::Sqlite => Migrator::up(&self.db, None).await.map_err(db_err("migrating the schema")),
+            Engine::Sqlite => Migrator::up(&self.db, None).await.map_err(migration_err),
             // Several processes may start together on one server: migrate on one dedicated
             // connection that holds an advisory lock meanwhile.
             Engine::Postgres => {
@@ -96,7 +104,7 @@ impl SqlStore {
                     .execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
                     .await
                     .map_err(db_err("waiting for the migration lock"))?;
-                let result = Migrator::up(&single, None).await.map_err(db_err("migrating the schema"));
+                let result = Migrator::up(&single, None).await.map_err(migration_err);
                 let _ = single
                     .execute_unprepared(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
                     .await;
@@ -165,6 +173,9 @@ fn feed_from(row: feed::Model) -> Feed {
         last_success_at: row.last_success_at,
         enabled: row.enabled,
         created_at: row.created_at,
+        poll_interval_secs: row.poll_interval_secs,
+        last_polled_at: row.last_polled_at,
+        last_status: row.last_status,
     }
 }
 
@@ -186,8 +197,25 @@ fn article_from(row: article::Model) -> Result<Article, StoreError> {
         language: row.language,
         published_at: row.published_at,
         updated_at: row.updated_at,
+        duplicate_of: row.duplicate_of.map(ArticleId),
         created_at: row.created_at,
     })
+}
+
+fn content_sha256(body_html: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(body_html.as_bytes()))
+}
+
+fn new_retrieval(article_id: i64, retr: &NewRetrieval) -> retrieval::ActiveModel {
+    retrieval::ActiveModel {
+        article_id: Set(article_id),
+        location: Set(retr.location.clone()),
+        retrieved_at: Set(ts(retr.retrieved_at)),
+        http_status: Set(retr.http_status),
+        sha256: Set(retr.sha256.clone()),
+        ..Default::default()
+    }
 }
 
 fn user_from(row: user::Model) -> Result<User, StoreError> {
@@ -268,58 +296,174 @@ impl SqlStore {
         let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for (new, retr) in batch {
-            let existing = article::Entity::find()
-                .select_only()
-                .column(article::Column::Id)
-                .filter(article::Column::SourceId.eq(new.source_id.0))
-                .filter(article::Column::Guid.eq(new.guid.as_str()))
-                .into_tuple::<i64>()
-                .one(&txn)
-                .await
-                .map_err(db_err("looking for a duplicate article"))?;
-            if let Some(id) = existing {
-                outcomes.push(InsertOutcome::Duplicate(ArticleId(id)));
-                continue;
-            }
-            let permalink = free_permalink(&txn, new).await?;
-            let now = ts(Utc::now());
-            let row = article::ActiveModel {
-                source_id: Set(new.source_id.0),
-                feed_id: Set(new.feed_id.map(|f| f.0)),
-                guid: Set(new.guid.clone()),
-                original_url: Set(new.original_url.clone()),
-                title: Set(new.title.clone()),
-                author: Set(new.author.clone()),
-                summary: Set(new.summary.clone()),
-                body_html: Set(new.body_html.clone()),
-                language: Set(new.language.clone()),
-                published_at: Set(ts(new.published_at)),
-                updated_at: Set(new.updated_at.map(ts)),
-                permalink: Set(permalink.path()),
-                licence: Set(new.licence.id().to_owned()),
-                status: Set(ArticleStatus::Published.as_str().to_owned()),
-                created_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await
-            .map_err(db_err("storing an article"))?;
-            retrieval::ActiveModel {
-                article_id: Set(row.id),
-                location: Set(retr.location.clone()),
-                retrieved_at: Set(ts(retr.retrieved_at)),
-                http_status: Set(retr.http_status),
-                sha256: Set(retr.sha256.clone()),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await
-            .map_err(db_err("recording a retrieval"))?;
-            outcomes.push(InsertOutcome::Inserted(Box::new(article_from(row)?)));
+            let outcome = insert_one(&txn, new, retr).await?;
+            outcomes.push(outcome);
         }
         txn.commit().await.map_err(db_err("committing articles"))?;
         Ok(outcomes)
     }
+}
+
+/// One article of a batch, inside the batch's transaction.
+async fn insert_one(
+    txn: &impl ConnectionTrait,
+    new: &NewArticle,
+    retr: &NewRetrieval,
+) -> Result<InsertOutcome, StoreError> {
+    let sha = content_sha256(&new.body_html);
+    let same_guid = article::Entity::find()
+        .filter(article::Column::SourceId.eq(new.source_id.0))
+        .filter(article::Column::Guid.eq(new.guid.as_str()))
+        .one(txn)
+        .await
+        .map_err(db_err("looking for a duplicate article"))?;
+    if let Some(existing) = same_guid {
+        let stored_sha = if existing.content_sha256.is_empty() {
+            content_sha256(&existing.body_html)
+        } else {
+            existing.content_sha256.clone()
+        };
+        if stored_sha == sha {
+            return Ok(InsertOutcome::Duplicate(ArticleId(existing.id)));
+        }
+        return revise(txn, existing, new, retr, sha).await;
+    }
+    if let Some(url) = &new.normalized_url {
+        let same_url = article::Entity::find()
+            .select_only()
+            .column(article::Column::Id)
+            .filter(article::Column::NormalizedUrl.eq(url.as_str()))
+            .filter(other_feed(new))
+            .order_by_asc(article::Column::Id)
+            .into_tuple::<i64>()
+            .one(txn)
+            .await
+            .map_err(db_err("looking for the same URL"))?;
+        if let Some(id) = same_url {
+            return Ok(InsertOutcome::Duplicate(ArticleId(id)));
+        }
+    }
+    let first_copy = match new.simhash {
+        Some(hash) => near_duplicate_of(txn, new.source_id, hash).await?,
+        None => None,
+    };
+    let permalink = free_permalink(txn, new).await?;
+    let bands = new.simhash.map(simhash_bands);
+    let band = |i: usize| Set(bands.map(|b| b[i]));
+    let status = if first_copy.is_some() { ArticleStatus::Duplicate } else { ArticleStatus::Published };
+    let row = article::ActiveModel {
+        source_id: Set(new.source_id.0),
+        feed_id: Set(new.feed_id.map(|f| f.0)),
+        guid: Set(new.guid.clone()),
+        original_url: Set(new.original_url.clone()),
+        title: Set(new.title.clone()),
+        author: Set(new.author.clone()),
+        summary: Set(new.summary.clone()),
+        body_html: Set(new.body_html.clone()),
+        language: Set(new.language.clone()),
+        published_at: Set(ts(new.published_at)),
+        updated_at: Set(new.updated_at.map(ts)),
+        permalink: Set(permalink.path()),
+        licence: Set(new.licence.id().to_owned()),
+        status: Set(status.as_str().to_owned()),
+        created_at: Set(ts(Utc::now())),
+        normalized_url: Set(new.normalized_url.clone()),
+        simhash: Set(new.simhash),
+        simhash_band0: band(0),
+        simhash_band1: band(1),
+        simhash_band2: band(2),
+        simhash_band3: band(3),
+        duplicate_of: Set(first_copy),
+        content_sha256: Set(sha),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .map_err(db_err("storing an article"))?;
+    new_retrieval(row.id, retr).insert(txn).await.map_err(db_err("recording a retrieval"))?;
+    Ok(match first_copy {
+        Some(of) => InsertOutcome::NearDuplicate { id: ArticleId(row.id), of: ArticleId(of) },
+        None => InsertOutcome::Inserted(Box::new(article_from(row)?)),
+    })
+}
+
+/// Rows that did not come through the same feed as `new`: one feed listing two items with the
+/// same link keeps both (linked-list posts do that); another feed carrying the URL is the
+/// same story reached twice.
+fn other_feed(new: &NewArticle) -> sea_orm::Condition {
+    use sea_orm::Condition;
+    match new.feed_id {
+        Some(feed) => {
+            Condition::any().add(article::Column::FeedId.ne(feed.0)).add(article::Column::FeedId.is_null())
+        }
+        None => Condition::any()
+            .add(article::Column::SourceId.ne(new.source_id.0))
+            .add(article::Column::FeedId.is_not_null()),
+    }
+}
+
+/// The source changed the text of an article we have: keep the new text as a revision, show
+/// it, and record where it came from. The permalink stays.
+async fn revise(
+    txn: &impl ConnectionTrait,
+    existing: article::Model,
+    new: &NewArticle,
+    retr: &NewRetrieval,
+    sha: String,
+) -> Result<InsertOutcome, StoreError> {
+    let id = existing.id;
+    revision::ActiveModel {
+        article_id: Set(id),
+        seen_at: Set(ts(retr.retrieved_at)),
+        title: Set(new.title.clone()),
+        body_html: Set(new.body_html.clone()),
+        content_sha256: Set(sha.clone()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .map_err(db_err("storing a revision"))?;
+    let mut row: article::ActiveModel = existing.into();
+    row.title = Set(new.title.clone());
+    row.body_html = Set(new.body_html.clone());
+    row.summary = Set(new.summary.clone());
+    row.updated_at = Set(Some(ts(new.updated_at.unwrap_or(retr.retrieved_at))));
+    row.content_sha256 = Set(sha);
+    row.update(txn).await.map_err(db_err("updating a revised article"))?;
+    new_retrieval(id, retr).insert(txn).await.map_err(db_err("recording a retrieval"))?;
+    Ok(InsertOutcome::Revised(ArticleId(id)))
+}
+
+/// The first published article from another source whose text is within
+/// [`NEAR_DUPLICATE_BITS`] of `hash`.
+async fn near_duplicate_of(
+    txn: &impl ConnectionTrait,
+    source: SourceId,
+    hash: i64,
+) -> Result<Option<i64>, StoreError> {
+    let [b0, b1, b2, b3] = simhash_bands(hash);
+    let candidates: Vec<(i64, Option<i64>)> = article::Entity::find()
+        .select_only()
+        .column(article::Column::Id)
+        .column(article::Column::Simhash)
+        .filter(article::Column::SourceId.ne(source.0))
+        .filter(article::Column::Status.eq(ArticleStatus::Published.as_str()))
+        .filter(
+            sea_orm::Condition::any()
+                .add(article::Column::SimhashBand0.eq(b0))
+                .add(article::Column::SimhashBand1.eq(b1))
+                .add(article::Column::SimhashBand2.eq(b2))
+                .add(article::Column::SimhashBand3.eq(b3)),
+        )
+        .order_by_asc(article::Column::Id)
+        .into_tuple()
+        .all(txn)
+        .await
+        .map_err(db_err("looking for near-duplicates"))?;
+    Ok(candidates
+        .into_iter()
+        .find(|(_, h)| h.is_some_and(|h| simhash_distance(h, hash) <= NEAR_DUPLICATE_BITS))
+        .map(|(id, _)| id))
 }
 
 /// The first permalink not yet issued for this article's day and slug.
@@ -433,6 +577,9 @@ impl Store for SqlStore {
             last_success_at: Set(None),
             enabled: Set(true),
             created_at: Set(now),
+            poll_interval_secs: Set(3600),
+            last_polled_at: Set(None),
+            last_status: Set(None),
             ..Default::default()
         }
         .insert(&self.db)
@@ -461,6 +608,130 @@ impl Store for SqlStore {
             .map_err(db_err("listing feeds"))?
             .into_iter()
             .map(feed_from)
+            .collect())
+    }
+
+    async fn feed_by_url(&self, url: &str) -> Result<Option<Feed>, StoreError> {
+        Ok(feed::Entity::find()
+            .filter(feed::Column::Url.eq(url))
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading a feed"))?
+            .map(feed_from))
+    }
+
+    async fn claim_due_feeds(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<Feed>, StoreError> {
+        // One statement: pick the due feeds and move them out of reach together. On PostgreSQL
+        // rows another process is claiming are skipped, not waited for; SQLite has one writer.
+        let due = Query::select()
+            .column(feed::Column::Id)
+            .from(feed::Entity)
+            .and_where(feed::Column::Enabled.eq(true))
+            .and_where(feed::Column::NextPollAt.lte(ts(now)))
+            .order_by(feed::Column::NextPollAt, Order::Asc)
+            .order_by(feed::Column::Id, Order::Asc)
+            .limit(limit)
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .to_owned();
+        let mut claimed: Vec<Feed> = feed::Entity::update_many()
+            .col_expr(feed::Column::NextPollAt, Expr::value(ts(lease_until)))
+            .filter(feed::Column::Id.in_subquery(due))
+            .exec_with_returning(&self.db)
+            .await
+            .map_err(db_err("claiming due feeds"))?
+            .into_iter()
+            .map(feed_from)
+            .collect();
+        claimed.sort_by_key(|f| f.id);
+        Ok(claimed)
+    }
+
+    async fn update_feed_after_poll(&self, id: FeedId, u: FeedPollUpdate) -> Result<(), StoreError> {
+        let Some(row) =
+            feed::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a feed"))?
+        else {
+            return Err(StoreError::Missing(format!("feed {id}")));
+        };
+        let mut row: feed::ActiveModel = row.into();
+        if let Some(url) = u.new_url {
+            row.url = Set(url);
+        }
+        if u.title.is_some() {
+            row.title = Set(u.title);
+        }
+        if u.success {
+            row.etag = Set(u.etag);
+            row.last_modified = Set(u.last_modified);
+            row.last_success_at = Set(Some(ts(u.polled_at)));
+        }
+        row.last_polled_at = Set(Some(ts(u.polled_at)));
+        row.next_poll_at = Set(ts(u.next_poll_at));
+        row.poll_interval_secs = Set(u.poll_interval_secs);
+        row.error_count = Set(u.error_count);
+        row.last_error = Set(u.last_error);
+        row.last_status = Set(u.last_status);
+        row.update(&self.db).await.map_err(|e| match db_err("feed")(e) {
+            StoreError::Conflict(_) => StoreError::Conflict("a feed at the redirected address".to_owned()),
+            other => other,
+        })?;
+        Ok(())
+    }
+
+    async fn set_feed_enabled(&self, id: FeedId, enabled: bool) -> Result<bool, StoreError> {
+        let mut update = feed::Entity::update_many().col_expr(feed::Column::Enabled, Expr::value(enabled));
+        if enabled {
+            // Switched back on: due now, with a clean slate.
+            update = update
+                .col_expr(feed::Column::NextPollAt, Expr::value(ts(Utc::now())))
+                .col_expr(feed::Column::ErrorCount, Expr::value(0));
+        }
+        let result = update
+            .filter(feed::Column::Id.eq(id.0))
+            .exec(&self.db)
+            .await
+            .map_err(db_err("switching a feed"))?;
+        Ok(result.rows_affected > 0)
+    }
+
+    async fn existing_guids(&self, source: SourceId, guids: &[String]) -> Result<Vec<String>, StoreError> {
+        let mut found = Vec::new();
+        // Bounded IN lists: engines cap the number of bound parameters.
+        for chunk in guids.chunks(500) {
+            let rows: Vec<String> = article::Entity::find()
+                .select_only()
+                .column(article::Column::Guid)
+                .filter(article::Column::SourceId.eq(source.0))
+                .filter(article::Column::Guid.is_in(chunk.iter().map(String::as_str)))
+                .into_tuple()
+                .all(&self.db)
+                .await
+                .map_err(db_err("looking up stored items"))?;
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
+    async fn revisions_for_article(&self, id: ArticleId) -> Result<Vec<Revision>, StoreError> {
+        Ok(revision::Entity::find()
+            .filter(revision::Column::ArticleId.eq(id.0))
+            .order_by_asc(revision::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing revisions"))?
+            .into_iter()
+            .map(|r| Revision {
+                id: r.id,
+                article_id: ArticleId(r.article_id),
+                seen_at: r.seen_at,
+                title: r.title,
+                body_html: r.body_html,
+                content_sha256: r.content_sha256,
+            })
             .collect())
     }
 

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use freewire_core::model::{
-    ArticleId, InsertOutcome, NewArticle, NewAttachment, NewFeed, NewRetrieval, NewSource, NewUpdate,
-    NewUser, PageRequest, Role, Session, SourceId, UserId,
+    ArticleId, ArticleStatus, FeedPollUpdate, FeedState, InsertOutcome, NewArticle, NewAttachment, NewFeed,
+    NewRetrieval, NewSource, NewUpdate, NewUser, PageRequest, Role, Session, SourceId, UserId,
 };
 use freewire_core::{Licence, Permalink, Store, StoreError};
 use freewire_store::{SqlStore, testing};
@@ -53,6 +53,8 @@ fn article(
             published_at: published,
             updated_at: None,
             licence: Licence::CcBy4,
+            normalized_url: None,
+            simhash: None,
         },
         NewRetrieval {
             location: "file:///tmp/feed.xml".to_owned(),
@@ -66,7 +68,7 @@ fn article(
 fn inserted(outcome: &InsertOutcome) -> &freewire_core::Article {
     match outcome {
         InsertOutcome::Inserted(a) => a,
-        InsertOutcome::Duplicate(id) => panic!("expected a new article, got duplicate of {id}"),
+        other => panic!("expected a new article, got {other:?}"),
     }
 }
 
@@ -125,6 +127,7 @@ async fn feeds_belong_to_a_source_and_are_followed_once(f: &Fixture) {
         .unwrap();
     assert!(feed.enabled);
     assert_eq!(feed.error_count, 0);
+    assert_eq!(feed.state(), FeedState::New);
     assert_eq!(s.feed_by_id(feed.id).await.unwrap(), Some(feed.clone()));
     let dup = s.insert_feed(NewFeed { source_id: src, url: feed.url.clone(), title: None }).await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
@@ -175,6 +178,8 @@ async fn the_same_guid_is_stored_once_and_retrieved_once(f: &Fixture) {
         .await
         .unwrap();
     assert_eq!(again, vec![InsertOutcome::Duplicate(id), InsertOutcome::Duplicate(id)]);
+    let known = s.existing_guids(src, &["same".to_owned(), "other".to_owned()]).await.unwrap();
+    assert_eq!(known, ["same"]);
     assert_eq!(s.retrievals_for_article(id).await.unwrap().len(), 1);
     assert_eq!(s.list_articles(PageRequest::new(1, 10)).await.unwrap().total, 1);
     // The same GUID from another source is another article.
@@ -358,6 +363,180 @@ async fn reopening_a_database_keeps_rows_and_reruns_no_migration(f: &Fixture) {
     again.close().await.unwrap();
 }
 
+async fn feed(s: &SqlStore, src: SourceId, url: &str) -> freewire_core::Feed {
+    s.insert_feed(NewFeed { source_id: src, url: url.to_owned(), title: None }).await.unwrap()
+}
+
+async fn due_feeds_are_claimed_once_until_their_poll_is_recorded(f: &Fixture) {
+    let s = &f.store;
+    let src = source(s, "outlet").await;
+    let a = feed(s, src, "https://a.example/feed").await;
+    let b = feed(s, src, "https://b.example/feed").await;
+    let off = feed(s, src, "https://c.example/feed").await;
+    assert!(s.set_feed_enabled(off.id, false).await.unwrap());
+    assert!(!s.set_feed_enabled(freewire_core::FeedId(9999), false).await.unwrap());
+    let now = Utc::now() + Duration::seconds(1);
+    let lease = now + Duration::minutes(10);
+    let claimed = s.claim_due_feeds(now, 10, lease).await.unwrap();
+    assert_eq!(claimed.iter().map(|f| f.id).collect::<Vec<_>>(), [a.id, b.id], "enabled, due feeds only");
+    assert!(
+        s.claim_due_feeds(now, 10, lease).await.unwrap().is_empty(),
+        "a claimed feed is not handed out twice"
+    );
+    let limited =
+        s.claim_due_feeds(lease + Duration::seconds(1), 1, lease + Duration::minutes(5)).await.unwrap();
+    assert_eq!(limited.len(), 1, "the limit is respected");
+
+    s.update_feed_after_poll(
+        a.id,
+        FeedPollUpdate {
+            new_url: Some("https://a.example/moved".into()),
+            title: Some("A".into()),
+            etag: Some("\"v1\"".into()),
+            last_modified: Some("Tue, 05 Mar 2024 08:30:00 GMT".into()),
+            polled_at: now,
+            next_poll_at: now + Duration::hours(1),
+            poll_interval_secs: 3600,
+            error_count: 0,
+            last_error: None,
+            success: true,
+            last_status: Some(200),
+        },
+    )
+    .await
+    .unwrap();
+    let a2 = s.feed_by_id(a.id).await.unwrap().unwrap();
+    assert_eq!(a2.url, "https://a.example/moved");
+    assert_eq!(a2.etag.as_deref(), Some("\"v1\""));
+    assert_eq!(a2.state(), FeedState::Ok);
+    assert_eq!(s.feed_by_url("https://a.example/moved").await.unwrap().map(|f| f.id), Some(a.id));
+    assert!(s.feed_by_url("https://a.example/feed").await.unwrap().is_none());
+
+    let failing = FeedPollUpdate {
+        new_url: None,
+        title: None,
+        etag: None,
+        last_modified: None,
+        polled_at: now,
+        next_poll_at: now - Duration::seconds(1),
+        poll_interval_secs: 3600,
+        error_count: 2,
+        last_error: Some("HTTP 500".into()),
+        success: false,
+        last_status: Some(500),
+    };
+    s.update_feed_after_poll(a.id, failing.clone()).await.unwrap();
+    let a3 = s.feed_by_id(a.id).await.unwrap().unwrap();
+    assert_eq!(a3.state(), FeedState::Failing);
+    assert_eq!(a3.last_error.as_deref(), Some("HTTP 500"));
+    assert_eq!(a3.etag.as_deref(), Some("\"v1\""), "a failure keeps the validators");
+    assert_eq!(a3.last_success_at, Some(a2.last_success_at.unwrap()));
+    assert_eq!(
+        s.claim_due_feeds(now, 10, lease).await.unwrap().iter().map(|f| f.id).collect::<Vec<_>>(),
+        [a.id]
+    );
+    let clash =
+        s.update_feed_after_poll(a.id, FeedPollUpdate { new_url: Some(b.url.clone()), ..failing }).await;
+    assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
+    assert_eq!(s.feed_by_id(off.id).await.unwrap().unwrap().state(), FeedState::Disabled);
+}
+
+async fn the_same_url_through_another_feed_is_one_article(f: &Fixture) {
+    let s = &f.store;
+    let one = source(s, "one").await;
+    let two = source(s, "two").await;
+    let when = at(2024, 7, 1, 8, 0, 0);
+    let with_url = |src, guid: &str| {
+        let (mut a, r) = article(src, guid, "Shared Story", when);
+        a.normalized_url = Some("https://wire.example/story-1".into());
+        (a, r)
+    };
+    let first = s.insert_articles_with_retrieval(vec![with_url(one, "x1")]).await.unwrap();
+    let id = inserted(&first[0]).id;
+    let again = s.insert_articles_with_retrieval(vec![with_url(two, "y9")]).await.unwrap();
+    assert_eq!(again, vec![InsertOutcome::Duplicate(id)]);
+    // The same source listing the link twice under two GUIDs keeps both (linked-list posts).
+    let same_source = s.insert_articles_with_retrieval(vec![with_url(one, "x2")]).await.unwrap();
+    assert!(matches!(same_source[0], InsertOutcome::Inserted(_)), "{same_source:?}");
+    assert_eq!(s.list_articles(PageRequest::new(1, 10)).await.unwrap().total, 2);
+}
+
+async fn a_near_duplicate_from_another_source_is_linked_not_republished(f: &Fixture) {
+    let s = &f.store;
+    let one = source(s, "one").await;
+    let two = source(s, "two").await;
+    let when = at(2024, 7, 1, 8, 0, 0);
+    let hashed = |src, guid: &str, title: &str, hash: i64| {
+        let (mut a, r) = article(src, guid, title, when);
+        a.simhash = Some(hash);
+        (a, r)
+    };
+    let base: i64 = 0x1234_5678_9abc_def0;
+    let out = s.insert_articles_with_retrieval(vec![hashed(one, "a", "Wire Story", base)]).await.unwrap();
+    let first = inserted(&out[0]).id;
+    // Three bits apart, spread over three bands: found through the fourth band.
+    let near = base ^ 0b1 ^ (1 << 20) ^ (1 << 40);
+    let far = base ^ 0xffff_0000_ffff;
+    let out = s
+        .insert_articles_with_retrieval(vec![
+            hashed(two, "b", "Wire Story, Rewritten Headline", near),
+            hashed(two, "c", "Another Story", far),
+        ])
+        .await
+        .unwrap();
+    let InsertOutcome::NearDuplicate { id, of } = out[0] else {
+        panic!("expected a near-duplicate: {:?}", out[0])
+    };
+    assert_eq!(of, first);
+    let dup = s.article_by_id(id).await.unwrap().unwrap().article;
+    assert_eq!(dup.status, ArticleStatus::Duplicate);
+    assert_eq!(dup.duplicate_of, Some(first));
+    assert!(matches!(out[1], InsertOutcome::Inserted(_)), "a different text is a different story");
+    let listed: Vec<_> = s
+        .list_articles(PageRequest::new(1, 10))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|a| a.article.title)
+        .collect();
+    assert_eq!(listed, ["Another Story", "Wire Story"], "the duplicate is not republished");
+    // The same source repeating itself is not a cross-outlet duplicate.
+    let out = s.insert_articles_with_retrieval(vec![hashed(one, "d", "Follow-up", near)]).await.unwrap();
+    assert!(matches!(out[0], InsertOutcome::Inserted(_)));
+}
+
+async fn changed_text_under_the_same_guid_becomes_a_revision(f: &Fixture) {
+    let s = &f.store;
+    let src = source(s, "outlet").await;
+    let when = at(2024, 8, 1, 8, 0, 0);
+    let out = s.insert_articles_with_retrieval(vec![article(src, "g", "Story", when)]).await.unwrap();
+    let original = inserted(&out[0]).clone();
+    let (mut edited, mut retr) = article(src, "g", "Story (corrected)", when);
+    edited.body_html = "<p>Corrected text.</p>".into();
+    retr.retrieved_at = at(2024, 8, 2, 9, 0, 0);
+    retr.sha256 = "cd".repeat(32);
+    let out = s.insert_articles_with_retrieval(vec![(edited.clone(), retr.clone())]).await.unwrap();
+    assert_eq!(out, vec![InsertOutcome::Revised(original.id)]);
+    let now = s.article_by_id(original.id).await.unwrap().unwrap().article;
+    assert_eq!(now.body_html, "<p>Corrected text.</p>");
+    assert_eq!(now.title, "Story (corrected)");
+    assert_eq!(now.permalink, original.permalink, "the permalink never changes");
+    let revisions = s.revisions_for_article(original.id).await.unwrap();
+    assert_eq!(revisions.len(), 1);
+    assert_eq!(revisions[0].body_html, "<p>Corrected text.</p>");
+    assert_eq!(revisions[0].seen_at, retr.retrieved_at);
+    assert_eq!(
+        s.retrievals_for_article(original.id).await.unwrap().len(),
+        2,
+        "each fetch of new text is recorded"
+    );
+    // Seeing the corrected text again changes nothing.
+    let out = s.insert_articles_with_retrieval(vec![(edited, retr)]).await.unwrap();
+    assert_eq!(out, vec![InsertOutcome::Duplicate(original.id)]);
+    assert_eq!(s.revisions_for_article(original.id).await.unwrap().len(), 1);
+}
+
 // ------------------------------------------------------------------------------------------
 // Stamping the cases out per engine.
 
@@ -406,4 +585,8 @@ contract!(
     updates_with_files_form_a_newest_first_timeline,
     an_update_that_cannot_be_stored_leaves_nothing,
     reopening_a_database_keeps_rows_and_reruns_no_migration,
+    due_feeds_are_claimed_once_until_their_poll_is_recorded,
+    the_same_url_through_another_feed_is_one_article,
+    a_near_duplicate_from_another_source_is_linked_not_republished,
+    changed_text_under_the_same_guid_becomes_a_revision,
 );

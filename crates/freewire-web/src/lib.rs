@@ -12,11 +12,14 @@
 //! | POST | `/logout` | [`account::submit_logout`] |
 //! | POST | `/articles/{id}/updates` | [`updates::create_update`] |
 //! | GET | `/files/{id}/{name}` | [`updates::download_attachment`] |
+//! | GET, POST | `/admin/feeds` | [`admin::list_feeds`], [`admin::add_feed`] (editors) |
+//! | POST | `/admin/feeds/{id}/enabled` | [`admin::switch_feed`] (editors) |
 //!
 //! Web code only reads through and calls into the [`Store`](freewire_core::Store) and
 //! [`BlobStore`](freewire_core::BlobStore) contracts; it never sees a database.
 
 pub mod account;
+pub mod admin;
 mod error;
 mod frame;
 mod security;
@@ -58,6 +61,8 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(usize::try_from(body_limit).unwrap_or(usize::MAX))),
         )
         .route("/files/{id}/{name}", get(updates::download_attachment))
+        .route("/admin/feeds", get(admin::list_feeds).post(admin::add_feed))
+        .route("/admin/feeds/{id}/enabled", post(admin::switch_feed))
         .fallback(site::not_found);
     let prefix = state.path_prefix().to_owned();
     let routes = if prefix.is_empty() { routes } else { Router::new().nest(&prefix, routes) };

@@ -73,6 +73,8 @@ impl TestApp {
     }
 
     fn client() -> reqwest::Client {
+        // The HTTP client is built without a default TLS provider; the binary installs ring.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -123,6 +125,8 @@ impl TestApp {
                         published_at: *at,
                         updated_at: None,
                         licence: Licence::CcBy4,
+                        normalized_url: None,
+                        simhash: None,
                     },
                     NewRetrieval {
                         location: "file:///fixture.xml".into(),
@@ -140,7 +144,7 @@ impl TestApp {
             .into_iter()
             .map(|o| match o {
                 InsertOutcome::Inserted(a) => *a,
-                InsertOutcome::Duplicate(_) => panic!("fixture articles are new"),
+                other => panic!("fixture articles are new: {other:?}"),
             })
             .collect()
     }
@@ -548,4 +552,95 @@ async fn sign_in_returns_only_to_pages_on_this_site() {
         .await
         .unwrap();
     assert_eq!(res.headers()["location"], "/");
+}
+
+#[tokio::test]
+async fn editors_see_each_feed_with_its_state_and_can_add_and_disable_feeds() {
+    let app = TestApp::spawn().await;
+    app.add_user("ed", Role::Editor).await;
+    let contributor = app.signed_in("cora").await;
+    let res = contributor.get(app.url("/admin/feeds")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "contributors do not manage feeds");
+    assert_eq!(
+        TestApp::client().get(app.url("/admin/feeds")).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+
+    let editor = TestApp::client();
+    assert_eq!(app.login(&editor, "ed", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    let page = editor.get(app.url("/admin/feeds")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("No feeds yet."));
+    let token = form_token(&page);
+
+    // A new source needs a licence.
+    let res = editor
+        .post(app.url("/admin/feeds"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("url", "https://harbour.example/feed.xml"),
+            ("source", "Harbour Gazette"),
+            ("licence", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("choose the licence"));
+    let res = editor
+        .post(app.url("/admin/feeds"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("url", "https://harbour.example/feed.xml"),
+            ("source", "Harbour Gazette"),
+            ("homepage", "https://harbour.example/"),
+            ("licence", "CC-BY-4.0"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let feeds = app.store.list_feeds().await.unwrap();
+    assert_eq!(feeds.len(), 1);
+    assert_eq!(app.store.source_by_name("Harbour Gazette").await.unwrap().unwrap().licence, Licence::CcBy4);
+
+    // A failing feed shows its reason.
+    app.store
+        .update_feed_after_poll(
+            feeds[0].id,
+            freewire_core::FeedPollUpdate {
+                new_url: None,
+                title: None,
+                etag: None,
+                last_modified: None,
+                polled_at: Utc::now(),
+                next_poll_at: Utc::now() + Duration::minutes(15),
+                poll_interval_secs: 3600,
+                error_count: 3,
+                last_error: Some("HTTP 503 (retry after 120 s)".into()),
+                success: false,
+                last_status: Some(503),
+            },
+        )
+        .await
+        .unwrap();
+    let page = editor.get(app.url("/admin/feeds")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("1 failing"), "{page}");
+    assert!(page.contains("Last error (3 in a row): HTTP 503 (retry after 120 s)"), "{page}");
+
+    let res = editor
+        .post(app.url(&format!("/admin/feeds/{}/enabled", feeds[0].id)))
+        .form(&[("csrf", token.as_str()), ("enabled", "false")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(!app.store.feed_by_id(feeds[0].id).await.unwrap().unwrap().enabled);
+    let forged = editor
+        .post(app.url(&format!("/admin/feeds/{}/enabled", feeds[0].id)))
+        .form(&[("csrf", "forged"), ("enabled", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(!app.store.feed_by_id(feeds[0].id).await.unwrap().unwrap().enabled);
 }

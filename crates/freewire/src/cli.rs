@@ -43,6 +43,30 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         licence: Option<String>,
     },
+    /// Manage sources (outlets).
+    Source {
+        /// The source command.
+        #[command(subcommand)]
+        command: SourceCommand,
+    },
+    /// Manage the feeds freewire follows, and look inside a feed.
+    Feed {
+        /// The feed command.
+        #[command(subcommand)]
+        command: FeedCommand,
+    },
+    /// Import or export the list of followed feeds as OPML.
+    Opml {
+        /// The OPML command.
+        #[command(subcommand)]
+        command: OpmlCommand,
+    },
+    /// Poll the feeds that are due.
+    Poll {
+        /// Poll once and exit (the only mode; `serve` polls continuously).
+        #[arg(long)]
+        once: bool,
+    },
     /// Manage accounts.
     User {
         /// The account command.
@@ -72,4 +96,75 @@ pub enum UserCommand {
         #[arg(long)]
         email: Option<String>,
     },
+}
+
+/// Source commands.
+#[derive(Debug, Subcommand)]
+pub enum SourceCommand {
+    /// Add an outlet.
+    Add {
+        /// The outlet's name, as credited on every article.
+        name: String,
+        /// The outlet's homepage.
+        #[arg(long, value_name = "URL")]
+        homepage: String,
+        /// The licence its articles are republished under (CC-BY-4.0, public-domain, permission,
+        /// excerpt-only …).
+        #[arg(long, value_name = "ID")]
+        licence: String,
+        /// How the outlet asks to be credited, if not by its name.
+        #[arg(long, value_name = "TEXT")]
+        credit: Option<String>,
+    },
+    /// List sources.
+    List,
+}
+
+/// Feed commands.
+#[derive(Debug, Subcommand)]
+pub enum FeedCommand {
+    /// Follow a feed.
+    Add {
+        /// The feed's address.
+        url: String,
+        /// The source it belongs to.
+        #[arg(long, value_name = "NAME")]
+        source: String,
+    },
+    /// List followed feeds with their state, last success, last error and next poll.
+    List,
+    /// Stop polling a feed.
+    Disable {
+        /// The feed's id (see `feed list`).
+        id: i64,
+    },
+    /// Poll a disabled feed again.
+    Enable {
+        /// The feed's id.
+        id: i64,
+    },
+    /// Parse a feed file or URL and show what freewire reads in it.
+    Inspect {
+        /// A file path, or an http(s) URL.
+        target: String,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// OPML commands.
+#[derive(Debug, Subcommand)]
+pub enum OpmlCommand {
+    /// Follow every feed in an OPML file, one source per feed.
+    Import {
+        /// The OPML file.
+        file: PathBuf,
+        /// The licence for sources the file creates (default: excerpt-only, the safe choice
+        /// until an editor records the outlet's terms).
+        #[arg(long, value_name = "ID")]
+        licence: Option<String>,
+    },
+    /// Print the followed feeds as OPML.
+    Export,
 }

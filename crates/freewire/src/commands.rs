@@ -12,8 +12,9 @@ use freewire_ingest::{SourceSpec, import_file};
 use freewire_store::{ObjectBlobStore, SqlStore};
 use freewire_web::{AppState, Application, WebConfig};
 
-use crate::cli::{Cli, Command, UserCommand};
+use crate::cli::{Cli, Command, FeedCommand, OpmlCommand, SourceCommand, UserCommand};
 use crate::config::{Config, Overrides};
+use crate::feeds;
 
 /// The sample feeds `freewire demo` imports: articles written for this project, about
 /// invented places, so the demo republishes nobody's work.
@@ -49,6 +50,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::load(cli.config.as_deref(), &overrides)?;
             import(&config, &file, source, source_url, licence.as_deref()).await
         }
+        Command::Source { command } => {
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            let store = open_store(&config).await?;
+            match command {
+                SourceCommand::Add { name, homepage, licence, credit } => {
+                    feeds::source_add(&store, &name, &homepage, &licence, credit).await
+                }
+                SourceCommand::List => feeds::source_list(&store).await,
+            }
+        }
+        Command::Feed { command: FeedCommand::Inspect { target, json } } => {
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            feeds::feed_inspect(&config, &target, json).await
+        }
+        Command::Feed { command } => {
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            let store = open_store(&config).await?;
+            match command {
+                FeedCommand::Add { url, source } => feeds::feed_add(&store, &url, &source).await,
+                FeedCommand::List => feeds::feed_list(&store).await,
+                FeedCommand::Disable { id } => feeds::feed_set_enabled(&store, id, false).await,
+                FeedCommand::Enable { id } => feeds::feed_set_enabled(&store, id, true).await,
+                FeedCommand::Inspect { .. } => unreachable_inspect(),
+            }
+        }
+        Command::Opml { command } => {
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            let store = open_store(&config).await?;
+            match command {
+                OpmlCommand::Import { file, licence } => {
+                    feeds::opml_import(&store, &file, licence.as_deref()).await
+                }
+                OpmlCommand::Export => feeds::opml_export(&store).await,
+            }
+        }
+        Command::Poll { once: _ } => {
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            let store = open_store(&config).await?;
+            feeds::poll_once(&config, store).await
+        }
         Command::User { command: UserCommand::Add { name, role, email } } => {
             let config = Config::load(cli.config.as_deref(), &overrides)?;
             user_add(&config, &name, &role, email).await
@@ -58,6 +99,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             demo(config).await
         }
     }
+}
+
+fn unreachable_inspect() -> anyhow::Result<()> {
+    bail!("feed inspect is handled before the store is opened")
 }
 
 async fn open_store(config: &Config) -> anyhow::Result<Arc<SqlStore>> {
@@ -99,14 +144,28 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
         )
     })?;
     let addr = app.local_addr().context("reading the bound address")?;
-    tokio::spawn(expire_sessions(store));
+    tokio::spawn(expire_sessions(store.clone()));
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    if config.poll_in_serve {
+        let fetcher = freewire_ingest::fetch::Fetcher::new(config.fetch.clone())?;
+        let poller =
+            Arc::new(freewire_ingest::poll::Poller::new(store.clone(), fetcher, config.poll.clone()));
+        tokio::spawn(poller.run(config.poll_every, async move {
+            let _ = stop_rx.changed().await;
+        }));
+    }
     println!("freewire is serving “{}” at http://{addr}/", config.site_name);
     println!("public address: {}", config.base_url);
     if let Some(banner) = banner {
         println!("{banner}");
     }
     println!("press Ctrl-C to stop");
-    app.run(shutdown_signal()).await.context("serving")?;
+    app.run(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    })
+    .await
+    .context("serving")?;
     println!("stopped");
     Ok(())
 }

@@ -24,6 +24,50 @@ struct RawConfig {
     language: String,
     max_upload_bytes: u64,
     session_days: i64,
+    fetch: RawFetch,
+    poll: RawPoll,
+}
+
+/// `[fetch]`: outgoing requests.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+struct RawFetch {
+    allow_private: bool,
+    max_body_bytes: u64,
+    timeout_secs: u64,
+}
+
+impl Default for RawFetch {
+    fn default() -> Self {
+        RawFetch { allow_private: false, max_body_bytes: 10 * 1024 * 1024, timeout_secs: 30 }
+    }
+}
+
+/// `[poll]`: following feeds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+struct RawPoll {
+    enabled: bool,
+    every_secs: u64,
+    concurrency: usize,
+    per_host: usize,
+    min_interval_secs: u64,
+    max_interval_secs: u64,
+    full_text: bool,
+}
+
+impl Default for RawPoll {
+    fn default() -> Self {
+        RawPoll {
+            enabled: true,
+            every_secs: 60,
+            concurrency: 16,
+            per_host: 2,
+            min_interval_secs: 15 * 60,
+            max_interval_secs: 24 * 3600,
+            full_text: true,
+        }
+    }
 }
 
 impl Default for RawConfig {
@@ -37,6 +81,8 @@ impl Default for RawConfig {
             language: "en".to_owned(),
             max_upload_bytes: 25 * 1024 * 1024,
             session_days: 30,
+            fetch: RawFetch::default(),
+            poll: RawPoll::default(),
         }
     }
 }
@@ -62,6 +108,14 @@ pub struct Config {
     pub max_upload_bytes: u64,
     /// How long a sign-in lasts.
     pub session_days: i64,
+    /// Outgoing requests.
+    pub fetch: freewire_ingest::fetch::FetchConfig,
+    /// Following feeds.
+    pub poll: freewire_ingest::poll::PollConfig,
+    /// Whether `serve` polls feeds itself.
+    pub poll_in_serve: bool,
+    /// How often `serve` looks for due feeds.
+    pub poll_every: std::time::Duration,
 }
 
 /// Settings given as command-line flags; they win over everything else.
@@ -124,7 +178,8 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(path));
         }
-        figment = figment.merge(env.ignore(&["TEST_POSTGRES_URL", "LOG"]));
+        // `FREEWIRE_FETCH__ALLOW_PRIVATE=true` sets `fetch.allow_private`.
+        figment = figment.merge(env.ignore(&["TEST_POSTGRES_URL", "LOG"]).split("__"));
         let mut raw: RawConfig = figment.extract().map_err(|e| ConfigError::Unreadable(e.to_string()))?;
         if let Some(d) = &overrides.data_dir {
             raw.data_dir.clone_from(d);
@@ -190,7 +245,35 @@ impl RawConfig {
         if !(1..=3650).contains(&self.session_days) {
             return Err(invalid("session_days", &self.session_days.to_string(), "expected 1 to 3650 days"));
         }
+        if self.poll.min_interval_secs == 0 || self.poll.min_interval_secs > self.poll.max_interval_secs {
+            return Err(invalid(
+                "poll.min_interval_secs",
+                &self.poll.min_interval_secs.to_string(),
+                "expected at least 1 and no more than poll.max_interval_secs",
+            ));
+        }
+        if self.fetch.timeout_secs == 0 || self.fetch.max_body_bytes == 0 {
+            return Err(invalid("fetch", "0", "fetch.timeout_secs and fetch.max_body_bytes must be above 0"));
+        }
+        let fetch = freewire_ingest::fetch::FetchConfig {
+            allow_private: self.fetch.allow_private,
+            max_body_bytes: self.fetch.max_body_bytes,
+            timeout: std::time::Duration::from_secs(self.fetch.timeout_secs),
+            ..freewire_ingest::fetch::FetchConfig::default()
+        };
+        let poll = freewire_ingest::poll::PollConfig {
+            concurrency: self.poll.concurrency.max(1),
+            per_host: self.poll.per_host.max(1),
+            min_interval: std::time::Duration::from_secs(self.poll.min_interval_secs),
+            max_interval: std::time::Duration::from_secs(self.poll.max_interval_secs),
+            full_text: self.poll.full_text,
+            ..freewire_ingest::poll::PollConfig::default()
+        };
         Ok(Config {
+            fetch,
+            poll,
+            poll_in_serve: self.poll.enabled,
+            poll_every: std::time::Duration::from_secs(self.poll.every_secs.max(1)),
             data_dir,
             database_url,
             engine,
@@ -244,6 +327,8 @@ mod tests {
             assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
             assert_eq!(c.base_url.as_str(), "http://127.0.0.1:8080/");
             assert_eq!(c.max_upload_bytes, 25 * 1024 * 1024);
+            assert!(!c.fetch.allow_private, "private addresses are refused by default");
+            assert_eq!(c.poll.per_host, 2);
             Ok(())
         });
     }
@@ -258,12 +343,14 @@ mod tests {
             jail.set_env("FREEWIRE_SITE_NAME", "Radio Free");
             jail.set_env("FREEWIRE_BASE_URL", "https://www.radiofree.org");
             jail.set_env("FREEWIRE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test");
+            jail.set_env("FREEWIRE_FETCH__ALLOW_PRIVATE", "true");
             let c = load(jail, Some("f.toml"), &Overrides::default()).unwrap();
             assert_eq!(c.site_name, "Radio Free");
             assert_eq!(c.base_url.as_str(), "https://www.radiofree.org/");
             assert_eq!(c.listen.port(), 9000);
             assert_eq!(c.max_upload_bytes, 1000);
             assert_eq!(c.engine, Engine::Postgres);
+            assert!(c.fetch.allow_private);
             let flags = Overrides { listen: Some("127.0.0.1:0".into()), ..Overrides::default() };
             assert_eq!(load(jail, Some("f.toml"), &flags).unwrap().listen.port(), 0);
             Ok(())

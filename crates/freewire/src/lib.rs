@@ -4,6 +4,7 @@
 pub mod cli;
 mod commands;
 pub mod config;
+mod feeds;
 
 pub use commands::run;
 

@@ -6,6 +6,8 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // TLS through ring, chosen once for the process (no aws-lc in the build).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = freewire::cli::Cli::parse();
     freewire::init_logging();
     match freewire::run(cli).await {

@@ -26,6 +26,12 @@ const SENTENCES: [&str; 3] = [
     "Click the Upload button above to add an update.",
 ];
 
+/// A plain GET with the process's TLS provider installed (the client is built without one).
+async fn get(url: String) -> reqwest::Result<reqwest::Response> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::get(url).await
+}
+
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_freewire")
 }
@@ -212,7 +218,7 @@ async fn the_seed_page_is_reproduced(site: Site) {
     );
 
     let (_server, base) = site.serve();
-    let res = reqwest::get(format!("{base}{PATH}")).await.unwrap();
+    let res = get(format!("{base}{PATH}")).await.unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     let text = page_text(&html);
@@ -251,8 +257,7 @@ async fn an_author_is_the_byline_of_the_citation(site: Site) {
     let (ok, out, err) = site.import(&feed);
     assert!(ok, "{out}{err}");
     let (_server, base) = site.serve();
-    let html =
-        reqwest::get(format!("{base}/2024/03/05/ferry-talks-resume/")).await.unwrap().text().await.unwrap();
+    let html = get(format!("{base}/2024/03/05/ferry-talks-resume/")).await.unwrap().text().await.unwrap();
     assert!(
         page_text(&html).contains("Mira Olsen | Radio Free (2024-03-05T07:30:00+00:00) Ferry Talks Resume. Retrieved from https://www.radiofree.org/2024/03/05/ferry-talks-resume/"),
         "{html}"

@@ -23,6 +23,15 @@ pub struct Model {
     pub licence: String,
     pub status: String,
     pub created_at: DateTimeUtc,
+    pub normalized_url: Option<String>,
+    pub simhash: Option<i64>,
+    pub simhash_band0: Option<i64>,
+    pub simhash_band1: Option<i64>,
+    pub simhash_band2: Option<i64>,
+    pub simhash_band3: Option<i64>,
+    pub duplicate_of: Option<i64>,
+    /// Hex sha256 of `body_html`: a changed text at the source is a revision.
+    pub content_sha256: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

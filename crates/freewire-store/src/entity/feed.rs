@@ -18,6 +18,9 @@ pub struct Model {
     pub last_success_at: Option<DateTimeUtc>,
     pub enabled: bool,
     pub created_at: DateTimeUtc,
+    pub poll_interval_secs: i64,
+    pub last_polled_at: Option<DateTimeUtc>,
+    pub last_status: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

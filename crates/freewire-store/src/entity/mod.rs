@@ -5,6 +5,7 @@ pub mod article;
 pub mod attachment;
 pub mod feed;
 pub mod retrieval;
+pub mod revision;
 pub mod session;
 pub mod setting;
 pub mod source;

@@ -1,0 +1,524 @@
+//! Following feeds unattended: claim the feeds that are due, fetch each politely (conditional
+//! GET, at most a few requests per host at once), parse, fill in full text where a feed gives
+//! only a summary, store, and schedule the next poll from what the feed and the server said.
+//!
+//! Scheduling: a feed's interval follows its own posting rate (the mean gap between its recent
+//! items), kept between the configured bounds and never shorter than the freshness the server
+//! declares (`Cache-Control: max-age`, `Expires`). Failures back off exponentially from the
+//! shortest interval, capped; 429 and 503 answers wait as long as `Retry-After` asks.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use freewire_core::model::{Feed, FeedPollUpdate, InsertOutcome, NewRetrieval, Source};
+use freewire_core::{FeedId, Store, StoreError};
+use sha2::{Digest, Sha256};
+use tokio::sync::{Mutex, Semaphore};
+use url::Url;
+
+use crate::extract::extract_article;
+use crate::fetch::{FetchError, FetchOutcome, Fetched, Fetcher, Freshness, Validators};
+use crate::import::article_from;
+use crate::parse::{ParsedFeed, parse_feed_with_charset};
+
+/// How the poller paces itself.
+#[derive(Debug, Clone)]
+pub struct PollConfig {
+    /// Feeds fetched at once, across all hosts.
+    pub concurrency: usize,
+    /// Requests to one host at once.
+    pub per_host: usize,
+    /// The shortest interval between two polls of a feed (and the first backoff step).
+    pub min_interval: Duration,
+    /// The longest interval between two polls of a healthy feed.
+    pub max_interval: Duration,
+    /// The longest wait after failures.
+    pub max_backoff: Duration,
+    /// Feeds claimed per round.
+    pub batch: u64,
+    /// How long a claim keeps other processes off a feed while it is polled.
+    pub lease: Duration,
+    /// Fetch the article page when an item carries only a summary.
+    pub full_text: bool,
+}
+
+impl Default for PollConfig {
+    fn default() -> Self {
+        PollConfig {
+            concurrency: 16,
+            per_host: 2,
+            min_interval: Duration::from_mins(15),
+            max_interval: Duration::from_hours(24),
+            max_backoff: Duration::from_hours(24),
+            batch: 200,
+            lease: Duration::from_mins(10),
+            full_text: true,
+        }
+    }
+}
+
+/// What one poll of one feed came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PollOutcome {
+    /// 304: unchanged, nothing parsed.
+    NotModified,
+    /// Fetched and stored.
+    Updated {
+        /// Items in the feed.
+        items: usize,
+        /// New articles.
+        new: usize,
+        /// Items already stored.
+        duplicates: usize,
+        /// Items whose text changed at the source.
+        revised: usize,
+        /// Near-duplicates of other outlets' articles.
+        near_duplicates: usize,
+    },
+    /// The feed failed; the reason is stored on the feed.
+    Failed(String),
+}
+
+/// One feed's poll.
+#[derive(Debug, Clone)]
+pub struct FeedPollReport {
+    /// The feed.
+    pub feed_id: FeedId,
+    /// Its address when polled.
+    pub url: String,
+    /// What happened.
+    pub outcome: PollOutcome,
+    /// When it is due next.
+    pub next_poll_at: DateTime<Utc>,
+}
+
+/// robots.txt answers are kept this long per origin.
+const ROBOTS_TTL: Duration = Duration::from_hours(12);
+
+/// When robots.txt was read, and what it said (`None`: no robots.txt, everything allowed).
+type RobotsEntry = Option<(Instant, Option<Arc<texting_robots::Robot>>)>;
+
+/// The poller. Cheap to share behind an `Arc`; one per process.
+pub struct Poller {
+    store: Arc<dyn Store>,
+    fetcher: Fetcher,
+    config: PollConfig,
+    global: Arc<Semaphore>,
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// One slot per origin; a task holding the slot's lock is fetching its robots.txt, and the
+    /// others wait for that answer rather than fetching it again.
+    robots: Mutex<HashMap<String, Arc<Mutex<RobotsEntry>>>>,
+}
+
+impl Poller {
+    /// A poller over a store, fetching with `fetcher`.
+    #[must_use]
+    pub fn new(store: Arc<dyn Store>, fetcher: Fetcher, config: PollConfig) -> Self {
+        Poller {
+            global: Arc::new(Semaphore::new(config.concurrency.max(1))),
+            store,
+            fetcher,
+            config,
+            hosts: Mutex::new(HashMap::new()),
+            robots: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Polls every feed due now, `concurrency` at a time, until none is due; returns what
+    /// happened to each.
+    pub async fn poll_due(&self) -> Result<Vec<FeedPollReport>, StoreError> {
+        let mut reports = Vec::new();
+        loop {
+            let now = Utc::now();
+            let lease =
+                now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::minutes(10));
+            let feeds = self.store.claim_due_feeds(now, self.config.batch, lease).await?;
+            if feeds.is_empty() {
+                return Ok(reports);
+            }
+            let round = futures_util::future::join_all(feeds.into_iter().map(|f| self.poll_feed(f))).await;
+            reports.extend(round);
+        }
+    }
+
+    /// Polls due feeds every `every` until `shutdown` resolves.
+    pub async fn run(self: Arc<Self>, every: Duration, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => return,
+                _ = tick.tick() => {}
+            }
+            match self.poll_due().await {
+                Ok(reports) if !reports.is_empty() => {
+                    let failed =
+                        reports.iter().filter(|r| matches!(r.outcome, PollOutcome::Failed(_))).count();
+                    tracing::info!(polled = reports.len(), failed, "poll round done");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "could not claim due feeds"),
+            }
+        }
+    }
+
+    async fn host_slot(&self, url: &Url) -> Arc<Semaphore> {
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let mut hosts = self.hosts.lock().await;
+        hosts.entry(host).or_insert_with(|| Arc::new(Semaphore::new(self.config.per_host.max(1)))).clone()
+    }
+
+    /// A GET within the global and per-host limits.
+    async fn limited_get(&self, url: &Url, validators: &Validators) -> Result<FetchOutcome, FetchError> {
+        let host = self.host_slot(url).await;
+        let _global = self.global.acquire().await.map_err(|e| FetchError::Network(e.to_string()))?;
+        let _host = host.acquire().await.map_err(|e| FetchError::Network(e.to_string()))?;
+        self.fetcher.get(url, validators).await
+    }
+
+    /// Polls one feed and records the result on it. Never fails: a failure is the feed's
+    /// state, with its reason.
+    pub async fn poll_feed(&self, feed: Feed) -> FeedPollReport {
+        let now = Utc::now();
+        let (outcome, update) = match Url::parse(&feed.url) {
+            Err(e) => {
+                let reason = format!("the feed address is not a URL: {e}");
+                (PollOutcome::Failed(reason.clone()), self.failure(&feed, now, reason, None, None))
+            }
+            Ok(url) => self.fetch_and_store(&feed, &url, now).await,
+        };
+        let next_poll_at = update.next_poll_at;
+        let url = update.new_url.clone().unwrap_or_else(|| feed.url.clone());
+        match self.store.update_feed_after_poll(feed.id, update.clone()).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict(_)) => {
+                // Redirected to an address another feed already follows: keep the old one.
+                let kept = FeedPollUpdate { new_url: None, ..update };
+                if let Err(e) = self.store.update_feed_after_poll(feed.id, kept).await {
+                    tracing::error!(feed = %feed.id, error = %e, "could not record a poll");
+                }
+            }
+            Err(e) => tracing::error!(feed = %feed.id, error = %e, "could not record a poll"),
+        }
+        if let PollOutcome::Failed(reason) = &outcome {
+            tracing::warn!(feed = %feed.id, url = %feed.url, %reason, "feed failing");
+        }
+        FeedPollReport { feed_id: feed.id, url, outcome, next_poll_at }
+    }
+
+    async fn fetch_and_store(
+        &self,
+        feed: &Feed,
+        url: &Url,
+        now: DateTime<Utc>,
+    ) -> (PollOutcome, FeedPollUpdate) {
+        let validators = Validators { etag: feed.etag.clone(), last_modified: feed.last_modified.clone() };
+        match self.limited_get(url, &validators).await {
+            Ok(FetchOutcome::NotModified { freshness, moved_permanently_to }) => {
+                let interval =
+                    self.clamp(Duration::from_secs(feed.poll_interval_secs.max(0).cast_unsigned()));
+                let update = FeedPollUpdate {
+                    new_url: moved_permanently_to.map(String::from),
+                    title: None,
+                    etag: feed.etag.clone(),
+                    last_modified: feed.last_modified.clone(),
+                    polled_at: now,
+                    next_poll_at: next_after(now, interval, freshness, self.config.max_interval),
+                    poll_interval_secs: secs(interval),
+                    error_count: 0,
+                    last_error: None,
+                    success: true,
+                    last_status: Some(304),
+                };
+                (PollOutcome::NotModified, update)
+            }
+            Ok(FetchOutcome::Fetched(fetched)) => match self.store_items(feed, &fetched, now).await {
+                Ok((parsed_interval, outcome, title)) => {
+                    let interval = self.clamp(
+                        parsed_interval
+                            .unwrap_or(Duration::from_secs(feed.poll_interval_secs.max(0).cast_unsigned())),
+                    );
+                    let update = FeedPollUpdate {
+                        new_url: fetched.moved_permanently_to.as_ref().map(ToString::to_string),
+                        title,
+                        etag: fetched.validators.etag.clone(),
+                        last_modified: fetched.validators.last_modified.clone(),
+                        polled_at: now,
+                        next_poll_at: next_after(now, interval, fetched.freshness, self.config.max_interval),
+                        poll_interval_secs: secs(interval),
+                        error_count: 0,
+                        last_error: None,
+                        success: true,
+                        last_status: Some(i32::from(fetched.status)),
+                    };
+                    (outcome, update)
+                }
+                Err(reason) => {
+                    let status = Some(i32::from(fetched.status));
+                    (PollOutcome::Failed(reason.clone()), self.failure(feed, now, reason, None, status))
+                }
+            },
+            Err(e) => {
+                let (retry_after, status) = match &e {
+                    FetchError::Status { status, retry_after } => (*retry_after, Some(i32::from(*status))),
+                    _ => (None, None),
+                };
+                let reason = e.to_string();
+                (PollOutcome::Failed(reason.clone()), self.failure(feed, now, reason, retry_after, status))
+            }
+        }
+    }
+
+    /// Parses and stores a fetched feed; returns the interval its items suggest, the outcome
+    /// and the feed's title. The error is a reason for editors.
+    async fn store_items(
+        &self,
+        feed: &Feed,
+        fetched: &Fetched,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<Duration>, PollOutcome, Option<String>), String> {
+        let body = fetched.body.clone();
+        let charset = fetched.charset.clone();
+        let location = fetched.final_url.clone();
+        let parsed = tokio::task::spawn_blocking(move || {
+            parse_feed_with_charset(&body, charset.as_deref(), Some(&location))
+        })
+        .await
+        .map_err(|e| format!("parsing was interrupted: {e}"))?
+        .map_err(|e| format!("unreadable feed: {e}"))?;
+        let source = self
+            .store
+            .source_by_id(feed.source_id)
+            .await
+            .map_err(|e| format!("store: {e}"))?
+            .ok_or_else(|| "the feed's source is gone".to_owned())?;
+        let retrieval = NewRetrieval {
+            location: fetched.final_url.to_string(),
+            retrieved_at: now,
+            http_status: Some(i32::from(fetched.status)),
+            sha256: hex::encode(Sha256::digest(&fetched.body)),
+        };
+        let batch = self.articles_with_full_text(feed, &parsed, &source, &retrieval, now).await?;
+        let outcomes =
+            self.store.insert_articles_with_retrieval(batch).await.map_err(|e| format!("store: {e}"))?;
+        // Items repeating a GUID earlier in the same document were not stored at all.
+        let repeated = parsed.items.len() - outcomes.len();
+        let mut outcome = PollOutcome::Updated {
+            items: parsed.items.len(),
+            new: 0,
+            duplicates: repeated,
+            revised: 0,
+            near_duplicates: 0,
+        };
+        if let PollOutcome::Updated { new, duplicates, revised, near_duplicates, .. } = &mut outcome {
+            for o in &outcomes {
+                match o {
+                    InsertOutcome::Inserted(_) => *new += 1,
+                    InsertOutcome::Duplicate(_) => *duplicates += 1,
+                    InsertOutcome::Revised(_) => *revised += 1,
+                    InsertOutcome::NearDuplicate { .. } => *near_duplicates += 1,
+                }
+            }
+        }
+        Ok((posting_interval(&parsed), outcome, parsed.title.clone()))
+    }
+
+    async fn articles_with_full_text(
+        &self,
+        feed: &Feed,
+        parsed: &ParsedFeed,
+        source: &Source,
+        retrieval: &NewRetrieval,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(freewire_core::NewArticle, NewRetrieval)>, String> {
+        let feed_base =
+            parsed.link.as_deref().and_then(|l| Url::parse(l).ok()).or_else(|| Url::parse(&feed.url).ok());
+        let guids: Vec<String> = parsed.items.iter().map(|i| i.guid.clone()).collect();
+        let known: std::collections::HashSet<String> = if self.config.full_text {
+            self.store
+                .existing_guids(source.id, &guids)
+                .await
+                .map_err(|e| format!("store: {e}"))?
+                .into_iter()
+                .collect()
+        } else {
+            std::collections::HashSet::new()
+        };
+        let mut batch = Vec::with_capacity(parsed.items.len());
+        for item in crate::import::first_of_each_guid(parsed) {
+            let mut item = item.clone();
+            let mut item_retrieval = retrieval.clone();
+            let wants_page =
+                self.config.full_text && item.content_html.is_none() && !known.contains(&item.guid);
+            if let (true, Some(link)) = (wants_page, item.link.as_deref().and_then(|l| Url::parse(l).ok()))
+                && let Some((html, page_retrieval)) = self.full_text(&link, now).await
+            {
+                item.content_html = Some(html);
+                item_retrieval = page_retrieval;
+            }
+            let mut article = article_from(&item, parsed, source, feed_base.as_ref(), now);
+            article.feed_id = Some(feed.id);
+            batch.push((article, item_retrieval));
+        }
+        Ok(batch)
+    }
+
+    /// The article page's text, when robots.txt lets us fetch it and it reads as an article.
+    async fn full_text(&self, page: &Url, now: DateTime<Utc>) -> Option<(String, NewRetrieval)> {
+        if !self.robots_allow(page).await {
+            tracing::debug!(%page, "robots.txt disallows the article page");
+            return None;
+        }
+        let Ok(FetchOutcome::Fetched(fetched)) = self.limited_get(page, &Validators::default()).await else {
+            return None;
+        };
+        let text = crate::decode::to_utf8(&fetched.body, fetched.charset.as_deref()).text;
+        let url = fetched.final_url.clone();
+        // Readability is CPU work on a whole page: off the async threads.
+        let extracted = tokio::task::spawn_blocking(move || extract_article(&text, &url)).await.ok()?.ok()?;
+        let retrieval = NewRetrieval {
+            location: fetched.final_url.to_string(),
+            retrieved_at: now,
+            http_status: Some(i32::from(fetched.status)),
+            sha256: hex::encode(Sha256::digest(&fetched.body)),
+        };
+        Some((extracted.content_html, retrieval))
+    }
+
+    /// Whether robots.txt lets freewire fetch `page`. A missing robots.txt (4xx) allows all;
+    /// one that cannot be fetched (5xx, network) allows nothing for now.
+    async fn robots_allow(&self, page: &Url) -> bool {
+        let origin = page.origin().ascii_serialization();
+        let slot = self.robots.lock().await.entry(origin).or_default().clone();
+        let mut entry = slot.lock().await;
+        if let Some((at, robot)) = entry.as_ref()
+            && at.elapsed() < ROBOTS_TTL
+        {
+            return robot.as_ref().is_none_or(|r| r.allowed(page.as_str()));
+        }
+        let robot = match page.join("/robots.txt") {
+            Ok(robots_url) => match self.limited_get(&robots_url, &Validators::default()).await {
+                Ok(FetchOutcome::Fetched(f)) => {
+                    texting_robots::Robot::new("freewire", &f.body).ok().map(Arc::new)
+                }
+                Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => None,
+                _ => Some(Arc::new(disallow_all())),
+            },
+            Err(_) => Some(Arc::new(disallow_all())),
+        };
+        let allowed = robot.as_ref().is_none_or(|r| r.allowed(page.as_str()));
+        *entry = Some((Instant::now(), robot));
+        allowed
+    }
+
+    fn clamp(&self, d: Duration) -> Duration {
+        d.clamp(self.config.min_interval, self.config.max_interval)
+    }
+
+    /// A failed poll: exponential backoff from the shortest interval, or as long as the server
+    /// asked, capped.
+    fn failure(
+        &self,
+        feed: &Feed,
+        now: DateTime<Utc>,
+        reason: String,
+        retry_after: Option<Duration>,
+        status: Option<i32>,
+    ) -> FeedPollUpdate {
+        let errors = feed.error_count.saturating_add(1);
+        let wait = retry_after
+            .unwrap_or_else(|| backoff(self.config.min_interval, errors))
+            .min(self.config.max_backoff);
+        FeedPollUpdate {
+            new_url: None,
+            title: None,
+            etag: feed.etag.clone(),
+            last_modified: feed.last_modified.clone(),
+            polled_at: now,
+            next_poll_at: now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(24)),
+            poll_interval_secs: feed.poll_interval_secs,
+            error_count: errors,
+            last_error: Some(reason),
+            success: false,
+            last_status: status,
+        }
+    }
+}
+
+fn disallow_all() -> texting_robots::Robot {
+    // A robots.txt we could not read is taken as "not now": the page is not fetched.
+    texting_robots::Robot::new("freewire", b"User-agent: *\nDisallow: /\n")
+        .unwrap_or_else(|_| unreachable_robot())
+}
+
+#[expect(clippy::panic, reason = "a constant robots.txt that always parses")]
+fn unreachable_robot() -> texting_robots::Robot {
+    panic!("the built-in robots.txt parses")
+}
+
+/// `min × 2^(errors−1)`: 15 min, 30 min, 1 h, 2 h …
+#[must_use]
+pub fn backoff(min: Duration, errors: i32) -> Duration {
+    let steps = u32::try_from(errors.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    min.saturating_mul(1 << steps)
+}
+
+/// The mean gap between a feed's most recent dated items, if it has two or more.
+#[must_use]
+pub fn posting_interval(parsed: &ParsedFeed) -> Option<Duration> {
+    let mut dates: Vec<DateTime<Utc>> =
+        parsed.items.iter().filter_map(|i| i.published.or(i.updated)).collect();
+    dates.sort_unstable_by(|a, b| b.cmp(a));
+    dates.dedup();
+    dates.truncate(20);
+    let (newest, oldest) = (*dates.first()?, *dates.last()?);
+    let gaps = u32::try_from(dates.len().checked_sub(1).filter(|n| *n > 0)?).ok()?;
+    (newest - oldest).to_std().ok().map(|span| span / gaps)
+}
+
+fn next_after(now: DateTime<Utc>, interval: Duration, fresh: Freshness, cap: Duration) -> DateTime<Utc> {
+    let mut wait = interval;
+    if let Some(max_age) = fresh.max_age {
+        wait = wait.max(max_age);
+    }
+    if let Some(expires) = fresh.expires
+        && let Ok(until) = (expires - now).to_std()
+    {
+        wait = wait.max(until);
+    }
+    now + chrono::Duration::from_std(wait.min(cap)).unwrap_or(chrono::Duration::hours(24))
+}
+
+fn secs(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_the_shortest_interval() {
+        let min = Duration::from_mins(15);
+        assert_eq!(backoff(min, 1), min);
+        assert_eq!(backoff(min, 2), Duration::from_mins(30));
+        assert_eq!(backoff(min, 4), Duration::from_hours(2));
+        assert!(backoff(min, 1000) >= Duration::from_hours(24), "large counts saturate, no overflow");
+    }
+
+    #[test]
+    fn freshness_never_shortens_and_the_cap_always_holds() {
+        let now = Utc::now();
+        let fresh = Freshness { max_age: Some(Duration::from_hours(3)), expires: None };
+        let next = next_after(now, Duration::from_hours(1), fresh, Duration::from_hours(24));
+        assert_eq!((next - now).num_hours(), 3);
+        let far = Freshness { max_age: Some(Duration::from_hours(100)), expires: None };
+        assert_eq!(
+            (next_after(now, Duration::from_hours(1), far, Duration::from_hours(24)) - now).num_hours(),
+            24
+        );
+    }
+}
