@@ -8,7 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::licence::Licence;
 use crate::permalink::Permalink;
@@ -214,6 +214,8 @@ pub struct Article {
     pub status: ArticleStatus,
     /// For a near-duplicate: the first copy of the story.
     pub duplicate_of: Option<ArticleId>,
+    /// Enclosures and Media RSS objects.
+    pub media: Vec<Media>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -237,6 +239,23 @@ pub struct NewArticle {
     pub normalized_url: Option<String>,
     /// SimHash of the text, for near-duplicate detection; `None` for texts too short to compare.
     pub simhash: Option<i64>,
+    /// Enclosures and Media RSS objects.
+    pub media: Vec<Media>,
+}
+
+/// A media file an item carries: an RSS enclosure or a Media RSS object (audio, video,
+/// images), kept with the article so nothing the outlet attached is lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Media {
+    /// Absolute address of the file.
+    pub url: String,
+    /// Its declared media type.
+    pub media_type: Option<String>,
+    /// Its declared length in bytes.
+    pub length: Option<u64>,
+    pub title: Option<String>,
+    /// A preview image.
+    pub thumbnail: Option<String>,
 }
 
 /// An article with the name of its source, for lists and pages.

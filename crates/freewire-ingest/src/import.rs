@@ -216,6 +216,7 @@ pub(crate) fn article_from(
         licence: source.licence,
         normalized_url: item.link.as_deref().and_then(crate::dedupe::normalize_url),
         simhash,
+        media: item.media.clone(),
     }
 }
 

@@ -69,6 +69,8 @@ pub struct FeedItem {
     pub updated: Option<DateTime<Utc>>,
     /// The item's own language, where the feed gives one per item.
     pub language: Option<String>,
+    /// Enclosures and Media RSS objects, with absolute addresses.
+    pub media: Vec<freewire_core::Media>,
 }
 
 /// A document that is not a feed we can read.
@@ -766,9 +768,34 @@ fn item(e: Entry, feed_base: Option<&Url>) -> FeedItem {
         content_html,
         published: e.published,
         updated: e.updated,
+        media: media_of(&e.media, base),
         language: e.language,
         link,
     }
+}
+
+/// Every media file of an item, once each: feed-rs reads RSS enclosures and Media RSS into the
+/// same objects.
+fn media_of(objects: &[feed_rs::model::MediaObject], base: Option<&Url>) -> Vec<freewire_core::Media> {
+    let mut out: Vec<freewire_core::Media> = Vec::new();
+    for object in objects {
+        let title = object.title.as_ref().map(text_of).filter(|t| !t.is_empty());
+        let thumbnail = object.thumbnails.first().and_then(|t| absolute(&t.image.uri, base));
+        for content in &object.content {
+            let Some(url) = content.url.as_ref().and_then(|u| absolute(u.as_str(), base)) else { continue };
+            if out.iter().any(|m| m.url == url) {
+                continue;
+            }
+            out.push(freewire_core::Media {
+                url,
+                media_type: content.content_type.as_ref().map(ToString::to_string),
+                length: content.size,
+                title: title.clone(),
+                thumbnail: thumbnail.clone(),
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -783,6 +810,34 @@ mod tests {
 <description>Short.</description><content:encoded><![CDATA[<p>Full “text” — here…</p>]]></content:encoded></item>
 <item><title>No guid here</title><link>https://harbour.example/2024/no-guid</link><author>desk@harbour.example (News Desk)</author></item>
 </channel></rss>"#;
+    #[test]
+    fn enclosures_and_media_rss_are_recorded() {
+        // feed-rs keeps only the Media RSS objects when an item has both kinds; items carry one
+        // or the other here, as most feeds do.
+        let rss = r#"<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>P</title><link>https://p.example/</link>
+<item><guid>ep1</guid><title>Episode 1</title>
+<enclosure url="https://p.example/audio/ep1.mp3" type="audio/mpeg" length="1234567"/></item>
+<item><guid>v1</guid><title>Video 1</title>
+<media:content url="https://p.example/video/ep1.mp4" type="video/mp4" fileSize="99">
+  <media:title>The interview</media:title><media:thumbnail url="/thumb.jpg"/></media:content>
+</item></channel></rss>"#;
+        let feed = parse_feed(rss.as_bytes(), None).unwrap();
+        let audio = &feed.items[0].media;
+        assert_eq!(audio.len(), 1);
+        assert_eq!(audio[0].url, "https://p.example/audio/ep1.mp3");
+        assert_eq!(audio[0].media_type.as_deref(), Some("audio/mpeg"));
+        assert_eq!(audio[0].length, Some(1_234_567));
+        let video = &feed.items[1].media;
+        assert_eq!(video.len(), 1);
+        assert_eq!(video[0].url, "https://p.example/video/ep1.mp4");
+        assert_eq!(video[0].media_type.as_deref(), Some("video/mp4"));
+        assert_eq!(video[0].title.as_deref(), Some("The interview"));
+        assert_eq!(
+            video[0].thumbnail.as_deref(),
+            Some("https://p.example/thumb.jpg"),
+            "relative thumbnail resolved"
+        );
+    }
 
     #[test]
     fn rss_items_are_normalised() {

@@ -439,6 +439,7 @@ enum ArticleDedupe {
     SimhashBand3,
     DuplicateOf,
     ContentSha256,
+    Media,
 }
 
 /// Polling state on feeds; duplicate detection and revisions on articles.
@@ -471,6 +472,9 @@ impl MigrationTrait for M0002Polling {
             big_integer_null(ArticleDedupe::SimhashBand3),
             big_integer_null(ArticleDedupe::DuplicateOf),
             string(ArticleDedupe::ContentSha256).default("").to_owned(),
+            // Enclosures and Media RSS objects as a JSON array: read whole with the article,
+            // never queried into.
+            text(ArticleDedupe::Media).default("[]").to_owned(),
         ];
         for col in article_columns {
             m.alter_table(Table::alter().table(Articles::Table).add_column(col).to_owned()).await?;

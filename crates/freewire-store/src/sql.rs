@@ -198,8 +198,14 @@ fn article_from(row: article::Model) -> Result<Article, StoreError> {
         published_at: row.published_at,
         updated_at: row.updated_at,
         duplicate_of: row.duplicate_of.map(ArticleId),
+        media: serde_json::from_str(&row.media)
+            .map_err(|e| corrupt("reading an article's media", e.to_string()))?,
         created_at: row.created_at,
     })
+}
+
+fn media_json(media: &[freewire_core::Media]) -> Result<String, StoreError> {
+    serde_json::to_string(media).map_err(|e| corrupt("writing an article's media", e.to_string()))
 }
 
 fn content_sha256(body_html: &str) -> String {
@@ -375,6 +381,7 @@ async fn insert_one(
         simhash_band3: band(3),
         duplicate_of: Set(first_copy),
         content_sha256: Set(sha),
+        media: Set(media_json(&new.media)?),
         ..Default::default()
     }
     .insert(txn)
@@ -429,6 +436,7 @@ async fn revise(
     row.summary = Set(new.summary.clone());
     row.updated_at = Set(Some(ts(new.updated_at.unwrap_or(retr.retrieved_at))));
     row.content_sha256 = Set(sha);
+    row.media = Set(media_json(&new.media)?);
     row.update(txn).await.map_err(db_err("updating a revised article"))?;
     new_retrieval(id, retr).insert(txn).await.map_err(db_err("recording a retrieval"))?;
     Ok(InsertOutcome::Revised(ArticleId(id)))

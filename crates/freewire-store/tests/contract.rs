@@ -55,6 +55,7 @@ fn article(
             licence: Licence::CcBy4,
             normalized_url: None,
             simhash: None,
+            media: Vec::new(),
         },
         NewRetrieval {
             location: "file:///tmp/feed.xml".to_owned(),
@@ -142,14 +143,20 @@ async fn an_article_gets_its_permalink_on_its_utc_day(f: &Fixture) {
     let s = &f.store;
     let src = source(s, "outlet").await;
     let when = at(2021, 3, 8, 1, 13, 26);
-    let out = s
-        .insert_articles_with_retrieval(vec![article(src, "g1", "Plan To Revitalize Talks", when)])
-        .await
-        .unwrap();
+    let (mut new, retr) = article(src, "g1", "Plan To Revitalize Talks", when);
+    new.media = vec![freewire_core::Media {
+        url: "https://outlet.example/a.mp3".into(),
+        media_type: Some("audio/mpeg".into()),
+        length: Some(42),
+        title: Some("Interview".into()),
+        thumbnail: None,
+    }];
+    let out = s.insert_articles_with_retrieval(vec![(new.clone(), retr)]).await.unwrap();
     let a = inserted(&out[0]).clone();
     assert_eq!(a.permalink.path(), "2021/03/08/plan-to-revitalize-talks");
     assert_eq!(a.published_at, when);
     assert_eq!(a.body_html, "<p>Text — “quoted” …</p>", "typography survives storage");
+    assert_eq!(a.media, new.media, "enclosures are kept with the article");
     let by_link = s.article_by_permalink(&a.permalink).await.unwrap().unwrap();
     assert_eq!(by_link.article, a);
     assert_eq!(by_link.source.name, "outlet");

@@ -127,6 +127,7 @@ impl TestApp {
                         licence: Licence::CcBy4,
                         normalized_url: None,
                         simhash: None,
+                        media: Vec::new(),
                     },
                     NewRetrieval {
                         location: "file:///fixture.xml".into(),
@@ -241,6 +242,7 @@ async fn anonymous_visitor_is_asked_to_log_in_before_uploading() {
     assert!(html.contains("<html lang=\"en\">"));
     assert!(html.contains("Body of Ferry Talks Resume — “quoted” …"), "typography survives");
     assert!(html.contains(">Read the original</a>"));
+    assert!(!html.contains("id=\"media-heading\""), "no media section without media");
     assert!(html.contains("creativecommons.org/licenses/by/4.0/"), "the licence is named and linked");
 }
 

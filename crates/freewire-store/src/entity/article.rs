@@ -32,6 +32,8 @@ pub struct Model {
     pub duplicate_of: Option<i64>,
     /// Hex sha256 of `body_html`: a changed text at the source is a revision.
     pub content_sha256: String,
+    /// JSON array of `freewire_core::Media`.
+    pub media: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -128,6 +128,15 @@ struct ArticleView {
     licence: &'static str,
     licence_url: Option<&'static str>,
     citation: String,
+    media: Vec<MediaView>,
+}
+
+#[derive(Debug, Serialize)]
+struct MediaView {
+    url: String,
+    label: String,
+    media_type: Option<String>,
+    size: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -188,6 +197,18 @@ pub(crate) async fn article_page(
             credit: source.credit,
             original_url: a.original_url,
             citation,
+            media: a
+                .media
+                .into_iter()
+                .map(|m| MediaView {
+                    label: m.title.clone().unwrap_or_else(|| {
+                        m.url.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or(&m.url).to_owned()
+                    }),
+                    size: m.length.map(human_size),
+                    media_type: m.media_type,
+                    url: m.url,
+                })
+                .collect(),
         },
     };
     Ok((status, Html(state.templates().render("article.html", ctx)?)).into_response())
