@@ -581,3 +581,41 @@ async fn hostile_documents_over_http_end_quickly_and_leak_nothing() {
     }
     eprintln!("{} hostile documents polled in {:?}", reports.len(), started.elapsed());
 }
+
+#[tokio::test]
+async fn article_pages_at_private_addresses_are_refused_before_any_connection() {
+    // Article pages go through the same guarded client as feeds; with the default
+    // configuration none of these is ever contacted.
+    let site = Site::start().await;
+    site.route("/page", Route::ok("<html><body><p>secret</p></body></html>"));
+    let port = site.addr.port();
+    let fetcher = Fetcher::new(FetchConfig::default()).unwrap();
+    for target in [
+        format!("http://127.0.0.1:{port}/page"),
+        format!("http://localhost:{port}/page"),
+        format!("http://[::1]:{port}/page"),
+        "http://10.0.0.1/page".to_owned(),
+        "http://169.254.169.254/latest/meta-data/".to_owned(),
+    ] {
+        let url = url::Url::parse(&target).unwrap();
+        let result = fetcher.get(&url, &freewire_ingest::fetch::Validators::default()).await;
+        assert!(
+            matches!(result, Err(freewire_ingest::fetch::FetchError::Refused { .. })),
+            "{target}: {result:?}"
+        );
+    }
+    assert_eq!(site.all_hits(), 0);
+
+    // And a feed whose item links to such a page keeps its summary rather than fetching it.
+    let feed = concat!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>S</title>\
+         <item><guid>1</guid><title>Inside</title><link>http://169.254.169.254/latest/meta-data/</link><description>Only a summary.</description></item>\
+         </channel></rss>"
+    );
+    site.route("/feed", Route::ok(feed));
+    site.feed("Probe", &site.url("/feed")).await;
+    site.poller(true).poll_due().await.unwrap();
+    let items = site.store.list_articles(PageRequest::new(1, 10)).await.unwrap().items;
+    assert_eq!(items.len(), 1);
+    assert!(items[0].article.body_html.contains("Only a summary."));
+}
