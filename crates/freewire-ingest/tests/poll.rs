@@ -607,11 +607,9 @@ async fn article_pages_at_private_addresses_are_refused_before_any_connection() 
     assert_eq!(site.all_hits(), 0);
 
     // And a feed whose item links to such a page keeps its summary rather than fetching it.
-    let feed = concat!(
-        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>S</title>\
+    let feed = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>S</title>\
          <item><guid>1</guid><title>Inside</title><link>http://169.254.169.254/latest/meta-data/</link><description>Only a summary.</description></item>\
-         </channel></rss>"
-    );
+         </channel></rss>";
     site.route("/feed", Route::ok(feed));
     site.feed("Probe", &site.url("/feed")).await;
     site.poller(true).poll_due().await.unwrap();
