@@ -445,6 +445,41 @@ pub struct Update {
     pub body: String,
     pub created_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
+    /// Set when an editor hid the update: it then shows as hidden, with the reason.
+    pub hidden: Option<Hidden>,
+}
+
+/// An editor's hiding of an update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hidden {
+    pub at: DateTime<Utc>,
+    pub by: UserId,
+    pub reason: String,
+}
+
+/// One recorded act of moderation or administration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: UserId,
+    /// The actor's username when the entry was read.
+    pub actor: String,
+    /// What was done (`update.hide`, `update.unhide`, `update.delete`, `feed.add` …).
+    pub action: String,
+    /// What it was done to (`update 12`, `feed 3`).
+    pub target: String,
+    /// The reason or other detail given.
+    pub detail: String,
+}
+
+/// An act to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuditEntry {
+    pub actor_id: UserId,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
 }
 
 /// An update to post.

@@ -6,9 +6,10 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    ArticleId, ArticleWithSource, Attachment, AttachmentId, Feed, FeedId, FeedPollUpdate, InsertOutcome,
-    NewArticle, NewAttachment, NewFeed, NewRetrieval, NewSource, NewUpdate, NewUser, Page, PageRequest,
-    Retrieval, Revision, Session, Source, SourceId, TimelineEntry, Update, User, UserId,
+    ArticleId, ArticleWithSource, Attachment, AttachmentId, AuditEntry, Feed, FeedId, FeedPollUpdate, Hidden,
+    InsertOutcome, NewArticle, NewAttachment, NewAuditEntry, NewFeed, NewRetrieval, NewSource, NewUpdate,
+    NewUser, Page, PageRequest, Retrieval, Revision, Session, Source, SourceId, TimelineEntry, Update,
+    UpdateId, User, UserId,
 };
 use crate::permalink::Permalink;
 
@@ -131,6 +132,25 @@ pub trait Store: Send + Sync {
     async fn timeline_for_article(&self, id: ArticleId) -> Result<Vec<TimelineEntry>, StoreError>;
     /// An attachment by id.
     async fn attachment_by_id(&self, id: AttachmentId) -> Result<Option<Attachment>, StoreError>;
+    /// An update with its author's name and files.
+    async fn update_by_id(&self, id: UpdateId) -> Result<Option<TimelineEntry>, StoreError>;
+    /// Replaces an update's text and marks it edited; `false` when there is no such update.
+    async fn edit_update(&self, id: UpdateId, body: String, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Removes an update and its attachment rows, records `audit` with it, and returns the
+    /// object keys no remaining attachment uses (the caller removes those files).
+    async fn delete_update(&self, id: UpdateId, audit: NewAuditEntry) -> Result<Vec<String>, StoreError>;
+    /// Hides an update with a reason (or shows it again with `None`) and records the act, in
+    /// one transaction; `false` when there is no such update.
+    async fn set_update_hidden(
+        &self,
+        id: UpdateId,
+        hidden: Option<Hidden>,
+        audit: NewAuditEntry,
+    ) -> Result<bool, StoreError>;
+    /// Records an act in the audit log.
+    async fn insert_audit(&self, entry: NewAuditEntry) -> Result<(), StoreError>;
+    /// The audit log, newest first.
+    async fn list_audit(&self, page: PageRequest) -> Result<Page<AuditEntry>, StoreError>;
 }
 
 /// Why an object store call failed.

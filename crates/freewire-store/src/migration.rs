@@ -14,7 +14,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Initial), Box::new(M0002Polling)]
+        vec![Box::new(M0001Initial), Box::new(M0002Polling), Box::new(M0003Moderation)]
     }
 }
 
@@ -518,5 +518,66 @@ impl MigrationTrait for M0002Polling {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(Revisions::Table).to_owned()).await
+    }
+}
+
+#[derive(DeriveIden)]
+#[expect(clippy::enum_variant_names, reason = "the variants are the column names")]
+enum UpdateModeration {
+    HiddenAt,
+    HiddenBy,
+    HiddenReason,
+}
+
+#[derive(DeriveIden)]
+enum AuditLog {
+    Table,
+    Id,
+    At,
+    ActorId,
+    Action,
+    Target,
+    Detail,
+}
+
+/// Hidden updates and the audit log.
+struct M0003Moderation;
+
+impl MigrationName for M0003Moderation {
+    fn name(&self) -> &'static str {
+        "m0003_moderation"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0003Moderation {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for col in [
+            timestamp_with_time_zone_null(UpdateModeration::HiddenAt),
+            big_integer_null(UpdateModeration::HiddenBy),
+            text_null(UpdateModeration::HiddenReason),
+        ] {
+            m.alter_table(Table::alter().table(Updates::Table).add_column(col).to_owned()).await?;
+        }
+        m.create_table(
+            Table::create()
+                .table(AuditLog::Table)
+                .col(big_pk_auto(AuditLog::Id))
+                .col(timestamp_with_time_zone(AuditLog::At))
+                .col(big_integer(AuditLog::ActorId))
+                .col(string(AuditLog::Action))
+                .col(string(AuditLog::Target))
+                .col(text(AuditLog::Detail))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("ix_audit_log_at").table(AuditLog::Table).col(AuditLog::At).to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(AuditLog::Table).to_owned()).await
     }
 }

@@ -6,10 +6,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use freewire_core::model::{
-    Article, ArticleId, ArticleStatus, ArticleWithSource, Attachment, AttachmentId, Feed, FeedId,
-    FeedPollUpdate, InsertOutcome, NEAR_DUPLICATE_BITS, NewArticle, NewAttachment, NewFeed, NewRetrieval,
-    NewSource, NewUpdate, NewUser, Page, PageRequest, Retrieval, Revision, Session, Source, SourceId,
-    TimelineEntry, Update, UpdateId, User, UserId, simhash_bands, simhash_distance,
+    Article, ArticleId, ArticleStatus, ArticleWithSource, Attachment, AttachmentId, AuditEntry, Feed, FeedId,
+    FeedPollUpdate, Hidden, InsertOutcome, NEAR_DUPLICATE_BITS, NewArticle, NewAttachment, NewAuditEntry,
+    NewFeed, NewRetrieval, NewSource, NewUpdate, NewUser, Page, PageRequest, Retrieval, Revision, Session,
+    Source, SourceId, TimelineEntry, Update, UpdateId, User, UserId, simhash_bands, simhash_distance,
 };
 use freewire_core::{Licence, Permalink, Store, StoreError, slugify};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType, Order, Query};
@@ -22,7 +22,9 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 use crate::engine::Engine;
-use crate::entity::{article, attachment, feed, retrieval, revision, session, setting, source, update, user};
+use crate::entity::{
+    article, attachment, audit, feed, retrieval, revision, session, setting, source, update, user,
+};
 use crate::migration::Migrator;
 
 /// How many times a batch of articles is retried when another process issued the same
@@ -254,6 +256,23 @@ fn update_from(row: update::Model) -> Update {
         body: row.body,
         created_at: row.created_at,
         edited_at: row.edited_at,
+        hidden: match (row.hidden_at, row.hidden_by) {
+            (Some(at), Some(by)) => {
+                Some(Hidden { at, by: UserId(by), reason: row.hidden_reason.unwrap_or_default() })
+            }
+            _ => None,
+        },
+    }
+}
+
+fn audit_row(entry: NewAuditEntry, at: DateTime<Utc>) -> audit::ActiveModel {
+    audit::ActiveModel {
+        at: Set(ts(at)),
+        actor_id: Set(entry.actor_id.0),
+        action: Set(entry.action),
+        target: Set(entry.target),
+        detail: Set(entry.detail),
+        ..Default::default()
     }
 }
 
@@ -929,6 +948,9 @@ impl Store for SqlStore {
             body: Set(new.body),
             created_at: Set(now),
             edited_at: Set(None),
+            hidden_at: Set(None),
+            hidden_by: Set(None),
+            hidden_reason: Set(None),
             ..Default::default()
         }
         .insert(&txn)
@@ -966,6 +988,145 @@ impl Store for SqlStore {
             .all(&self.db)
             .await
             .map_err(db_err("reading a timeline"))?;
+        self.entries(updates).await
+    }
+
+    async fn attachment_by_id(&self, id: AttachmentId) -> Result<Option<Attachment>, StoreError> {
+        Ok(attachment::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading an attachment"))?
+            .map(attachment_from))
+    }
+
+    async fn update_by_id(&self, id: UpdateId) -> Result<Option<TimelineEntry>, StoreError> {
+        let rows: Vec<update::Model> = update::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading an update"))?
+            .into_iter()
+            .collect();
+        Ok(self.entries(rows).await?.pop())
+    }
+
+    async fn edit_update(&self, id: UpdateId, body: String, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let result = update::Entity::update_many()
+            .col_expr(update::Column::Body, Expr::value(body))
+            .col_expr(update::Column::EditedAt, Expr::value(Some(ts(at))))
+            .filter(update::Column::Id.eq(id.0))
+            .exec(&self.db)
+            .await
+            .map_err(db_err("editing an update"))?;
+        Ok(result.rows_affected > 0)
+    }
+
+    async fn delete_update(&self, id: UpdateId, audit: NewAuditEntry) -> Result<Vec<String>, StoreError> {
+        let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
+        let keys: Vec<String> = attachment::Entity::find()
+            .select_only()
+            .column(attachment::Column::ObjectKey)
+            .filter(attachment::Column::UpdateId.eq(id.0))
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db_err("reading an update's files"))?;
+        attachment::Entity::delete_many()
+            .filter(attachment::Column::UpdateId.eq(id.0))
+            .exec(&txn)
+            .await
+            .map_err(db_err("removing an update's files"))?;
+        let gone =
+            update::Entity::delete_by_id(id.0).exec(&txn).await.map_err(db_err("removing an update"))?;
+        if gone.rows_affected == 0 {
+            return Err(StoreError::Missing(format!("update {id}")));
+        }
+        audit_row(audit, Utc::now()).insert(&txn).await.map_err(db_err("recording an act"))?;
+        // Keys another attachment still uses stay in object storage.
+        let still_used: Vec<String> = attachment::Entity::find()
+            .select_only()
+            .column(attachment::Column::ObjectKey)
+            .filter(attachment::Column::ObjectKey.is_in(keys.clone()))
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db_err("checking shared files"))?;
+        txn.commit().await.map_err(db_err("committing a removal"))?;
+        Ok(keys.into_iter().filter(|k| !still_used.contains(k)).collect())
+    }
+
+    async fn set_update_hidden(
+        &self,
+        id: UpdateId,
+        hidden: Option<Hidden>,
+        audit: NewAuditEntry,
+    ) -> Result<bool, StoreError> {
+        let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
+        let (at, by, reason) = match hidden {
+            Some(h) => (Some(ts(h.at)), Some(h.by.0), Some(h.reason)),
+            None => (None, None, None),
+        };
+        let result = update::Entity::update_many()
+            .col_expr(update::Column::HiddenAt, Expr::value(at))
+            .col_expr(update::Column::HiddenBy, Expr::value(by))
+            .col_expr(update::Column::HiddenReason, Expr::value(reason))
+            .filter(update::Column::Id.eq(id.0))
+            .exec(&txn)
+            .await
+            .map_err(db_err("hiding an update"))?;
+        if result.rows_affected == 0 {
+            return Ok(false);
+        }
+        audit_row(audit, Utc::now()).insert(&txn).await.map_err(db_err("recording an act"))?;
+        txn.commit().await.map_err(db_err("committing a moderation act"))?;
+        Ok(true)
+    }
+
+    async fn insert_audit(&self, entry: NewAuditEntry) -> Result<(), StoreError> {
+        audit_row(entry, Utc::now()).insert(&self.db).await.map_err(db_err("recording an act"))?;
+        Ok(())
+    }
+
+    async fn list_audit(&self, page: PageRequest) -> Result<Page<AuditEntry>, StoreError> {
+        let total = audit::Entity::find().count(&self.db).await.map_err(db_err("counting the audit log"))?;
+        let rows = audit::Entity::find()
+            .order_by_desc(audit::Column::At)
+            .order_by_desc(audit::Column::Id)
+            .offset(page.offset())
+            .limit(page.size)
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading the audit log"))?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.actor_id).collect();
+        let names: HashMap<i64, String> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .column(user::Column::Username)
+            .filter(user::Column::Id.is_in(ids))
+            .into_tuple::<(i64, String)>()
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading actors"))?
+            .into_iter()
+            .collect();
+        let items = rows
+            .into_iter()
+            .map(|r| AuditEntry {
+                id: r.id,
+                at: r.at,
+                actor_id: UserId(r.actor_id),
+                actor: names.get(&r.actor_id).cloned().unwrap_or_else(|| format!("user {}", r.actor_id)),
+                action: r.action,
+                target: r.target,
+                detail: r.detail,
+            })
+            .collect();
+        Ok(Page { items, number: page.number, size: page.size, total })
+    }
+}
+
+impl SqlStore {
+    /// Timeline entries for update rows: authors' names and files, fetched in two queries.
+    async fn entries(&self, updates: Vec<update::Model>) -> Result<Vec<TimelineEntry>, StoreError> {
         if updates.is_empty() {
             return Ok(Vec::new());
         }
@@ -1000,13 +1161,5 @@ impl Store for SqlStore {
                 update: update_from(row),
             })
             .collect())
-    }
-
-    async fn attachment_by_id(&self, id: AttachmentId) -> Result<Option<Attachment>, StoreError> {
-        Ok(attachment::Entity::find_by_id(id.0)
-            .one(&self.db)
-            .await
-            .map_err(db_err("reading an attachment"))?
-            .map(attachment_from))
     }
 }

@@ -544,6 +544,92 @@ async fn changed_text_under_the_same_guid_becomes_a_revision(f: &Fixture) {
     assert_eq!(s.revisions_for_article(original.id).await.unwrap().len(), 1);
 }
 
+async fn moderation_hides_edits_and_removes_updates_and_is_audited(f: &Fixture) {
+    let s = &f.store;
+    let src = source(s, "outlet").await;
+    let out = s
+        .insert_articles_with_retrieval(vec![article(src, "g", "T", at(2024, 1, 1, 0, 0, 0))])
+        .await
+        .unwrap();
+    let article_id = inserted(&out[0]).id;
+    let author = user(s, "ada", Role::Contributor).await;
+    let editor = user(s, "ed", Role::Editor).await;
+    let (u, files) = s
+        .insert_update_with_attachments(
+            NewUpdate { article_id, author_id: author, body: "first".into() },
+            vec![file("k/a", "a.pdf", "application/pdf")],
+        )
+        .await
+        .unwrap();
+    assert!(s.update_by_id(freewire_core::UpdateId(u.id.0 + 99)).await.unwrap().is_none());
+
+    let edited_at = at(2024, 1, 1, 0, 5, 0);
+    assert!(s.edit_update(u.id, "second".into(), edited_at).await.unwrap());
+    let entry = s.update_by_id(u.id).await.unwrap().unwrap();
+    assert_eq!((entry.update.body.as_str(), entry.update.edited_at), ("second", Some(edited_at)));
+    assert_eq!(entry.author, "ada");
+    assert_eq!(entry.attachments, files);
+
+    let hide =
+        freewire_core::Hidden { at: at(2024, 1, 2, 0, 0, 0), by: editor, reason: "personal data".into() };
+    let act = |action: &str| freewire_core::NewAuditEntry {
+        actor_id: editor,
+        action: action.into(),
+        target: format!("update {}", u.id),
+        detail: "personal data".into(),
+    };
+    assert!(s.set_update_hidden(u.id, Some(hide.clone()), act("update.hide")).await.unwrap());
+    let entry = s.update_by_id(u.id).await.unwrap().unwrap();
+    assert_eq!(entry.update.hidden, Some(hide));
+    assert_eq!(
+        s.timeline_for_article(article_id).await.unwrap().len(),
+        1,
+        "hidden updates stay on the timeline"
+    );
+    assert!(!s.set_update_hidden(freewire_core::UpdateId(9999), None, act("update.unhide")).await.unwrap());
+    s.insert_audit(act("feed.disable")).await.unwrap();
+
+    let log = s.list_audit(PageRequest::new(1, 10)).await.unwrap();
+    assert_eq!(log.total, 2, "the refused unhide recorded nothing");
+    assert_eq!(log.items[1].action, "update.hide");
+    assert_eq!(log.items[1].actor, "ed");
+    assert_eq!(log.items[1].detail, "personal data");
+
+    let keys = s
+        .delete_update(
+            u.id,
+            freewire_core::NewAuditEntry {
+                actor_id: author,
+                action: "update.delete".into(),
+                target: format!("update {}", u.id),
+                detail: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(keys, ["k/a"], "the caller removes the file");
+    assert!(s.update_by_id(u.id).await.unwrap().is_none());
+    assert!(s.attachment_by_id(files[0].id).await.unwrap().is_none());
+    assert_eq!(s.list_audit(PageRequest::new(1, 10)).await.unwrap().total, 3);
+    let again = s
+        .delete_update(
+            u.id,
+            freewire_core::NewAuditEntry {
+                actor_id: author,
+                action: "x".into(),
+                target: String::new(),
+                detail: String::new(),
+            },
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::Missing(_))));
+    assert_eq!(
+        s.list_audit(PageRequest::new(1, 10)).await.unwrap().total,
+        3,
+        "a failed removal records nothing"
+    );
+}
+
 // ------------------------------------------------------------------------------------------
 // Stamping the cases out per engine.
 
@@ -596,4 +682,5 @@ contract!(
     the_same_url_through_another_feed_is_one_article,
     a_near_duplicate_from_another_source_is_linked_not_republished,
     changed_text_under_the_same_guid_becomes_a_revision,
+    moderation_hides_edits_and_removes_updates_and_is_audited,
 );

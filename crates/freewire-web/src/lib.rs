@@ -12,6 +12,10 @@
 //! | POST | `/logout` | [`account::submit_logout`] |
 //! | POST | `/articles/{id}/updates` | [`updates::create_update`] |
 //! | GET | `/files/{id}/{name}` | [`updates::download_attachment`] |
+//! | GET | `/{YYYY}/{MM}/{DD}/{slug}/updates.atom` | [`site::updates_feed`] — the timeline as Atom |
+//! | POST | `/updates/{id}/edit`, `/delete` | [`updates::moderation`] (author, within the edit window) |
+//! | POST | `/updates/{id}/hide`, `/unhide` | [`updates::moderation`] (editors, audited) |
+//! | GET | `/admin/audit` | [`updates::moderation::show_audit`] (editors) |
 //! | GET, POST | `/admin/feeds` | [`admin::list_feeds`], [`admin::add_feed`] (editors) |
 //! | POST | `/admin/feeds/{id}/enabled` | [`admin::switch_feed`] (editors) |
 //!
@@ -61,6 +65,12 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(usize::try_from(body_limit).unwrap_or(usize::MAX))),
         )
         .route("/files/{id}/{name}", get(updates::download_attachment))
+        .route("/updates/{id}/edit", post(updates::moderation::edit_update))
+        .route("/updates/{id}/delete", post(updates::moderation::delete_update))
+        .route("/updates/{id}/hide", post(updates::moderation::hide_update))
+        .route("/updates/{id}/unhide", post(updates::moderation::unhide_update))
+        .route("/admin/audit", get(updates::moderation::show_audit))
+        .route("/{year}/{month}/{day}/{slug}/updates.atom", get(site::updates_feed))
         .route("/admin/feeds", get(admin::list_feeds).post(admin::add_feed))
         .route("/admin/feeds/{id}/enabled", post(admin::switch_feed))
         .fallback(site::not_found);

@@ -23,6 +23,8 @@ pub struct WebConfig {
     pub spool_dir: PathBuf,
     /// How long a sign-in lasts, in days.
     pub session_days: i64,
+    /// How long after posting authors may edit or delete their own updates, in minutes.
+    pub edit_window_minutes: i64,
 }
 
 /// Shared state, cheap to clone.

@@ -57,6 +57,7 @@ impl TestApp {
             max_upload_bytes: 25 * 1024 * 1024,
             spool_dir,
             session_days: 30,
+            edit_window_minutes: 60,
         };
         configure(&mut config);
         let state = AppState::new(store.clone(), blobs, config);
@@ -645,4 +646,225 @@ async fn editors_see_each_feed_with_its_state_and_can_add_and_disable_feeds() {
         .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     assert!(!app.store.feed_by_id(feeds[0].id).await.unwrap().unwrap().enabled);
+}
+
+/// Posts an update through the page's own form; returns the update's id.
+async fn post_update(
+    app: &TestApp,
+    client: &reqwest::Client,
+    a: &Article,
+    note: &str,
+    files: Vec<(&str, Vec<u8>, &str)>,
+) -> i64 {
+    let page = client.get(app.url(&TestApp::page_path(a))).send().await.unwrap().text().await.unwrap();
+    let res = client
+        .post(app.url(&format!("/articles/{}/updates", a.id)))
+        .multipart(upload_form(Some(&form_token(&page)), note, files))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    location.rsplit("#update-").next().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one story, told in order: post, amend, hide, audit, show, delete")]
+async fn authors_amend_their_own_updates_and_editors_hide_with_a_reason_on_the_record() {
+    let app = TestApp::spawn().await;
+    let a = app.article().await;
+    let ada = app.signed_in("ada").await;
+    let id = post_update(&app, &ada, &a, "First draft", vec![("letter.pdf", pdf(), "application/pdf")]).await;
+    let page = ada.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    let token = form_token(&page);
+    assert!(page.contains("Edit or delete"), "the author may amend");
+
+    let res = ada
+        .post(app.url(&format!("/updates/{id}/edit")))
+        .form(&[("csrf", token.as_str()), ("note", "Final text")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = ada.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Final text") && page.contains("· edited"), "{page}");
+
+    // Someone else may not.
+    let bob = app.signed_in("bob").await;
+    let bob_page = bob.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    assert!(!bob_page.contains("Edit or delete"));
+    let res = bob
+        .post(app.url(&format!("/updates/{id}/edit")))
+        .form(&[("csrf", form_token(&bob_page).as_str()), ("note", "vandalism")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = bob
+        .post(app.url(&format!("/updates/{id}/hide")))
+        .form(&[("csrf", form_token(&bob_page).as_str()), ("reason", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "contributors do not moderate");
+
+    // An editor hides it, with a reason readers see.
+    app.add_user("ed", Role::Editor).await;
+    let ed = TestApp::client();
+    app.login(&ed, "ed", PASSWORD).await;
+    let ed_page = ed.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    let ed_token = form_token(&ed_page);
+    let res = ed
+        .post(app.url(&format!("/updates/{id}/hide")))
+        .form(&[("csrf", ed_token.as_str()), ("reason", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "a reason is required");
+    let res = ed
+        .post(app.url(&format!("/updates/{id}/hide")))
+        .form(&[("csrf", ed_token.as_str()), ("reason", "Contains a private phone number")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let anon = TestApp::client();
+    let public = anon.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    assert!(public.contains("This update was hidden by an editor"), "hidden, not vanished");
+    assert!(public.contains("Reason: Contains a private phone number"));
+    assert!(
+        !public.contains("Final text") && !public.contains("letter.pdf"),
+        "its text and files are withheld"
+    );
+    let file = &app.store.timeline_for_article(a.id).await.unwrap()[0].attachments[0];
+    let file_url = app.url(&format!("/files/{}/{}", file.id, file.file_name));
+    assert_eq!(anon.get(&file_url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        ed.get(&file_url).send().await.unwrap().status(),
+        StatusCode::OK,
+        "editors can still review it"
+    );
+    let ada_page = ada.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    assert!(!ada_page.contains("Edit or delete"), "a hidden update cannot be edited back into view");
+
+    // The act is on the record, which editors read and contributors do not.
+    let log = ed.get(app.url("/admin/audit")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        log.contains("update.hide")
+            && log.contains("Contains a private phone number")
+            && log.contains(">ed<"),
+        "{log}"
+    );
+    assert_eq!(bob.get(app.url("/admin/audit")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+
+    // Shown again, and the feed of updates follows.
+    let res = ed
+        .post(app.url(&format!("/updates/{id}/unhide")))
+        .form(&[("csrf", ed_token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        anon.get(app.url(&TestApp::page_path(&a)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Final text")
+    );
+    let log = ed.get(app.url("/admin/audit")).send().await.unwrap().text().await.unwrap();
+    assert!(log.contains("update.unhide"));
+
+    // The author deletes it: row, file and all.
+    assert_eq!(app.stored_files().len(), 1);
+    let res = ada
+        .post(app.url(&format!("/updates/{id}/delete")))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.timeline_len(a.id).await, 0);
+    assert!(app.stored_files().is_empty(), "the file is removed with the update");
+}
+
+#[tokio::test]
+async fn the_edit_window_closes() {
+    let app = TestApp::spawn_with(|c| c.edit_window_minutes = 0).await;
+    let a = app.article().await;
+    let ada = app.signed_in("ada").await;
+    let id = post_update(&app, &ada, &a, "Too late to change", vec![]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let page = ada.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("Edit or delete"));
+    let res = ada
+        .post(app.url(&format!("/updates/{id}/delete")))
+        .form(&[("csrf", form_token(&page).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.timeline_len(a.id).await, 1);
+}
+
+#[tokio::test]
+async fn each_article_has_an_atom_feed_of_its_visible_updates() {
+    let app = TestApp::spawn().await;
+    let a = app.article().await;
+    let ada = app.signed_in("ada").await;
+    post_update(
+        &app,
+        &ada,
+        &a,
+        "The *transcript* is attached.",
+        vec![("transcript.txt", b"Q: A:".to_vec(), "text/plain")],
+    )
+    .await;
+    let hidden = post_update(&app, &ada, &a, "Should not be in the feed", vec![]).await;
+    let editor_id = app
+        .store
+        .insert_user(NewUser {
+            username: "ed".into(),
+            email: None,
+            password_hash: hash_password(PASSWORD).unwrap(),
+            role: Role::Editor,
+        })
+        .await
+        .unwrap()
+        .id;
+    app.store
+        .set_update_hidden(
+            freewire_core::UpdateId(hidden),
+            Some(freewire_core::Hidden { at: Utc::now(), by: editor_id, reason: "spam".into() }),
+            freewire_core::NewAuditEntry {
+                actor_id: editor_id,
+                action: "update.hide".into(),
+                target: String::new(),
+                detail: "spam".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let page =
+        TestApp::client().get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    let feed_path = format!("{}updates.atom", TestApp::page_path(&a));
+    assert!(
+        page.contains(&format!(
+            "type=\"application/atom+xml\" title=\"Updates: Ferry Talks Resume\" href=\"{feed_path}\""
+        )),
+        "autodiscovery"
+    );
+    let res = TestApp::client().get(app.url(&feed_path)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/atom+xml"));
+    let body = res.bytes().await.unwrap();
+    let feed = feed_rs::parser::parse(body.as_ref()).expect("the updates feed parses");
+    assert_eq!(feed.entries.len(), 1, "hidden updates are left out");
+    let content = feed.entries[0].content.as_ref().unwrap().body.as_deref().unwrap();
+    assert!(content.contains("<em>transcript</em>") && content.contains("transcript.txt"), "{content}");
+    assert_eq!(feed.entries[0].authors[0].name.as_deref(), Some("ada"));
 }

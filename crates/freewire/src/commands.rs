@@ -135,6 +135,7 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
         max_upload_bytes: config.max_upload_bytes,
         spool_dir,
         session_days: config.session_days,
+        edit_window_minutes: config.edit_window_minutes,
     };
     let state = AppState::new(store.clone(), Arc::new(blobs), web);
     let app = Application::build(state, config.listen).await.with_context(|| {

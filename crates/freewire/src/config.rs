@@ -24,6 +24,7 @@ struct RawConfig {
     language: String,
     max_upload_bytes: u64,
     session_days: i64,
+    edit_window_minutes: i64,
     fetch: RawFetch,
     poll: RawPoll,
 }
@@ -81,6 +82,7 @@ impl Default for RawConfig {
             language: "en".to_owned(),
             max_upload_bytes: 25 * 1024 * 1024,
             session_days: 30,
+            edit_window_minutes: 60,
             fetch: RawFetch::default(),
             poll: RawPoll::default(),
         }
@@ -108,6 +110,8 @@ pub struct Config {
     pub max_upload_bytes: u64,
     /// How long a sign-in lasts.
     pub session_days: i64,
+    /// How long authors may edit or delete their own updates.
+    pub edit_window_minutes: i64,
     /// Outgoing requests.
     pub fetch: freewire_ingest::fetch::FetchConfig,
     /// Following feeds.
@@ -269,7 +273,15 @@ impl RawConfig {
             full_text: self.poll.full_text,
             ..freewire_ingest::poll::PollConfig::default()
         };
+        if !(0..=525_600).contains(&self.edit_window_minutes) {
+            return Err(invalid(
+                "edit_window_minutes",
+                &self.edit_window_minutes.to_string(),
+                "expected 0 (no editing) to 525600 (a year)",
+            ));
+        }
         Ok(Config {
+            edit_window_minutes: self.edit_window_minutes,
             fetch,
             poll,
             poll_in_serve: self.poll.enabled,

@@ -3,6 +3,7 @@
 
 pub mod article;
 pub mod attachment;
+pub mod audit;
 pub mod feed;
 pub mod retrieval;
 pub mod revision;

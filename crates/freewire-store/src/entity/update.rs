@@ -11,6 +11,9 @@ pub struct Model {
     pub body: String,
     pub created_at: DateTimeUtc,
     pub edited_at: Option<DateTimeUtc>,
+    pub hidden_at: Option<DateTimeUtc>,
+    pub hidden_by: Option<i64>,
+    pub hidden_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -137,6 +137,15 @@ pub async fn add_feed(
     match follow(&state, &form).await? {
         Ok(url) => {
             tracing::info!(editor = %who.user.username, %url, "feed added");
+            state
+                .store()
+                .insert_audit(freewire_core::NewAuditEntry {
+                    actor_id: who.user.id,
+                    action: "feed.add".into(),
+                    target: url.to_string(),
+                    detail: form.source.trim().to_owned(),
+                })
+                .await?;
             Ok(Redirect::to(&state.link("/admin/feeds")).into_response())
         }
         Err(message) => feeds_page(&state, &who, StatusCode::BAD_REQUEST, Some(&message)).await,
@@ -201,5 +210,14 @@ pub async fn switch_feed(
         return Err(WebError::NotFound);
     }
     tracing::info!(editor = %who.user.username, feed = id, enabled = form.enabled, "feed switched");
+    state
+        .store()
+        .insert_audit(freewire_core::NewAuditEntry {
+            actor_id: who.user.id,
+            action: if form.enabled { "feed.enable".into() } else { "feed.disable".into() },
+            target: format!("feed {id}"),
+            detail: String::new(),
+        })
+        .await?;
     Ok(Redirect::to(&state.link("/admin/feeds")).into_response())
 }

@@ -1,6 +1,8 @@
 //! The public pages: the home page's list of latest articles and the article page with its
 //! credit, citation and updates timeline.
 
+use std::fmt::Write as _;
+
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -144,13 +146,26 @@ struct EntryView {
     id: i64,
     author: String,
     created: TimeView,
+    edited: Option<TimeView>,
     body_html: String,
+    /// The raw Markdown, for the author's edit form.
+    body: String,
     attachments: Vec<AttachmentView>,
+    hidden: Option<HiddenView>,
+    can_amend: bool,
+    can_moderate: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct HiddenView {
+    at: TimeView,
+    reason: String,
 }
 
 #[derive(Debug, Serialize)]
 struct ArticlePage<'a> {
     frame: Frame,
+    updates_feed: String,
     article: ArticleView,
     timeline: Vec<EntryView>,
     upload_action: String,
@@ -177,8 +192,9 @@ pub(crate) async fn article_page(
     let path = format!("/{}/", a.permalink.path());
     let ctx = ArticlePage {
         frame: Frame::new(state, viewer, &a.title),
-        timeline: timeline.into_iter().map(|e| entry_view(state, e)).collect(),
+        timeline: timeline.into_iter().map(|e| entry_view(state, viewer, e)).collect(),
         upload_action: state.link(&format!("/articles/{}/updates", a.id)),
+        updates_feed: state.link(&format!("{path}updates.atom")),
         login_url: format!("{}?next={}", state.link("/login"), state.link(&path)),
         max_upload: human_size(state.config().max_upload_bytes),
         error,
@@ -214,14 +230,96 @@ pub(crate) async fn article_page(
     Ok((status, Html(state.templates().render("article.html", ctx)?)).into_response())
 }
 
-fn entry_view(state: &AppState, e: TimelineEntry) -> EntryView {
+fn entry_view(state: &AppState, viewer: Option<&SignedIn>, e: TimelineEntry) -> EntryView {
+    let can_moderate = crate::updates::moderation::is_editor(viewer);
+    let can_amend = crate::updates::moderation::can_amend(state, viewer, &e);
+    // A hidden update's text and files are shown only to editors, who may show it again.
+    let visible = e.update.hidden.is_none() || can_moderate;
     EntryView {
         id: e.update.id.0,
-        author: e.author,
         created: TimeView::new(e.update.created_at),
-        body_html: render_markdown(&e.update.body),
-        attachments: e.attachments.iter().map(|a| AttachmentView::new(state, a)).collect(),
+        edited: e.update.edited_at.map(TimeView::new),
+        body_html: if visible { render_markdown(&e.update.body) } else { String::new() },
+        body: if can_amend { e.update.body.clone() } else { String::new() },
+        attachments: if visible {
+            e.attachments.iter().map(|a| AttachmentView::new(state, a)).collect()
+        } else {
+            Vec::new()
+        },
+        hidden: e.update.hidden.map(|h| HiddenView { at: TimeView::new(h.at), reason: h.reason }),
+        author: e.author,
+        can_amend,
+        can_moderate,
     }
+}
+
+/// GET /{YYYY}/{MM}/{DD}/{slug}/updates.atom — the article's timeline as an Atom feed, so
+/// readers can follow the story. Hidden updates are left out.
+pub async fn updates_feed(
+    State(state): State<AppState>,
+    Path((year, month, day, slug)): Path<(String, String, String, String)>,
+) -> Result<Response, WebError> {
+    use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
+    let permalink = parse_permalink(&year, &month, &day, &slug).ok_or(WebError::NotFound)?;
+    let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
+    let page_url = permalink.url(state.config().base_url.as_str());
+    let timeline = state.store().timeline_for_article(found.article.id).await?;
+    let entries: Vec<Entry> = timeline
+        .into_iter()
+        .filter(|e| e.update.hidden.is_none())
+        .map(|e| {
+            let mut html = render_markdown(&e.update.body);
+            for a in &e.attachments {
+                let url = format!(
+                    "{}{}",
+                    state.config().base_url.origin().ascii_serialization(),
+                    AttachmentView::new(&state, a).url
+                );
+                let _ = write!(
+                    html,
+                    "<p><a href=\"{url}\">{}</a> ({})</p>",
+                    escape_html(&a.file_name),
+                    a.media_type
+                );
+            }
+            Entry {
+                id: format!("{page_url}#update-{}", e.update.id),
+                title: Text::plain(format!("Update by {}", e.author)),
+                updated: e.update.edited_at.unwrap_or(e.update.created_at).fixed_offset(),
+                published: Some(e.update.created_at.fixed_offset()),
+                authors: vec![Person { name: e.author.clone(), ..Person::default() }],
+                links: vec![Link {
+                    href: format!("{page_url}#update-{}", e.update.id),
+                    rel: "alternate".into(),
+                    ..Link::default()
+                }],
+                content: Some(Content {
+                    value: Some(html),
+                    content_type: Some("html".into()),
+                    ..Content::default()
+                }),
+                ..Entry::default()
+            }
+        })
+        .collect();
+    let updated =
+        entries.iter().map(|e| e.updated).max().unwrap_or_else(|| found.article.published_at.fixed_offset());
+    let feed = Feed {
+        id: format!("{page_url}updates.atom"),
+        title: Text::plain(format!("Updates: {}", found.article.title)),
+        updated,
+        links: vec![
+            Link { href: page_url.clone(), rel: "alternate".into(), ..Link::default() },
+            Link { href: format!("{page_url}updates.atom"), rel: "self".into(), ..Link::default() },
+        ],
+        entries,
+        ..Feed::default()
+    };
+    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed.to_string()).into_response())
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// GET /{YYYY}/{MM}/{DD}/{slug}/ — one article.

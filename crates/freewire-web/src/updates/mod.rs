@@ -7,6 +7,8 @@
 //! Only then do the files go to object storage and the update to the database; if the
 //! database refuses, the stored files are removed again, so no half-update remains.
 
+pub mod moderation;
+
 use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -384,9 +386,17 @@ async fn read_spooled(file: &mut Spooled) -> std::io::Result<Bytes> {
 /// everything else as a download, always with `nosniff` and a sandboxing policy.
 pub async fn download_attachment(
     State(state): State<AppState>,
+    Viewer(viewer): Viewer,
     Path((id, _name)): Path<(i64, String)>,
 ) -> Result<Response, WebError> {
     let attachment = state.store().attachment_by_id(AttachmentId(id)).await?.ok_or(WebError::NotFound)?;
+    // A hidden update's files are withheld from everyone but editors, like its text.
+    if !moderation::is_editor(viewer.as_ref()) {
+        let owner = state.store().update_by_id(attachment.update_id).await?;
+        if owner.is_none_or(|e| e.update.hidden.is_some()) {
+            return Err(WebError::NotFound);
+        }
+    }
     let bytes = match state.blobs().get(&attachment.object_key).await {
         Ok(b) => b,
         Err(BlobError::NotFound(key)) => {
