@@ -868,3 +868,165 @@ async fn each_article_has_an_atom_feed_of_its_visible_updates() {
     assert!(content.contains("<em>transcript</em>") && content.contains("transcript.txt"), "{content}");
     assert_eq!(feed.entries[0].authors[0].name.as_deref(), Some("ada"));
 }
+
+/// What a person does, in a real browser: Debian's Chromium, headless, driven through
+/// `chromedriver` over the `WebDriver` protocol. Without Chromium this skips on a developer's machine and
+/// fails under `CI=true`.
+mod browser {
+    use super::*;
+    use fantoccini::{Client, ClientBuilder, Locator};
+
+    const CHROMIUM: &str = "/usr/bin/chromium";
+    const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+    /// A JPEG header: enough for the bytes to say "JPEG".
+    const JPEG: &[u8] = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9";
+
+    struct Driver {
+        process: std::process::Child,
+        url: String,
+        profiles: tempfile::TempDir,
+    }
+
+    impl Drop for Driver {
+        fn drop(&mut self) {
+            let _ = self.process.kill();
+            let _ = self.process.wait();
+        }
+    }
+
+    fn driver() -> Option<Driver> {
+        if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+            assert!(
+                !matches!(std::env::var("CI").as_deref(), Ok("true" | "1")),
+                "Chromium and chromedriver are required under CI=true (Debian packages chromium, chromium-driver)"
+            );
+            eprintln!("skipping: no Chromium at {CHROMIUM}");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let process = std::process::Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        Some(Driver {
+            process,
+            url: format!("http://127.0.0.1:{port}"),
+            profiles: tempfile::tempdir().unwrap(),
+        })
+    }
+
+    /// A fresh browser (its own profile, so no cookies carry over between people).
+    async fn browser(driver: &Driver, who: &str) -> Client {
+        let profile = driver.profiles.path().join(who);
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": CHROMIUM,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--window-size=1100,1400", format!("--user-data-dir={}", profile.display())]
+            }),
+        );
+        // chromedriver takes a moment to listen.
+        for _ in 0..100 {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            if let Ok(c) = ClientBuilder::new(connector).capabilities(caps.clone()).connect(&driver.url).await
+            {
+                return c;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("chromedriver did not start");
+    }
+
+    async fn sign_in(c: &Client, app: &TestApp, name: &str, back_to: &str) {
+        c.goto(&app.url(&format!("/login?next={back_to}"))).await.unwrap();
+        c.find(Locator::Id("username")).await.unwrap().send_keys(name).await.unwrap();
+        c.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+        c.find(Locator::Css("form.login button[type=submit]")).await.unwrap().click().await.unwrap();
+        wait_for_text(c, &format!("Signed in as {name}")).await;
+    }
+
+    async fn body_text(c: &Client) -> String {
+        c.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+    }
+
+    async fn wait_for_text(c: &Client, text: &str) {
+        for _ in 0..100 {
+            if body_text(c).await.contains(text) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{text:?} never appeared; the page says:\n{}", body_text(c).await);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_contributor_uploads_files_and_an_editor_hides_them_on_the_record() {
+        let Some(driver) = driver() else { return };
+        let app = TestApp::spawn().await;
+        let a = app.article().await;
+        app.add_user("cora", Role::Contributor).await;
+        app.add_user("ed", Role::Editor).await;
+        let page = TestApp::page_path(&a);
+
+        // An anonymous visitor is asked to log in.
+        let visitor = browser(&driver, "visitor").await;
+        visitor.goto(&app.url(&page)).await.unwrap();
+        let text = body_text(&visitor).await;
+        assert!(text.contains("Please log in to upload a file."), "{text}");
+        assert!(text.contains("There are no updates yet."));
+        assert!(visitor.find(Locator::Css("form.upload")).await.is_err(), "no upload form");
+        visitor.close().await.unwrap();
+
+        // A contributor signs in, chooses a PDF and a JPEG, writes a note and clicks Upload.
+        let files = tempfile::tempdir().unwrap();
+        let letter = files.path().join("minister-letter.pdf");
+        let photo = files.path().join("harbour.jpg");
+        std::fs::write(&letter, pdf()).unwrap();
+        std::fs::write(&photo, JPEG).unwrap();
+        let cora = browser(&driver, "cora").await;
+        sign_in(&cora, &app, "cora", &page).await;
+        cora.find(Locator::Id("note"))
+            .await
+            .unwrap()
+            .send_keys("The minister's letter, and the harbour this morning.")
+            .await
+            .unwrap();
+        let input = cora.find(Locator::Id("files")).await.unwrap();
+        input.send_keys(&format!("{}\n{}", letter.display(), photo.display())).await.unwrap();
+        cora.find(Locator::Css("form.upload button[type=submit]")).await.unwrap().click().await.unwrap();
+        wait_for_text(&cora, "minister-letter.pdf").await;
+        let text = body_text(&cora).await;
+        assert!(text.contains("harbour.jpg") && text.contains("The minister's letter"), "{text}");
+        assert!(!text.contains("There are no updates yet."));
+        let shot = cora.screenshot().await.unwrap();
+        assert!(shot.starts_with(b"\x89PNG"), "the browser rendered the page");
+        cora.close().await.unwrap();
+        let timeline = app.store.timeline_for_article(a.id).await.unwrap();
+        let types: Vec<_> = timeline[0].attachments.iter().map(|f| f.media_type.as_str()).collect();
+        assert_eq!(types, ["application/pdf", "image/jpeg"]);
+
+        // An editor hides it with a reason, and the audit log shows the act.
+        let ed = browser(&driver, "ed").await;
+        sign_in(&ed, &app, "ed", &page).await;
+        ed.find(Locator::Css("form.moderate input[name=reason]"))
+            .await
+            .unwrap()
+            .send_keys("Names a private individual")
+            .await
+            .unwrap();
+        ed.find(Locator::Css("form.moderate button[type=submit]")).await.unwrap().click().await.unwrap();
+        wait_for_text(&ed, "This update was hidden by an editor").await;
+        assert!(body_text(&ed).await.contains("Reason: Names a private individual"));
+        ed.find(Locator::LinkText("Audit log")).await.unwrap().click().await.unwrap();
+        wait_for_text(&ed, "update.hide").await;
+        let log = body_text(&ed).await;
+        assert!(log.contains("Names a private individual") && log.contains("ed"), "{log}");
+        ed.close().await.unwrap();
+    }
+}
