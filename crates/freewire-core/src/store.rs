@@ -118,6 +118,13 @@ pub trait Store: Send + Sync {
     ) -> Result<Option<(Session, User)>, StoreError>;
     /// Ends a session (logout). Ending an unknown session is not an error.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// A user's live sessions, newest first.
+    async fn sessions_for_user(&self, user: UserId, now: DateTime<Utc>) -> Result<Vec<Session>, StoreError>;
+    /// Ends every session of a user except the one with `keep` (all of them with `None`);
+    /// returns how many ended.
+    async fn delete_sessions_for_user(&self, user: UserId, keep: Option<&str>) -> Result<u64, StoreError>;
+    /// Replaces a user's password hash; `false` when there is no such user.
+    async fn update_password(&self, user: UserId, password_hash: String) -> Result<bool, StoreError>;
     /// Removes sessions that expired before `now`; returns how many.
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 

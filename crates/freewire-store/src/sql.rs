@@ -926,6 +926,37 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn sessions_for_user(&self, user: UserId, now: DateTime<Utc>) -> Result<Vec<Session>, StoreError> {
+        Ok(session::Entity::find()
+            .filter(session::Column::UserId.eq(user.0))
+            .filter(session::Column::ExpiresAt.gt(ts(now)))
+            .order_by_desc(session::Column::CreatedAt)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing sessions"))?
+            .into_iter()
+            .map(session_from)
+            .collect())
+    }
+
+    async fn delete_sessions_for_user(&self, user: UserId, keep: Option<&str>) -> Result<u64, StoreError> {
+        let mut delete = session::Entity::delete_many().filter(session::Column::UserId.eq(user.0));
+        if let Some(keep) = keep {
+            delete = delete.filter(session::Column::TokenHash.ne(keep));
+        }
+        Ok(delete.exec(&self.db).await.map_err(db_err("ending sessions"))?.rows_affected)
+    }
+
+    async fn update_password(&self, user: UserId, password_hash: String) -> Result<bool, StoreError> {
+        let result = user::Entity::update_many()
+            .col_expr(user::Column::PasswordHash, Expr::value(password_hash))
+            .filter(user::Column::Id.eq(user.0))
+            .exec(&self.db)
+            .await
+            .map_err(db_err("changing a password"))?;
+        Ok(result.rows_affected > 0)
+    }
+
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         Ok(session::Entity::delete_many()
             .filter(session::Column::ExpiresAt.lte(ts(now)))

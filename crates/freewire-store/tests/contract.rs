@@ -281,6 +281,21 @@ async fn sessions_expire_and_can_be_ended(f: &Fixture) {
         "expired sessions are not returned"
     );
     assert!(s.session_by_token_hash("live", now + Duration::days(8)).await.unwrap().is_none());
+    s.insert_session(session("other", now + Duration::days(7))).await.unwrap();
+    let mine: Vec<_> =
+        s.sessions_for_user(uid, now).await.unwrap().into_iter().map(|x| x.token_hash).collect();
+    assert_eq!(mine.len(), 2, "live sessions only: {mine:?}");
+    assert_eq!(
+        s.delete_sessions_for_user(uid, Some("live")).await.unwrap(),
+        2,
+        "the other and the expired one"
+    );
+    assert!(s.session_by_token_hash("other", now).await.unwrap().is_none());
+    assert!(s.session_by_token_hash("live", now).await.unwrap().is_some(), "the kept one lives");
+    s.insert_session(session("old", now - Duration::seconds(1))).await.unwrap();
+    assert!(s.update_password(uid, "new-hash".into()).await.unwrap());
+    assert_eq!(s.user_by_id(uid).await.unwrap().unwrap().password_hash, "new-hash");
+    assert!(!s.update_password(UserId(9999), "x".into()).await.unwrap());
     assert_eq!(s.delete_expired_sessions(now).await.unwrap(), 1);
     s.delete_session("live").await.unwrap();
     assert!(s.session_by_token_hash("live", now).await.unwrap().is_none());

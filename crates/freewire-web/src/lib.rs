@@ -10,6 +10,8 @@
 //! | GET | `/static/style.css` | [`site::stylesheet`] |
 //! | GET, POST | `/login` | [`account::show_login`], [`account::submit_login`] |
 //! | POST | `/logout` | [`account::submit_logout`] |
+//! | GET | `/account` | [`account::settings::show_account`]: password, sessions |
+//! | POST | `/account/password`, `/account/sessions/revoke` | [`account::settings`] |
 //! | POST | `/articles/{id}/updates` | [`updates::create_update`] |
 //! | GET | `/files/{id}/{name}` | [`updates::download_attachment`] |
 //! | GET | `/{YYYY}/{MM}/{DD}/{slug}/updates.atom` | [`site::updates_feed`] — the timeline as Atom |
@@ -26,6 +28,7 @@ pub mod account;
 pub mod admin;
 mod error;
 mod frame;
+mod limits;
 mod security;
 pub mod site;
 mod state;
@@ -59,6 +62,9 @@ pub fn router(state: AppState) -> Router {
         .route("/{year}/{month}/{day}/{slug}", get(site::add_trailing_slash))
         .route("/login", get(account::show_login).post(account::submit_login))
         .route("/logout", post(account::submit_logout))
+        .route("/account", get(account::settings::show_account))
+        .route("/account/password", post(account::settings::change_password))
+        .route("/account/sessions/revoke", post(account::settings::revoke_session))
         .route(
             "/articles/{id}/updates",
             post(updates::create_update)
@@ -113,6 +119,9 @@ impl Application {
 
     /// Serves until `shutdown` completes, then finishes the requests in flight.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+        // The peer address feeds the per-address sign-in limit.
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
     }
 }

@@ -39,13 +39,23 @@ struct Inner {
     config: WebConfig,
     templates: Templates,
     path_prefix: String,
+    limits: crate::limits::Limits,
 }
 
 impl AppState {
     /// State over the given stores.
     pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, config: WebConfig) -> Self {
         let path_prefix = config.base_url.path().trim_end_matches('/').to_owned();
-        AppState { inner: Arc::new(Inner { store, blobs, templates: Templates::new(), config, path_prefix }) }
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                blobs,
+                templates: Templates::new(),
+                config,
+                path_prefix,
+                limits: crate::limits::Limits::default(),
+            }),
+        }
     }
 
     /// The row store.
@@ -64,6 +74,10 @@ impl AppState {
     #[must_use]
     pub fn config(&self) -> &WebConfig {
         &self.inner.config
+    }
+
+    pub(crate) fn limits(&self) -> &crate::limits::Limits {
+        &self.inner.limits
     }
 
     pub(crate) fn templates(&self) -> &Templates {

@@ -14,6 +14,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../templates/error.html")),
     ("admin_feeds.html", include_str!("../templates/admin_feeds.html")),
     ("admin_audit.html", include_str!("../templates/admin_audit.html")),
+    ("account.html", include_str!("../templates/account.html")),
 ];
 
 /// HTML escaping of the five characters that matter (`& < > " '`). minijinja's own escaping
@@ -87,7 +88,7 @@ mod tests {
             .render(minijinja::context!(v => "<a href=\"x\">'&' https://a.example/b/</a>", n => minijinja::Value::from(())))
             .unwrap();
         assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39; https://a.example/b/&lt;/a&gt;|");
-        assert_eq!(TEMPLATES.len(), 7);
+        assert_eq!(TEMPLATES.len(), 8);
         assert!(t.env.get_template("article.html").is_ok());
     }
 }

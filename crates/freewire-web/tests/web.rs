@@ -1030,3 +1030,98 @@ mod browser {
         ed.close().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn repeated_sign_in_attempts_are_slowed_down() {
+    let app = TestApp::spawn().await;
+    app.add_user("ada", Role::Contributor).await;
+    let client = TestApp::client();
+    for _ in 0..10 {
+        assert_eq!(app.login(&client, "ada", "wrong password here").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    let res = app.login(&client, "ada", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits its turn");
+    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(res.text().await.unwrap().contains("Too many sign-in attempts. Please wait"));
+    // Another account from the same address is not locked out by ada's guesser.
+    app.add_user("bob", Role::Contributor).await;
+    assert_eq!(app.login(&TestApp::client(), "bob", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_revoked_session_stops_working_and_a_new_password_ends_the_others() {
+    let app = TestApp::spawn().await;
+    app.add_user("ada", Role::Contributor).await;
+    let laptop = TestApp::client();
+    let phone = TestApp::client();
+    app.login(&laptop, "ada", PASSWORD).await;
+    app.login(&phone, "ada", PASSWORD).await;
+    let page = laptop.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(page.matches("name=\"session\"").count(), 2, "both sessions are listed");
+    assert!(page.contains("(this browser)"));
+    // The laptop ends the phone's session: the one that is not "this browser".
+    let session_refs: Vec<String> = page
+        .match_indices("name=\"session\" value=\"")
+        .map(|(i, m)| page[i + m.len()..].split('"').next().unwrap().to_owned())
+        .collect();
+    let phone_ref = session_refs
+        .iter()
+        .find(|r| {
+            let row_start = page.find(r.as_str()).unwrap();
+            !page[row_start.saturating_sub(700)..row_start].contains("(this browser)")
+        })
+        .unwrap()
+        .clone();
+    let res = laptop
+        .post(app.url("/account/sessions/revoke"))
+        .form(&[("csrf", form_token(&page).as_str()), ("session", phone_ref.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let phone_home = phone.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(!phone_home.contains("Signed in as"), "the revoked session stopped working");
+    assert!(laptop.get(app.url("/")).send().await.unwrap().text().await.unwrap().contains("Signed in as"));
+
+    // A password change needs the current password and ends every other session.
+    app.login(&phone, "ada", PASSWORD).await;
+    let page = laptop.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    let token = form_token(&page);
+    let res = laptop
+        .post(app.url("/account/password"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("current", "not it at all"),
+            ("new", "a brand new passphrase"),
+            ("repeat", "a brand new passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("The current password is not right."));
+    let res = laptop
+        .post(app.url("/account/password"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("current", PASSWORD),
+            ("new", "a brand new passphrase"),
+            ("repeat", "a brand new passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("Your password is changed."));
+    assert!(!phone.get(app.url("/")).send().await.unwrap().text().await.unwrap().contains("Signed in as"));
+    assert!(
+        laptop.get(app.url("/")).send().await.unwrap().text().await.unwrap().contains("Signed in as"),
+        "this session stays"
+    );
+    assert_eq!(app.login(&TestApp::client(), "ada", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.login(&TestApp::client(), "ada", "a brand new passphrase").await.status(),
+        StatusCode::SEE_OTHER
+    );
+}

@@ -96,6 +96,12 @@ pub enum UserCommand {
         #[arg(long)]
         email: Option<String>,
     },
+    /// Set a new password for an account (no mail server needed) and end all its sessions.
+    /// The password is read from standard input when it is piped, or generated and printed once.
+    ResetPassword {
+        /// The username.
+        name: String,
+    },
 }
 
 /// Source commands.

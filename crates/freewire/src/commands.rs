@@ -94,6 +94,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::load(cli.config.as_deref(), &overrides)?;
             user_add(&config, &name, &role, email).await
         }
+        Command::User { command: UserCommand::ResetPassword { name } } => {
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            reset_password(&config, &name).await
+        }
         Command::Demo { listen } => {
             let config = Config::load_demo(cli.config.as_deref(), &Overrides { listen, ..overrides })?;
             demo(config).await
@@ -267,15 +271,39 @@ async fn create_user(
     }
 }
 
-async fn user_add(config: &Config, name: &str, role: &str, email: Option<String>) -> anyhow::Result<()> {
-    check_username(name)?;
-    let role: Role = role.parse().map_err(anyhow::Error::msg)?;
+/// A password piped on standard input, or a generated one (`true`: print it once).
+fn piped_or_generated_password() -> anyhow::Result<(String, bool)> {
     let mut given = String::new();
     if !std::io::stdin().is_terminal() {
         std::io::stdin().read_to_string(&mut given).context("reading the password from standard input")?;
     }
     let given = given.trim_end_matches(['\r', '\n']).to_owned();
-    let (password, generated) = if given.is_empty() { (generate_password(), true) } else { (given, false) };
+    Ok(if given.is_empty() { (generate_password(), true) } else { (given, false) })
+}
+
+async fn reset_password(config: &Config, name: &str) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let Some(user) = store.user_by_name(name).await? else {
+        bail!("there is no user named {name:?}");
+    };
+    let (password, generated) = piped_or_generated_password()?;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password).map(|h| (h, password)))
+        .await
+        .context("hashing the password")??;
+    store.update_password(user.id, hash.0).await?;
+    let ended = store.delete_sessions_for_user(user.id, None).await?;
+    println!("new password set for “{name}”; {ended} session(s) ended");
+    if generated {
+        println!("password: {}", hash.1);
+        println!("(shown once: pass it on safely)");
+    }
+    Ok(())
+}
+
+async fn user_add(config: &Config, name: &str, role: &str, email: Option<String>) -> anyhow::Result<()> {
+    check_username(name)?;
+    let role: Role = role.parse().map_err(anyhow::Error::msg)?;
+    let (password, generated) = piped_or_generated_password()?;
     let store = open_store(config).await?;
     create_user(store.as_ref(), name, role, email, password.clone()).await?;
     println!("created {role} “{name}”");

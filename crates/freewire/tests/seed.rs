@@ -359,4 +359,20 @@ fn user_add_takes_a_piped_password_or_prints_a_generated_one() {
     assert!(!ok && err.contains("exists already"), "{err}");
     let (ok, _, err) = run(&["user", "add", "eve", "--role", "king"], None);
     assert!(!ok && err.contains("expected admin, editor or contributor"), "{err}");
+
+    let (ok, out, err) = run(&["user", "reset-password", "ada"], None);
+    assert!(ok, "{err}");
+    let line = out.lines().find(|l| l.starts_with("password: ")).expect("a generated password is printed");
+    let new_password = line.trim_start_matches("password: ").to_owned();
+    let (ok, _, err) = run(&["user", "reset-password", "nobody"], None);
+    assert!(!ok && err.contains("no user named"), "{err}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = SqlStore::connect(&format!("sqlite://{}", dir.path().join("freewire.db").display()))
+            .await
+            .unwrap();
+        let ada = store.user_by_name("ada").await.unwrap().unwrap();
+        assert!(freewire_core::password::verify_password(&new_password, &ada.password_hash));
+        assert!(!freewire_core::password::verify_password("a piped password", &ada.password_hash));
+    });
 }

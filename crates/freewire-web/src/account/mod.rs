@@ -5,10 +5,12 @@
 //! copy of the database lets no one in. The sign-in form, which has no session yet, is
 //! protected by a double-submit token: a random cookie the form must echo.
 
+pub mod settings;
+
 use std::sync::LazyLock;
 
 use axum::Form;
-use axum::extract::{FromRequestParts, Query, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
@@ -158,6 +160,7 @@ static DECOY_HASH: LazyLock<String> =
 /// POST /login
 pub async fn submit_login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
@@ -175,6 +178,22 @@ pub async fn submit_login(
         );
     }
     let username = form.username.trim().to_owned();
+    if let Err(wait) = state.limits().sign_in(peer.ip(), &username) {
+        tracing::warn!(%username, address = %peer.ip(), "sign-in rate limit");
+        let secs = wait.0.as_secs().max(1);
+        let mut response = login_page(
+            &state,
+            jar,
+            StatusCode::TOO_MANY_REQUESTS,
+            &next,
+            &username,
+            Some(&format!("Too many sign-in attempts. Please wait {secs} seconds and try again.")),
+        )?;
+        if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
+        return Ok(response);
+    }
     let user = state.store().user_by_name(&username).await?;
     let phc = user.as_ref().map_or_else(|| DECOY_HASH.clone(), |u| u.password_hash.clone());
     let password = form.password;

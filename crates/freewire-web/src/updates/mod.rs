@@ -281,6 +281,14 @@ pub async fn create_update(
         return Err(WebError::Forbidden("Please log in to upload a file.".into()));
     };
     let article = state.store().article_by_id(ArticleId(id)).await?.ok_or(WebError::NotFound)?;
+    if let Err(wait) = state.limits().upload(who.user.id.0) {
+        let message = format!(
+            "You have uploaded a lot in a short time. Please wait {} seconds and try again. Nothing was saved.",
+            wait.0.as_secs().max(1)
+        );
+        return article_page(&state, Some(&who), article, StatusCode::TOO_MANY_REQUESTS, Some(&message), "")
+            .await;
+    }
     if !same_origin(&state, &headers) {
         return Err(WebError::Forbidden("This form was sent from another site and was refused.".into()));
     }

@@ -1,0 +1,168 @@
+//! The signed-in user's own page: change the password, see every session (browser, when it
+//! started) and end any of them.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::Utc;
+use freewire_core::password::{MIN_PASSWORD_LEN, hash_password, verify_password};
+use serde::{Deserialize, Serialize};
+
+use super::{SignedIn, Viewer};
+use crate::error::WebError;
+use crate::frame::Frame;
+use crate::security::{same_origin, tokens_match};
+use crate::site::TimeView;
+use crate::state::AppState;
+
+/// How much of a session's hash identifies it on the page: enough to be unique, and no help
+/// to anyone (the hash cannot sign in; only the cookie's token can).
+const SESSION_REF_LEN: usize = 16;
+
+fn signed_in(viewer: Option<SignedIn>) -> Result<SignedIn, WebError> {
+    viewer.ok_or_else(|| WebError::Forbidden("Please log in first.".into()))
+}
+
+fn check_form(state: &AppState, who: &SignedIn, headers: &HeaderMap, token: &str) -> Result<(), WebError> {
+    if same_origin(state, headers) && tokens_match(&who.session.csrf_token, token) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden("This form had expired. Please reload the page and try again.".into()))
+    }
+}
+
+#[derive(Serialize)]
+struct SessionRow {
+    reference: String,
+    started: TimeView,
+    expires: TimeView,
+    browser: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct AccountPage<'a> {
+    frame: Frame,
+    username: String,
+    role: String,
+    sessions: Vec<SessionRow>,
+    min_password: usize,
+    error: Option<&'a str>,
+    notice: Option<&'a str>,
+}
+
+async fn account_page(
+    state: &AppState,
+    who: &SignedIn,
+    status: StatusCode,
+    error: Option<&str>,
+    notice: Option<&str>,
+) -> Result<Response, WebError> {
+    let sessions = state.store().sessions_for_user(who.user.id, Utc::now()).await?;
+    let ctx = AccountPage {
+        frame: Frame::new(state, Some(who), "Your account"),
+        username: who.user.username.clone(),
+        role: who.user.role.to_string(),
+        sessions: sessions
+            .into_iter()
+            .map(|s| SessionRow {
+                reference: s.token_hash.chars().take(SESSION_REF_LEN).collect(),
+                started: TimeView::new(s.created_at),
+                expires: TimeView::new(s.expires_at),
+                browser: s.user_agent.unwrap_or_else(|| "unknown browser".to_owned()),
+                current: s.token_hash == who.session.token_hash,
+            })
+            .collect(),
+        min_password: MIN_PASSWORD_LEN,
+        error,
+        notice,
+    };
+    Ok((status, Html(state.templates().render("account.html", ctx)?)).into_response())
+}
+
+/// GET /account
+pub async fn show_account(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+) -> Result<Response, WebError> {
+    let who = signed_in(viewer)?;
+    account_page(&state, &who, StatusCode::OK, None, None).await
+}
+
+/// The password form.
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+    repeat: String,
+}
+
+/// POST /account/password — needs the current password; ends every other session.
+pub async fn change_password(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in(viewer)?;
+    check_form(&state, &who, &headers, &form.csrf)?;
+    let refuse = |msg: &'static str| account_page(&state, &who, StatusCode::BAD_REQUEST, Some(msg), None);
+    if form.new != form.repeat {
+        return refuse("The new password and its repetition differ.").await;
+    }
+    let phc = who.user.password_hash.clone();
+    let (current, new) = (form.current, form.new);
+    let outcome = tokio::task::spawn_blocking(move || {
+        if verify_password(&current, &phc) { Some(hash_password(&new)) } else { None }
+    })
+    .await
+    .map_err(|e| WebError::Internal(format!("password check interrupted: {e}")))?;
+    match outcome {
+        None => refuse("The current password is not right.").await,
+        Some(Err(_)) => refuse("The new password is too short.").await,
+        Some(Ok(hash)) => {
+            state.store().update_password(who.user.id, hash).await?;
+            let ended =
+                state.store().delete_sessions_for_user(who.user.id, Some(&who.session.token_hash)).await?;
+            tracing::info!(username = %who.user.username, ended, "password changed");
+            account_page(
+                &state,
+                &who,
+                StatusCode::OK,
+                None,
+                Some("Your password is changed. Your other sessions have ended."),
+            )
+            .await
+        }
+    }
+}
+
+/// The revoke button.
+#[derive(Debug, Deserialize)]
+pub struct RevokeForm {
+    csrf: String,
+    session: String,
+}
+
+/// POST /account/sessions/revoke — ends one of the user's own sessions.
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    headers: HeaderMap,
+    Form(form): Form<RevokeForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in(viewer)?;
+    check_form(&state, &who, &headers, &form.csrf)?;
+    let sessions = state.store().sessions_for_user(who.user.id, Utc::now()).await?;
+    let target = sessions
+        .into_iter()
+        .find(|s| form.session.len() == SESSION_REF_LEN && s.token_hash.starts_with(&form.session))
+        .ok_or(WebError::NotFound)?;
+    state.store().delete_session(&target.token_hash).await?;
+    if target.token_hash == who.session.token_hash {
+        return Ok(Redirect::to(&state.link("/")).into_response());
+    }
+    Ok(Redirect::to(&state.link("/account")).into_response())
+}
