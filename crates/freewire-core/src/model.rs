@@ -328,10 +328,14 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    /// Page `number` (clamped to at least 1) of `size` items (clamped to 1..=200).
+    /// The deepest page anyone is served (a million pages of 200): beyond it, offsets would
+    /// not fit the databases' signed 64-bit integers.
+    pub const MAX_NUMBER: u64 = 1_000_000;
+
+    /// Page `number` (clamped to 1..=[`Self::MAX_NUMBER`]) of `size` items (clamped to 1..=200).
     #[must_use]
     pub fn new(number: u64, size: u64) -> Self {
-        PageRequest { number: number.max(1), size: size.clamp(1, 200) }
+        PageRequest { number: number.clamp(1, Self::MAX_NUMBER), size: size.clamp(1, 200) }
     }
 
     /// Rows to skip.

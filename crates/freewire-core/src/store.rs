@@ -141,7 +141,8 @@ pub trait Store: Send + Sync {
     async fn attachment_by_id(&self, id: AttachmentId) -> Result<Option<Attachment>, StoreError>;
     /// An update with its author's name and files.
     async fn update_by_id(&self, id: UpdateId) -> Result<Option<TimelineEntry>, StoreError>;
-    /// Replaces an update's text and marks it edited; `false` when there is no such update.
+    /// Replaces an update's text and marks it edited; `false` when there is no such update or
+    /// an editor has hidden it.
     async fn edit_update(&self, id: UpdateId, body: String, at: DateTime<Utc>) -> Result<bool, StoreError>;
     /// Removes an update and its attachment rows, records `audit` with it, and returns the
     /// object keys no remaining attachment uses (the caller removes those files).

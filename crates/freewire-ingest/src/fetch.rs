@@ -156,6 +156,8 @@ impl Fetcher {
         let client = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy would resolve names itself, out of the guard's sight.
+            .no_proxy()
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
             .dns_resolver(Arc::new(GuardedResolver { allow_private: config.allow_private }))
@@ -377,7 +379,7 @@ pub fn classify(ip: IpAddr) -> AddressKind {
     match ip {
         IpAddr::V4(v4) => classify_v4(v4),
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
+            if let Some(v4) = embedded_v4(v6) {
                 return classify_v4(v4);
             }
             let first = v6.segments()[0];
@@ -414,6 +416,26 @@ fn classify_v4(v4: Ipv4Addr) -> AddressKind {
     } else {
         AddressKind::Public
     }
+}
+
+/// The IPv4 address inside an IPv6 one that carries it: mapped (`::ffff:a.b.c.d`), the old
+/// compatible form (`::a.b.c.d`), NAT64 (`64:ff9b::/96`) and 6to4 (`2002:AABB:CCDD::/16`).
+fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    let s = v6.segments();
+    let tail = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    if s[..6] == [0, 0, 0, 0, 0, 0] && !v6.is_loopback() && !v6.is_unspecified() {
+        return Some(tail(s[6], s[7]));
+    }
+    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        return Some(tail(s[6], s[7]));
+    }
+    if s[0] == 0x2002 {
+        return Some(tail(s[1], s[2]));
+    }
+    None
 }
 
 fn is_reserved_v6(v6: Ipv6Addr) -> bool {

@@ -695,11 +695,14 @@ fn pick_link(links: &[Link]) -> Option<String> {
         .map(|l| l.href.clone())
 }
 
+/// An absolute http(s) address: links and media URLs from feeds end up in `href`s, where a
+/// `javascript:` or `data:` URL would be active content.
 fn absolute(href: &str, base: Option<&Url>) -> Option<String> {
-    match Url::parse(href) {
-        Ok(u) => Some(u.to_string()),
-        Err(_) => base.and_then(|b| b.join(href).ok()).map(|u| u.to_string()),
-    }
+    let url = match Url::parse(href.trim()) {
+        Ok(u) => u,
+        Err(_) => base?.join(href.trim()).ok()?,
+    };
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
 }
 
 /// Plain text made into HTML paragraphs (JSON Feed `content_text`, `type="text"` Atom).
@@ -810,6 +813,16 @@ mod tests {
 <description>Short.</description><content:encoded><![CDATA[<p>Full “text” — here…</p>]]></content:encoded></item>
 <item><title>No guid here</title><link>https://harbour.example/2024/no-guid</link><author>desk@harbour.example (News Desk)</author></item>
 </channel></rss>"#;
+    #[test]
+    fn only_web_addresses_become_links() {
+        let base = Url::parse("https://o.example/feed").unwrap();
+        assert_eq!(absolute("/a", Some(&base)).as_deref(), Some("https://o.example/a"));
+        assert_eq!(absolute("javascript:alert(1)", Some(&base)), None);
+        assert_eq!(absolute(" JavaScript:alert(1)", Some(&base)), None);
+        assert_eq!(absolute("data:text/html,x", Some(&base)), None);
+        assert_eq!(absolute("file:///etc/passwd", None), None);
+    }
+
     #[test]
     fn enclosures_and_media_rss_are_recorded() {
         // feed-rs keeps only the Media RSS objects when an item has both kinds; items carry one

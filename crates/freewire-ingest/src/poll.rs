@@ -183,12 +183,21 @@ impl Poller {
     /// state, with its reason.
     pub async fn poll_feed(&self, feed: Feed) -> FeedPollReport {
         let now = Utc::now();
+        // Finish well inside the claim's lease, so no other process takes the feed meanwhile.
+        let budget = self.config.lease.saturating_sub(Duration::from_secs(30)).max(Duration::from_secs(30));
         let (outcome, update) = match Url::parse(&feed.url) {
             Err(e) => {
                 let reason = format!("the feed address is not a URL: {e}");
                 (PollOutcome::Failed(reason.clone()), self.failure(&feed, now, reason, None, None))
             }
-            Ok(url) => self.fetch_and_store(&feed, &url, now).await,
+            Ok(url) => {
+                if let Ok(done) = tokio::time::timeout(budget, self.fetch_and_store(&feed, &url, now)).await {
+                    done
+                } else {
+                    let reason = format!("the poll took longer than {} s and was stopped", budget.as_secs());
+                    (PollOutcome::Failed(reason.clone()), self.failure(&feed, now, reason, None, None))
+                }
+            }
         };
         let next_poll_at = update.next_poll_at;
         let url = update.new_url.clone().unwrap_or_else(|| feed.url.clone());
@@ -349,10 +358,15 @@ impl Poller {
         };
         let mut batch = Vec::with_capacity(parsed.items.len());
         for item in crate::import::first_of_each_guid(parsed) {
+            let summary_only = self.config.full_text && item.content_html.is_none();
+            if summary_only && known.contains(&item.guid) {
+                // Stored already with its page's text: the feed's summary must not replace it
+                // (it would look like an edit at the source). Counted as a known item.
+                continue;
+            }
             let mut item = item.clone();
             let mut item_retrieval = retrieval.clone();
-            let wants_page =
-                self.config.full_text && item.content_html.is_none() && !known.contains(&item.guid);
+            let wants_page = summary_only;
             if let (true, Some(link)) = (wants_page, item.link.as_deref().and_then(|l| Url::parse(l).ok()))
                 && let Some((html, page_retrieval)) = self.full_text(&link, now).await
             {
@@ -429,8 +443,10 @@ impl Poller {
         status: Option<i32>,
     ) -> FeedPollUpdate {
         let errors = feed.error_count.saturating_add(1);
+        // Retry-After can only lengthen the wait: `Retry-After: 0` must not make us hammer.
+        let backed_off = backoff(self.config.min_interval, errors);
         let wait = retry_after
-            .unwrap_or_else(|| backoff(self.config.min_interval, errors))
+            .map_or(backed_off, |asked| asked.max(self.config.min_interval))
             .min(self.config.max_backoff);
         FeedPollUpdate {
             new_url: None,

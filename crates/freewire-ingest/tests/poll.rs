@@ -407,7 +407,7 @@ async fn a_summary_only_item_gets_the_article_page_text_where_robots_allow() {
          </channel></rss>"
     );
     site.route("/feed", Route::ok(feed));
-    site.feed("Summaries", &site.url("/feed")).await;
+    let followed = site.feed("Summaries", &site.url("/feed")).await;
     site.poller(true).poll_due().await.unwrap();
     let items = site.store.list_articles(PageRequest::new(1, 10)).await.unwrap().items;
     let body = |t: &str| items.iter().find(|a| a.article.title == t).unwrap().article.clone();
@@ -426,6 +426,15 @@ async fn a_summary_only_item_gets_the_article_page_text_where_robots_allow() {
     assert!(closed.body_html.contains("Short summary two."), "{}", closed.body_html);
     assert!(site.hits("/private/closed").is_empty(), "robots.txt was obeyed");
     assert_eq!(site.hits("/robots.txt").len(), 1, "robots.txt is fetched once per site");
+
+    // Polled again: the stored full text is not replaced by the feed's summary, and the page
+    // is not fetched again.
+    site.make_due(&followed).await;
+    site.poller(true).poll_due().await.unwrap();
+    let again = site.store.article_by_id(open.id).await.unwrap().unwrap().article;
+    assert!(again.body_html.contains("bridging grant"), "{}", again.body_html);
+    assert!(site.store.revisions_for_article(open.id).await.unwrap().is_empty(), "no phantom revision");
+    assert_eq!(site.hits("/news/open").len(), 1);
 }
 
 /// The shared corpus beside the repository, or `None` outside CI when it is absent.

@@ -1045,6 +1045,8 @@ impl Store for SqlStore {
             .col_expr(update::Column::Body, Expr::value(body))
             .col_expr(update::Column::EditedAt, Expr::value(Some(ts(at))))
             .filter(update::Column::Id.eq(id.0))
+            // A hide that lands between the author's check and this write wins.
+            .filter(update::Column::HiddenAt.is_null())
             .exec(&self.db)
             .await
             .map_err(db_err("editing an update"))?;

@@ -602,6 +602,7 @@ async fn moderation_hides_edits_and_removes_updates_and_is_audited(f: &Fixture) 
         "hidden updates stay on the timeline"
     );
     assert!(!s.set_update_hidden(freewire_core::UpdateId(9999), None, act("update.unhide")).await.unwrap());
+    assert!(!s.edit_update(u.id, "sneaky".into(), edited_at).await.unwrap(), "a hidden update is not edited");
     s.insert_audit(act("feed.disable")).await.unwrap();
 
     let log = s.list_audit(PageRequest::new(1, 10)).await.unwrap();

@@ -17,6 +17,9 @@ pub enum WebError {
     /// 404: no such page.
     #[error("not found")]
     NotFound,
+    /// 410: the page was here and has been withdrawn.
+    #[error("gone")]
+    Gone,
     /// 400: the request makes no sense; the message says why.
     #[error("{0}")]
     BadRequest(String),
@@ -69,6 +72,12 @@ impl IntoResponse for WebError {
                 StatusCode::NOT_FOUND,
                 "Page not found",
                 "There is no page at this address. It may have been mistyped.".to_owned(),
+                None,
+            ),
+            WebError::Gone => (
+                StatusCode::GONE,
+                "Withdrawn",
+                "This article has been withdrawn and is no longer published here.".to_owned(),
                 None,
             ),
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, "That did not work", m, None),

@@ -40,6 +40,7 @@ struct Inner {
     templates: Templates,
     path_prefix: String,
     limits: crate::limits::Limits,
+    hashing: tokio::sync::Semaphore,
 }
 
 impl AppState {
@@ -54,6 +55,9 @@ impl AppState {
                 config,
                 path_prefix,
                 limits: crate::limits::Limits::default(),
+                hashing: tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+                ),
             }),
         }
     }
@@ -74,6 +78,11 @@ impl AppState {
     #[must_use]
     pub fn config(&self) -> &WebConfig {
         &self.inner.config
+    }
+
+    /// Permits for password hashing, one per core.
+    pub(crate) fn hashing(&self) -> &tokio::sync::Semaphore {
+        &self.inner.hashing
     }
 
     pub(crate) fn limits(&self) -> &crate::limits::Limits {

@@ -951,8 +951,12 @@ mod browser {
         wait_for_text(c, &format!("Signed in as {name}")).await;
     }
 
+    /// The page's text; empty while a navigation replaces the page under us.
     async fn body_text(c: &Client) -> String {
-        c.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+        match c.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
     }
 
     async fn wait_for_text(c: &Client, text: &str) {
@@ -1124,4 +1128,80 @@ async fn a_revoked_session_stops_working_and_a_new_password_ends_the_others() {
         app.login(&TestApp::client(), "ada", "a brand new passphrase").await.status(),
         StatusCode::SEE_OTHER
     );
+}
+
+#[tokio::test]
+async fn a_near_duplicate_permalink_leads_to_the_first_copy_and_odd_requests_fail_cleanly() {
+    let app = TestApp::spawn().await;
+    let first = app.article().await;
+    let other = app
+        .store
+        .insert_source(NewSource {
+            name: "Other".into(),
+            homepage: None,
+            licence: Licence::CcBy4,
+            credit: None,
+        })
+        .await
+        .unwrap();
+    let text = "<p>".to_owned() + &"word ".repeat(80) + "</p>";
+    let mut batch = Vec::new();
+    for (source, guid, title) in
+        [(first.source_id, "orig", "Original Story"), (other.id, "copy", "Copied Story")]
+    {
+        batch.push((
+            NewArticle {
+                source_id: source,
+                feed_id: None,
+                guid: guid.into(),
+                original_url: None,
+                title: title.into(),
+                author: None,
+                summary: None,
+                body_html: text.clone(),
+                language: None,
+                published_at: Utc.with_ymd_and_hms(2024, 4, 1, 0, 0, 0).unwrap(),
+                updated_at: None,
+                licence: Licence::CcBy4,
+                normalized_url: None,
+                simhash: Some(42),
+                media: Vec::new(),
+            },
+            NewRetrieval {
+                location: "file:///x".into(),
+                retrieved_at: Utc::now(),
+                http_status: None,
+                sha256: "00".repeat(32),
+            },
+        ));
+    }
+    let out = app.store.insert_articles_with_retrieval(batch).await.unwrap();
+    let freewire_core::InsertOutcome::NearDuplicate { id, .. } = out[1] else { panic!("{:?}", out[1]) };
+    let copy = app.store.article_by_id(id).await.unwrap().unwrap().article;
+    let client = TestApp::client();
+    let res = client.get(app.url(&format!("/{}/", copy.permalink.path()))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(res.headers()["location"], "/2024/04/01/original-story/");
+
+    assert_eq!(
+        client.get(app.url("/?page=18446744073709551615")).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(client.get(app.url("/?page=999999")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
+    // A tab in `next` would let a browser read "/\t/evil.example" as "//evil.example".
+    app.add_user("ada", Role::Contributor).await;
+    let page = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let res = client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "ada"),
+            ("password", PASSWORD),
+            ("csrf", &form_token(&page)),
+            ("next", "/\t/evil.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/");
 }

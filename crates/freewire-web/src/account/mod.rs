@@ -93,7 +93,15 @@ pub struct NextQuery {
 
 fn local_next(state: &AppState, next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        // Browsers drop tabs and newlines from URLs, so "/\t/evil.example" would be "//evil…".
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_owned()
+        }
         _ => state.link("/"),
     }
 }
@@ -197,7 +205,13 @@ pub async fn submit_login(
     let user = state.store().user_by_name(&username).await?;
     let phc = user.as_ref().map_or_else(|| DECOY_HASH.clone(), |u| u.password_hash.clone());
     let password = form.password;
-    // argon2 is deliberately slow: keep it off the async threads.
+    // argon2 is deliberately slow and memory-hungry: keep it off the async threads, and run
+    // only as many at once as there are cores, so a flood of attempts queues, not balloons.
+    let _slot = state
+        .hashing()
+        .acquire()
+        .await
+        .map_err(|e| WebError::Internal(format!("password check unavailable: {e}")))?;
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
         .await
         .map_err(|e| WebError::Internal(format!("password check interrupted: {e}")))?;

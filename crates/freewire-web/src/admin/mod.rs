@@ -176,6 +176,11 @@ async fn follow(state: &AppState, form: &AddFeedForm) -> Result<Result<url::Url,
             )));
         };
         let homepage = form.homepage.as_deref().map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned);
+        if let Some(h) = &homepage
+            && !url::Url::parse(h).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            return Ok(Err(format!("“{h}” is not a homepage address such as https://outlet.example/.")));
+        }
         state
             .store()
             .insert_source(NewSource { name: name.to_owned(), homepage, licence, credit: None })

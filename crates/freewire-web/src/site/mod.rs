@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
-use freewire_core::{ArticleWithSource, PageRequest, Permalink, TimelineEntry, site_citation};
+use freewire_core::{ArticleStatus, ArticleWithSource, PageRequest, Permalink, TimelineEntry, site_citation};
 use freewire_ingest::html_to_text;
 use serde::{Deserialize, Serialize};
 
@@ -83,7 +83,7 @@ pub async fn home(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let number = q.page.unwrap_or(1);
-    if number == 0 {
+    if number == 0 || number > PageRequest::MAX_NUMBER {
         return Err(WebError::NotFound);
     }
     let page = state.store().list_articles(PageRequest::new(number, HOME_PAGE_SIZE)).await?;
@@ -262,6 +262,9 @@ pub async fn updates_feed(
     use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
     let permalink = parse_permalink(&year, &month, &day, &slug).ok_or(WebError::NotFound)?;
     let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
+    if found.article.status != ArticleStatus::Published {
+        return Err(WebError::NotFound);
+    }
     let page_url = permalink.url(state.config().base_url.as_str());
     let timeline = state.store().timeline_for_article(found.article.id).await?;
     let entries: Vec<Entry> = timeline
@@ -330,7 +333,23 @@ pub async fn show_article(
 ) -> Result<Response, WebError> {
     let permalink = parse_permalink(&year, &month, &day, &slug).ok_or(WebError::NotFound)?;
     let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
-    article_page(&state, viewer.as_ref(), found, StatusCode::OK, None, "").await
+    match found.article.status {
+        ArticleStatus::Published => {
+            article_page(&state, viewer.as_ref(), found, StatusCode::OK, None, "").await
+        }
+        // Another outlet's copy of a story we have: the first copy is the page.
+        ArticleStatus::Duplicate => {
+            let first = match found.article.duplicate_of {
+                Some(id) => state.store().article_by_id(id).await?,
+                None => None,
+            };
+            let first =
+                first.filter(|f| f.article.status == ArticleStatus::Published).ok_or(WebError::NotFound)?;
+            Ok(Redirect::permanent(&state.link(&format!("/{}/", first.article.permalink.path())))
+                .into_response())
+        }
+        ArticleStatus::Withdrawn => Err(WebError::Gone),
+    }
 }
 
 fn parse_permalink(year: &str, month: &str, day: &str, slug: &str) -> Option<Permalink> {

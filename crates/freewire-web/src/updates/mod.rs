@@ -28,7 +28,7 @@ use crate::state::AppState;
 /// Files one update may carry.
 pub const MAX_FILES_PER_UPDATE: usize = 10;
 /// The longest note, in characters.
-const MAX_NOTE_CHARS: usize = 20_000;
+pub(crate) const MAX_NOTE_CHARS: usize = 20_000;
 /// How much of a file's start its type is judged from.
 const SNIFF_BYTES: usize = 64 * 1024;
 
@@ -167,6 +167,24 @@ fn multipart_refusal(e: &MultipartError, limit: u64) -> Refusal {
     }
 }
 
+/// The note, read in chunks and refused once it is longer than any note may be (a character
+/// is at most four bytes), before it can fill memory.
+async fn read_note(mut field: Field<'_>, limit: u64) -> Result<String, Refusal> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|e| multipart_refusal(&e, limit))? {
+        if bytes.len() + chunk.len() > MAX_NOTE_CHARS * 4 {
+            return Err(Refusal::Status(
+                StatusCode::BAD_REQUEST,
+                format!("The note is longer than {MAX_NOTE_CHARS} characters. Nothing was saved."),
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        Refusal::Status(StatusCode::BAD_REQUEST, "The note is not valid text. Nothing was saved.".into())
+    })
+}
+
 async fn spool(state: &AppState, mut field: Field<'_>, name: String) -> Result<Spooled, Refusal> {
     let limit = state.config().max_upload_bytes;
     let io = |e: std::io::Error| Refusal::Error(WebError::Internal(format!("spooling an upload: {e}")));
@@ -228,7 +246,7 @@ async fn read_form(state: &AppState, who: &SignedIn, mut form: Multipart) -> Res
             return Err(forbidden());
         }
         match name.as_str() {
-            "note" => note = field.text().await.map_err(|e| multipart_refusal(&e, limit))?,
+            "note" => note = read_note(field, limit).await?,
             "files" => {
                 let file_name = field.file_name().map(clean_file_name);
                 let Some(file_name) = file_name.filter(|_| field.file_name().is_some_and(|n| !n.is_empty()))
@@ -280,7 +298,12 @@ pub async fn create_update(
     let Some(who) = viewer else {
         return Err(WebError::Forbidden("Please log in to upload a file.".into()));
     };
-    let article = state.store().article_by_id(ArticleId(id)).await?.ok_or(WebError::NotFound)?;
+    let article = state
+        .store()
+        .article_by_id(ArticleId(id))
+        .await?
+        .filter(|a| a.article.status == freewire_core::ArticleStatus::Published)
+        .ok_or(WebError::NotFound)?;
     if let Err(wait) = state.limits().upload(who.user.id.0) {
         let message = format!(
             "You have uploaded a lot in a short time. Please wait {} seconds and try again. Nothing was saved.",
@@ -428,7 +451,9 @@ pub async fn download_attachment(
     h.insert(header::CONTENT_DISPOSITION, value(&disposition)?);
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    // Revalidated on every use, and never kept by shared caches: an update can be hidden or
+    // deleted after the file was first fetched. The ETag keeps revalidation cheap.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
     h.insert(header::ETAG, value(&format!("\"{}\"", attachment.sha256))?);
     Ok(response)
 }

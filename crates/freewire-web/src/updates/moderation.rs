@@ -81,10 +81,20 @@ pub async fn edit_update(
         )));
     }
     let note = form.note.trim();
+    if note.chars().count() > super::MAX_NOTE_CHARS {
+        return Err(WebError::BadRequest(format!(
+            "A note can be at most {} characters.",
+            super::MAX_NOTE_CHARS
+        )));
+    }
     if note.is_empty() && found.attachments.is_empty() {
         return Err(WebError::BadRequest("An update without files needs a note; delete it instead.".into()));
     }
-    state.store().edit_update(found.update.id, note.to_owned(), Utc::now()).await?;
+    if !state.store().edit_update(found.update.id, note.to_owned(), Utc::now()).await? {
+        return Err(WebError::Forbidden(
+            "This update was hidden by an editor and can no longer be changed.".into(),
+        ));
+    }
     back_to(&state, &found).await
 }
 
