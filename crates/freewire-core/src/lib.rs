@@ -8,6 +8,7 @@ pub mod model;
 pub mod password;
 pub mod permalink;
 pub mod store;
+pub mod totp;
 
 pub use citation::site_citation;
 pub use licence::Licence;

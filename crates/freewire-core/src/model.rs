@@ -415,6 +415,9 @@ pub struct User {
     pub password_hash: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    /// The base32 secret of two-factor sign-in, when the user has turned it on; never shown.
+    #[serde(skip)]
+    pub totp_secret: Option<String>,
 }
 
 /// A user to create.
@@ -437,6 +440,9 @@ pub struct Session {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub user_agent: Option<String>,
+    /// The password was right but the second factor is still owed: the session signs no one
+    /// in until the code is given (then it is replaced by a full one).
+    pub pending_second_factor: bool,
 }
 
 /// An update on an article's timeline.

@@ -123,6 +123,18 @@ pub trait Store: Send + Sync {
     /// Ends every session of a user except the one with `keep` (all of them with `None`);
     /// returns how many ended.
     async fn delete_sessions_for_user(&self, user: UserId, keep: Option<&str>) -> Result<u64, StoreError>;
+    /// Turns two-factor sign-in on with `secret`, replacing any recovery codes with these
+    /// hashes, in one transaction.
+    async fn enable_totp(
+        &self,
+        user: UserId,
+        secret: String,
+        recovery_hashes: Vec<String>,
+    ) -> Result<(), StoreError>;
+    /// Turns two-factor sign-in off and forgets the recovery codes.
+    async fn disable_totp(&self, user: UserId) -> Result<(), StoreError>;
+    /// Uses up a recovery code: `true` when it was the user's and unused (it is now used).
+    async fn use_recovery_code(&self, user: UserId, code_hash: &str) -> Result<bool, StoreError>;
     /// Replaces a user's password hash; `false` when there is no such user.
     async fn update_password(&self, user: UserId, password_hash: String) -> Result<bool, StoreError>;
     /// Removes sessions that expired before `now`; returns how many.

@@ -14,7 +14,12 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Initial), Box::new(M0002Polling), Box::new(M0003Moderation)]
+        vec![
+            Box::new(M0001Initial),
+            Box::new(M0002Polling),
+            Box::new(M0003Moderation),
+            Box::new(M0004SecondFactor),
+        ]
     }
 }
 
@@ -579,5 +584,73 @@ impl MigrationTrait for M0003Moderation {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(AuditLog::Table).to_owned()).await
+    }
+}
+
+#[derive(DeriveIden)]
+enum SecondFactor {
+    TotpSecret,
+    PendingSecondFactor,
+}
+
+#[derive(DeriveIden)]
+enum RecoveryCodes {
+    Table,
+    Id,
+    UserId,
+    CodeHash,
+    UsedAt,
+}
+
+/// Two-factor sign-in.
+struct M0004SecondFactor;
+
+impl MigrationName for M0004SecondFactor {
+    fn name(&self) -> &'static str {
+        "m0004_second_factor"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0004SecondFactor {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter().table(Users::Table).add_column(text_null(SecondFactor::TotpSecret)).to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Sessions::Table)
+                .add_column(boolean(SecondFactor::PendingSecondFactor).default(false).to_owned())
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(RecoveryCodes::Table)
+                .col(big_pk_auto(RecoveryCodes::Id))
+                .col(big_integer(RecoveryCodes::UserId))
+                .col(string(RecoveryCodes::CodeHash))
+                .col(timestamp_with_time_zone_null(RecoveryCodes::UsedAt))
+                .foreign_key(&mut cascade(
+                    "fk_recovery_codes_user",
+                    (RecoveryCodes::Table, RecoveryCodes::UserId),
+                    (Users::Table, Users::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_recovery_codes_user")
+                .table(RecoveryCodes::Table)
+                .col(RecoveryCodes::UserId)
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(RecoveryCodes::Table).to_owned()).await
     }
 }

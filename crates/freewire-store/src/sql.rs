@@ -23,7 +23,8 @@ use sea_orm_migration::MigratorTrait;
 
 use crate::engine::Engine;
 use crate::entity::{
-    article, attachment, audit, feed, retrieval, revision, session, setting, source, update, user,
+    article, attachment, audit, feed, recovery_code, retrieval, revision, session, setting, source, update,
+    user,
 };
 use crate::migration::Migrator;
 
@@ -234,6 +235,7 @@ fn user_from(row: user::Model) -> Result<User, StoreError> {
         email: row.email,
         password_hash: row.password_hash,
         created_at: row.created_at,
+        totp_secret: row.totp_secret,
     })
 }
 
@@ -245,6 +247,7 @@ fn session_from(row: session::Model) -> Session {
         created_at: row.created_at,
         expires_at: row.expires_at,
         user_agent: row.user_agent,
+        pending_second_factor: row.pending_second_factor,
     }
 }
 
@@ -851,6 +854,7 @@ impl Store for SqlStore {
             password_hash: Set(new.password_hash),
             role: Set(new.role.as_str().to_owned()),
             created_at: Set(ts(Utc::now())),
+            totp_secret: Set(None),
             ..Default::default()
         }
         .insert(&self.db)
@@ -889,6 +893,7 @@ impl Store for SqlStore {
             created_at: Set(ts(s.created_at)),
             expires_at: Set(ts(s.expires_at)),
             user_agent: Set(s.user_agent),
+            pending_second_factor: Set(s.pending_second_factor),
         }
         .insert(&self.db)
         .await
@@ -945,6 +950,70 @@ impl Store for SqlStore {
             delete = delete.filter(session::Column::TokenHash.ne(keep));
         }
         Ok(delete.exec(&self.db).await.map_err(db_err("ending sessions"))?.rows_affected)
+    }
+
+    async fn enable_totp(
+        &self,
+        user: UserId,
+        secret: String,
+        recovery_hashes: Vec<String>,
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
+        let result = user::Entity::update_many()
+            .col_expr(user::Column::TotpSecret, Expr::value(Some(secret)))
+            .filter(user::Column::Id.eq(user.0))
+            .exec(&txn)
+            .await
+            .map_err(db_err("turning two-factor sign-in on"))?;
+        if result.rows_affected == 0 {
+            return Err(StoreError::Missing(format!("user {user}")));
+        }
+        recovery_code::Entity::delete_many()
+            .filter(recovery_code::Column::UserId.eq(user.0))
+            .exec(&txn)
+            .await
+            .map_err(db_err("replacing recovery codes"))?;
+        for hash in recovery_hashes {
+            recovery_code::ActiveModel {
+                user_id: Set(user.0),
+                code_hash: Set(hash),
+                used_at: Set(None),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .map_err(db_err("storing a recovery code"))?;
+        }
+        txn.commit().await.map_err(db_err("committing two-factor sign-in"))
+    }
+
+    async fn disable_totp(&self, user: UserId) -> Result<(), StoreError> {
+        let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
+        user::Entity::update_many()
+            .col_expr(user::Column::TotpSecret, Expr::value(Option::<String>::None))
+            .filter(user::Column::Id.eq(user.0))
+            .exec(&txn)
+            .await
+            .map_err(db_err("turning two-factor sign-in off"))?;
+        recovery_code::Entity::delete_many()
+            .filter(recovery_code::Column::UserId.eq(user.0))
+            .exec(&txn)
+            .await
+            .map_err(db_err("removing recovery codes"))?;
+        txn.commit().await.map_err(db_err("committing two-factor sign-in"))
+    }
+
+    async fn use_recovery_code(&self, user: UserId, code_hash: &str) -> Result<bool, StoreError> {
+        // One statement: two simultaneous uses of the same code cannot both succeed.
+        let result = recovery_code::Entity::update_many()
+            .col_expr(recovery_code::Column::UsedAt, Expr::value(Some(ts(Utc::now()))))
+            .filter(recovery_code::Column::UserId.eq(user.0))
+            .filter(recovery_code::Column::CodeHash.eq(code_hash))
+            .filter(recovery_code::Column::UsedAt.is_null())
+            .exec(&self.db)
+            .await
+            .map_err(db_err("using a recovery code"))?;
+        Ok(result.rows_affected == 1)
     }
 
     async fn update_password(&self, user: UserId, password_hash: String) -> Result<bool, StoreError> {

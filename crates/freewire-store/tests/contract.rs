@@ -270,6 +270,7 @@ async fn sessions_expire_and_can_be_ended(f: &Fixture) {
         created_at: now,
         expires_at: expires,
         user_agent: Some("test".into()),
+        pending_second_factor: false,
     };
     s.insert_session(session("live", now + Duration::days(7))).await.unwrap();
     s.insert_session(session("old", now - Duration::seconds(1))).await.unwrap();
@@ -296,6 +297,23 @@ async fn sessions_expire_and_can_be_ended(f: &Fixture) {
     assert!(s.update_password(uid, "new-hash".into()).await.unwrap());
     assert_eq!(s.user_by_id(uid).await.unwrap().unwrap().password_hash, "new-hash");
     assert!(!s.update_password(UserId(9999), "x".into()).await.unwrap());
+    s.insert_session(Session { pending_second_factor: true, ..session("half", now + Duration::days(1)) })
+        .await
+        .unwrap();
+    assert!(s.session_by_token_hash("half", now).await.unwrap().unwrap().0.pending_second_factor);
+
+    assert_eq!(s.user_by_id(uid).await.unwrap().unwrap().totp_secret, None);
+    s.enable_totp(uid, "JBSWY3DPEHPK3PXP".into(), vec!["h1".into(), "h2".into()]).await.unwrap();
+    assert_eq!(s.user_by_id(uid).await.unwrap().unwrap().totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
+    assert!(s.use_recovery_code(uid, "h1").await.unwrap());
+    assert!(!s.use_recovery_code(uid, "h1").await.unwrap(), "a recovery code works once");
+    assert!(!s.use_recovery_code(uid, "nope").await.unwrap());
+    s.enable_totp(uid, "JBSWY3DPEHPK3PXQ".into(), vec!["h3".into()]).await.unwrap();
+    assert!(!s.use_recovery_code(uid, "h2").await.unwrap(), "new codes replace the old");
+    assert!(s.use_recovery_code(uid, "h3").await.unwrap());
+    s.disable_totp(uid).await.unwrap();
+    assert_eq!(s.user_by_id(uid).await.unwrap().unwrap().totp_secret, None);
+    assert!(matches!(s.enable_totp(UserId(9999), "x".into(), vec![]).await, Err(StoreError::Missing(_))));
     assert_eq!(s.delete_expired_sessions(now).await.unwrap(), 1);
     s.delete_session("live").await.unwrap();
     assert!(s.session_by_token_hash("live", now).await.unwrap().is_none());

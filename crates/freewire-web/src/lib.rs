@@ -12,6 +12,8 @@
 //! | POST | `/logout` | [`account::submit_logout`] |
 //! | GET | `/account` | [`account::settings::show_account`]: password, sessions |
 //! | POST | `/account/password`, `/account/sessions/revoke` | [`account::settings`] |
+//! | GET, POST | `/login/second-factor` | [`account::second_factor`]: the code after the password |
+//! | POST | `/account/totp/setup`, `/confirm`, `/disable` | [`account::second_factor`] |
 //! | POST | `/articles/{id}/updates` | [`updates::create_update`] |
 //! | GET | `/files/{id}/{name}` | [`updates::download_attachment`] |
 //! | GET | `/{YYYY}/{MM}/{DD}/{slug}/updates.atom` | [`site::updates_feed`] — the timeline as Atom |
@@ -63,6 +65,13 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(account::show_login).post(account::submit_login))
         .route("/logout", post(account::submit_logout))
         .route("/account", get(account::settings::show_account))
+        .route(
+            "/login/second-factor",
+            get(account::second_factor::show_code_form).post(account::second_factor::submit_code),
+        )
+        .route("/account/totp/setup", post(account::second_factor::start_setup))
+        .route("/account/totp/confirm", post(account::second_factor::confirm_setup))
+        .route("/account/totp/disable", post(account::second_factor::disable))
         .route("/account/password", post(account::settings::change_password))
         .route("/account/sessions/revoke", post(account::settings::revoke_session))
         .route(

@@ -15,6 +15,8 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("admin_feeds.html", include_str!("../templates/admin_feeds.html")),
     ("admin_audit.html", include_str!("../templates/admin_audit.html")),
     ("account.html", include_str!("../templates/account.html")),
+    ("second_factor.html", include_str!("../templates/second_factor.html")),
+    ("totp_setup.html", include_str!("../templates/totp_setup.html")),
 ];
 
 /// HTML escaping of the five characters that matter (`& < > " '`). minijinja's own escaping
@@ -88,7 +90,7 @@ mod tests {
             .render(minijinja::context!(v => "<a href=\"x\">'&' https://a.example/b/</a>", n => minijinja::Value::from(())))
             .unwrap();
         assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39; https://a.example/b/&lt;/a&gt;|");
-        assert_eq!(TEMPLATES.len(), 8);
+        assert_eq!(TEMPLATES.len(), 10);
         assert!(t.env.get_template("article.html").is_ok());
     }
 }

@@ -1205,3 +1205,108 @@ async fn a_near_duplicate_permalink_leads_to_the_first_copy_and_odd_requests_fai
         .unwrap();
     assert_eq!(res.headers()["location"], "/");
 }
+
+#[tokio::test]
+async fn two_factor_sign_in_refuses_a_wrong_code_and_takes_the_right_one_or_a_recovery_code() {
+    use freewire_core::totp;
+    let now = || u64::try_from(Utc::now().timestamp()).unwrap();
+    let app = TestApp::spawn().await;
+    let ada = app.signed_in("ada").await;
+    let account = ada.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    assert!(account.contains("Set up two-factor sign-in"));
+    let token = form_token(&account);
+    let setup = ada
+        .post(app.url("/account/totp/setup"))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = "name=\"secret\" value=\"";
+    let start = setup.find(marker).unwrap() + marker.len();
+    let secret = setup[start..].split('"').next().unwrap().to_owned();
+    assert!(setup.contains(&format!("otpauth://totp/Test%20Wire:ada?secret={secret}")), "{setup}");
+    let res = ada
+        .post(app.url("/account/totp/confirm"))
+        .form(&[("csrf", token.as_str()), ("secret", secret.as_str()), ("code", "000000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "a wrong first code does not turn it on");
+    let code = totp::code_at(&secret, now()).unwrap();
+    let done = ada
+        .post(app.url("/account/totp/confirm"))
+        .form(&[("csrf", token.as_str()), ("secret", secret.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(done.contains("Two-factor sign-in is on."), "{done}");
+    let recovery: Vec<String> = done
+        .match_indices("<li><code>")
+        .map(|(i, m)| done[i + m.len()..].split('<').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(recovery.len(), totp::RECOVERY_CODES);
+
+    // Signing in now takes a code after the password.
+    let phone = TestApp::client();
+    let res = app.login(&phone, "ada", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res.headers()["location"].to_str().unwrap().starts_with("/login/second-factor"));
+    assert!(
+        !phone.get(app.url("/")).send().await.unwrap().text().await.unwrap().contains("Signed in as"),
+        "not yet"
+    );
+    let page = phone.get(app.url("/login/second-factor")).send().await.unwrap().text().await.unwrap();
+    let pending_token = form_token(&page);
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 500_000) % 1_000_000);
+    let res = phone
+        .post(app.url("/login/second-factor"))
+        .form(&[("csrf", pending_token.as_str()), ("code", wrong.as_str()), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(res.text().await.unwrap().contains("That code is not right."));
+    assert!(!phone.get(app.url("/")).send().await.unwrap().text().await.unwrap().contains("Signed in as"));
+    let res = phone
+        .post(app.url("/login/second-factor"))
+        .form(&[
+            ("csrf", pending_token.as_str()),
+            ("code", totp::code_at(&secret, now()).unwrap().as_str()),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        phone
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Signed in as <strong>ada</strong>")
+    );
+
+    // A recovery code works once.
+    for (attempt, expected) in [(1, StatusCode::SEE_OTHER), (2, StatusCode::UNAUTHORIZED)] {
+        let client = TestApp::client();
+        app.login(&client, "ada", PASSWORD).await;
+        let page = client.get(app.url("/login/second-factor")).send().await.unwrap().text().await.unwrap();
+        let res = client
+            .post(app.url("/login/second-factor"))
+            .form(&[("csrf", form_token(&page).as_str()), ("code", recovery[0].as_str()), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), expected, "recovery attempt {attempt}");
+    }
+}

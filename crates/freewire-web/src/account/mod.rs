@@ -5,6 +5,7 @@
 //! copy of the database lets no one in. The sign-in form, which has no session yet, is
 //! protected by a double-submit token: a random cookie the form must echo.
 
+pub mod second_factor;
 pub mod settings;
 
 use std::sync::LazyLock;
@@ -58,11 +59,61 @@ pub(crate) async fn viewer_of(state: &AppState, headers: &HeaderMap) -> Option<S
     }
 }
 
-/// Resolves the visitor once per request, for the handlers and the error pages.
+/// Someone whose password was right and who still owes the second factor.
+#[derive(Debug, Clone)]
+pub struct PendingSignIn(pub SignedIn);
+
+/// Resolves the visitor once per request, for the handlers and the error pages. A session
+/// still waiting for its second factor signs no one in.
 pub(crate) async fn load_viewer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let viewer = viewer_of(&state, request.headers()).await;
-    request.extensions_mut().insert(Viewer(viewer));
+    match viewer_of(&state, request.headers()).await {
+        Some(half) if half.session.pending_second_factor => {
+            request.extensions_mut().insert(PendingSignIn(half));
+            request.extensions_mut().insert(Viewer(None));
+        }
+        viewer => {
+            request.extensions_mut().insert(Viewer(viewer));
+        }
+    }
     next.run(request).await
+}
+
+/// Starts a session for `user` (a new token: a session id planted before sign-in is worth
+/// nothing) and ends the one the browser had.
+pub(crate) async fn start_session(
+    state: &AppState,
+    jar: CookieJar,
+    headers: &HeaderMap,
+    user: &User,
+    pending_second_factor: bool,
+) -> Result<CookieJar, WebError> {
+    if let Some(old) = jar.get(SESSION_COOKIE) {
+        state.store().delete_session(&token_hash(old.value())).await?;
+    }
+    let token = random_token();
+    let now = Utc::now();
+    // A half-signed-in session lasts only as long as typing a code takes.
+    let lifetime = if pending_second_factor {
+        Duration::minutes(10)
+    } else {
+        Duration::days(state.config().session_days)
+    };
+    state
+        .store()
+        .insert_session(Session {
+            token_hash: token_hash(&token),
+            user_id: user.id,
+            csrf_token: random_token(),
+            created_at: now,
+            expires_at: now + lifetime,
+            user_agent: headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|s| s.chars().take(300).collect()),
+            pending_second_factor,
+        })
+        .await?;
+    Ok(jar.add(session_cookie(state, token, lifetime)))
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
@@ -88,10 +139,14 @@ fn session_cookie(state: &AppState, value: String, max_age: Duration) -> Cookie<
 /// followed, so the form cannot be used to send people elsewhere.
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
-    next: Option<String>,
+    pub(crate) next: Option<String>,
 }
 
-fn local_next(state: &AppState, next: Option<&str>) -> String {
+pub(crate) fn url_encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+pub(crate) fn local_next(state: &AppState, next: Option<&str>) -> String {
     match next {
         // Browsers drop tabs and newlines from URLs, so "/\t/evil.example" would be "//evil…".
         Some(n)
@@ -227,31 +282,14 @@ pub async fn submit_login(
         );
     };
 
-    // A new token at every sign-in: a session id planted before sign-in is worth nothing.
-    if let Some(old) = jar.get(SESSION_COOKIE) {
-        state.store().delete_session(&token_hash(old.value())).await?;
+    let jar = jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path(state.link("/login")));
+    if user.totp_secret.is_some() {
+        let jar = start_session(&state, jar, &headers, &user, true).await?;
+        let to = format!("{}?next={}", state.link("/login/second-factor"), url_encode(&next));
+        return Ok((jar, Redirect::to(&to)).into_response());
     }
-    let token = random_token();
-    let now = Utc::now();
-    let lifetime = Duration::days(state.config().session_days);
-    state
-        .store()
-        .insert_session(Session {
-            token_hash: token_hash(&token),
-            user_id: user.id,
-            csrf_token: random_token(),
-            created_at: now,
-            expires_at: now + lifetime,
-            user_agent: headers
-                .get(axum::http::header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(|s| s.chars().take(300).collect()),
-        })
-        .await?;
+    let jar = start_session(&state, jar, &headers, &user, false).await?;
     tracing::info!(username = %user.username, "signed in");
-    let jar = jar
-        .add(session_cookie(&state, token, lifetime))
-        .remove(Cookie::build(LOGIN_CSRF_COOKIE).path(state.link("/login")));
     Ok((jar, Redirect::to(&next)).into_response())
 }
 

@@ -48,6 +48,7 @@ struct AccountPage<'a> {
     role: String,
     sessions: Vec<SessionRow>,
     min_password: usize,
+    totp_on: bool,
     error: Option<&'a str>,
     notice: Option<&'a str>,
 }
@@ -75,6 +76,7 @@ async fn account_page(
             })
             .collect(),
         min_password: MIN_PASSWORD_LEN,
+        totp_on: who.user.totp_secret.is_some(),
         error,
         notice,
     };
