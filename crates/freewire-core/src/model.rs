@@ -420,6 +420,17 @@ pub struct User {
     pub totp_secret: Option<String>,
 }
 
+/// Checks that a username is one people can type and read in a timeline: 2 to 40 letters,
+/// digits, `.`, `_` or `-`. The error is a sentence for the person choosing it.
+pub fn check_username(name: &str) -> Result<(), String> {
+    let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if (2..=40).contains(&name.len()) && ok_chars {
+        Ok(())
+    } else {
+        Err(format!("{name:?} cannot be a username: use 2 to 40 letters, digits, '.', '_' or '-'"))
+    }
+}
+
 /// A user to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewUser {
@@ -551,4 +562,41 @@ pub fn simhash_bands(hash: i64) -> [i64; 4] {
 #[must_use]
 pub fn simhash_distance(a: i64, b: i64) -> u32 {
     (a ^ b).count_ones()
+}
+
+/// An invitation to register, sent as a link. The link holds a secret token; the store keeps
+/// its sha256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Invite {
+    pub token_hash: String,
+    pub created_by: UserId,
+    /// The role the new account gets.
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+/// How people get accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Registration {
+    /// Anyone can register (as a contributor).
+    Open,
+    /// Only with an invitation link from an editor (the default).
+    Invite,
+    /// Only administrators create accounts (`freewire user add`).
+    Closed,
+}
+
+impl FromStr for Registration {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "open" => Ok(Registration::Open),
+            "invite" => Ok(Registration::Invite),
+            "closed" => Ok(Registration::Closed),
+            other => Err(format!("unknown registration mode {other:?}; expected open, invite or closed")),
+        }
+    }
 }

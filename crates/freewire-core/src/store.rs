@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{
     ArticleId, ArticleWithSource, Attachment, AttachmentId, AuditEntry, Feed, FeedId, FeedPollUpdate, Hidden,
-    InsertOutcome, NewArticle, NewAttachment, NewAuditEntry, NewFeed, NewRetrieval, NewSource, NewUpdate,
-    NewUser, Page, PageRequest, Retrieval, Revision, Session, Source, SourceId, TimelineEntry, Update,
-    UpdateId, User, UserId,
+    InsertOutcome, Invite, NewArticle, NewAttachment, NewAuditEntry, NewFeed, NewRetrieval, NewSource,
+    NewUpdate, NewUser, Page, PageRequest, Retrieval, Revision, Session, Source, SourceId, TimelineEntry,
+    Update, UpdateId, User, UserId,
 };
 use crate::permalink::Permalink;
 
@@ -103,6 +103,24 @@ pub trait Store: Send + Sync {
 
     /// Creates a user; [`StoreError::Conflict`] when the username is taken.
     async fn insert_user(&self, user: NewUser) -> Result<User, StoreError>;
+    /// Records an invitation.
+    async fn insert_invite(&self, invite: Invite) -> Result<(), StoreError>;
+    /// Invitations not yet used nor expired at `now`, newest first.
+    async fn open_invites(&self, now: DateTime<Utc>) -> Result<Vec<Invite>, StoreError>;
+    /// The invitation with this token hash, if it is unused and unexpired at `now`.
+    async fn invite_by_token_hash(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Invite>, StoreError>;
+    /// Creates the user and spends the invitation together: [`StoreError::Missing`] when the
+    /// invitation was used or expired meanwhile, [`StoreError::Conflict`] when the name is taken.
+    async fn insert_user_with_invite(
+        &self,
+        user: NewUser,
+        invite_token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<User, StoreError>;
     /// A user by username (exact match).
     async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError>;
     /// A user by id.

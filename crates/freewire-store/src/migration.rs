@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0002Polling),
             Box::new(M0003Moderation),
             Box::new(M0004SecondFactor),
+            Box::new(M0005Invites),
         ]
     }
 }
@@ -652,5 +653,49 @@ impl MigrationTrait for M0004SecondFactor {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(RecoveryCodes::Table).to_owned()).await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Invites {
+    Table,
+    TokenHash,
+    CreatedBy,
+    Role,
+    CreatedAt,
+    ExpiresAt,
+    UsedAt,
+    UsedBy,
+}
+
+/// Invitations to register.
+struct M0005Invites;
+
+impl MigrationName for M0005Invites {
+    fn name(&self) -> &'static str {
+        "m0005_invites"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0005Invites {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Invites::Table)
+                .col(string(Invites::TokenHash).primary_key())
+                .col(big_integer(Invites::CreatedBy))
+                .col(string(Invites::Role))
+                .col(timestamp_with_time_zone(Invites::CreatedAt))
+                .col(timestamp_with_time_zone(Invites::ExpiresAt))
+                .col(timestamp_with_time_zone_null(Invites::UsedAt))
+                .col(big_integer_null(Invites::UsedBy))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(Invites::Table).to_owned()).await
     }
 }

@@ -7,9 +7,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use freewire_core::model::{
     Article, ArticleId, ArticleStatus, ArticleWithSource, Attachment, AttachmentId, AuditEntry, Feed, FeedId,
-    FeedPollUpdate, Hidden, InsertOutcome, NEAR_DUPLICATE_BITS, NewArticle, NewAttachment, NewAuditEntry,
-    NewFeed, NewRetrieval, NewSource, NewUpdate, NewUser, Page, PageRequest, Retrieval, Revision, Session,
-    Source, SourceId, TimelineEntry, Update, UpdateId, User, UserId, simhash_bands, simhash_distance,
+    FeedPollUpdate, Hidden, InsertOutcome, Invite, NEAR_DUPLICATE_BITS, NewArticle, NewAttachment,
+    NewAuditEntry, NewFeed, NewRetrieval, NewSource, NewUpdate, NewUser, Page, PageRequest, Retrieval,
+    Revision, Session, Source, SourceId, TimelineEntry, Update, UpdateId, User, UserId, simhash_bands,
+    simhash_distance,
 };
 use freewire_core::{Licence, Permalink, Store, StoreError, slugify};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType, Order, Query};
@@ -23,8 +24,8 @@ use sea_orm_migration::MigratorTrait;
 
 use crate::engine::Engine;
 use crate::entity::{
-    article, attachment, audit, feed, recovery_code, retrieval, revision, session, setting, source, update,
-    user,
+    article, attachment, audit, feed, invite, recovery_code, retrieval, revision, session, setting, source,
+    update, user,
 };
 use crate::migration::Migrator;
 
@@ -236,6 +237,17 @@ fn user_from(row: user::Model) -> Result<User, StoreError> {
         password_hash: row.password_hash,
         created_at: row.created_at,
         totp_secret: row.totp_secret,
+    })
+}
+
+fn invite_from(row: invite::Model) -> Result<Invite, StoreError> {
+    Ok(Invite {
+        role: row.role.parse().map_err(|e: String| corrupt("reading an invitation's role", e))?,
+        token_hash: row.token_hash,
+        created_by: UserId(row.created_by),
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        used_at: row.used_at,
     })
 }
 
@@ -863,6 +875,89 @@ impl Store for SqlStore {
             StoreError::Conflict(_) => StoreError::Conflict(format!("a user named {:?}", new.username)),
             other => other,
         })?;
+        user_from(row)
+    }
+
+    async fn insert_invite(&self, i: Invite) -> Result<(), StoreError> {
+        invite::ActiveModel {
+            token_hash: Set(i.token_hash),
+            created_by: Set(i.created_by.0),
+            role: Set(i.role.as_str().to_owned()),
+            created_at: Set(ts(i.created_at)),
+            expires_at: Set(ts(i.expires_at)),
+            used_at: Set(i.used_at.map(ts)),
+            used_by: Set(None),
+        }
+        .insert(&self.db)
+        .await
+        .map_err(db_err("an invitation"))?;
+        Ok(())
+    }
+
+    async fn open_invites(&self, now: DateTime<Utc>) -> Result<Vec<Invite>, StoreError> {
+        invite::Entity::find()
+            .filter(invite::Column::UsedAt.is_null())
+            .filter(invite::Column::ExpiresAt.gt(ts(now)))
+            .order_by_desc(invite::Column::CreatedAt)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing invitations"))?
+            .into_iter()
+            .map(invite_from)
+            .collect()
+    }
+
+    async fn invite_by_token_hash(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Invite>, StoreError> {
+        invite::Entity::find_by_id(token_hash.to_owned())
+            .filter(invite::Column::UsedAt.is_null())
+            .filter(invite::Column::ExpiresAt.gt(ts(now)))
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading an invitation"))?
+            .map(invite_from)
+            .transpose()
+    }
+
+    async fn insert_user_with_invite(
+        &self,
+        new: NewUser,
+        invite_token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<User, StoreError> {
+        let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
+        let row = user::ActiveModel {
+            username: Set(new.username.clone()),
+            email: Set(new.email),
+            password_hash: Set(new.password_hash),
+            role: Set(new.role.as_str().to_owned()),
+            created_at: Set(ts(now)),
+            totp_secret: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| match db_err("user")(e) {
+            StoreError::Conflict(_) => StoreError::Conflict(format!("a user named {:?}", new.username)),
+            other => other,
+        })?;
+        // Spent in the same statement that checks it: one invitation makes one account.
+        let spent = invite::Entity::update_many()
+            .col_expr(invite::Column::UsedAt, Expr::value(Some(ts(now))))
+            .col_expr(invite::Column::UsedBy, Expr::value(Some(row.id)))
+            .filter(invite::Column::TokenHash.eq(invite_token_hash))
+            .filter(invite::Column::UsedAt.is_null())
+            .filter(invite::Column::ExpiresAt.gt(ts(now)))
+            .exec(&txn)
+            .await
+            .map_err(db_err("spending an invitation"))?;
+        if spent.rows_affected != 1 {
+            return Err(StoreError::Missing("a valid invitation".to_owned()));
+        }
+        txn.commit().await.map_err(db_err("committing a registration"))?;
         user_from(row)
     }
 

@@ -664,6 +664,38 @@ async fn moderation_hides_edits_and_removes_updates_and_is_audited(f: &Fixture) 
     );
 }
 
+async fn an_invitation_makes_one_account_before_it_expires(f: &Fixture) {
+    let s = &f.store;
+    let editor = user(s, "ed", Role::Editor).await;
+    let now = at(2024, 9, 1, 12, 0, 0);
+    let invite = |hash: &str, expires| freewire_core::Invite {
+        token_hash: hash.into(),
+        created_by: editor,
+        role: Role::Contributor,
+        created_at: now,
+        expires_at: expires,
+        used_at: None,
+    };
+    s.insert_invite(invite("live", now + Duration::days(7))).await.unwrap();
+    s.insert_invite(invite("stale", now - Duration::days(1))).await.unwrap();
+    assert_eq!(s.open_invites(now).await.unwrap().len(), 1);
+    assert!(s.invite_by_token_hash("stale", now).await.unwrap().is_none());
+    assert_eq!(s.invite_by_token_hash("live", now).await.unwrap().unwrap().role, Role::Contributor);
+    let new = |name: &str| NewUser {
+        username: name.into(),
+        email: None,
+        password_hash: "h".into(),
+        role: Role::Contributor,
+    };
+    let made = s.insert_user_with_invite(new("ada"), "live", now).await.unwrap();
+    assert_eq!(made.username, "ada");
+    let again = s.insert_user_with_invite(new("bob"), "live", now).await;
+    assert!(matches!(again, Err(StoreError::Missing(_))), "{again:?}");
+    assert!(s.user_by_name("bob").await.unwrap().is_none(), "the refused registration left no account");
+    assert!(matches!(s.insert_user_with_invite(new("eve"), "stale", now).await, Err(StoreError::Missing(_))));
+    assert!(s.open_invites(now).await.unwrap().is_empty());
+}
+
 // ------------------------------------------------------------------------------------------
 // Stamping the cases out per engine.
 
@@ -717,4 +749,5 @@ contract!(
     a_near_duplicate_from_another_source_is_linked_not_republished,
     changed_text_under_the_same_guid_becomes_a_revision,
     moderation_hides_edits_and_removes_updates_and_is_audited,
+    an_invitation_makes_one_account_before_it_expires,
 );

@@ -19,6 +19,8 @@ pub(crate) struct Frame {
     pub user: Option<FrameUser>,
     /// The signed-in session's form token.
     pub csrf: Option<String>,
+    /// Whether to offer "Create an account" (registration is open).
+    pub open_registration: bool,
 }
 
 /// The signed-in user, as the frame shows them.
@@ -37,6 +39,7 @@ impl Frame {
             lang: state.config().language.clone(),
             user: viewer.map(|v| FrameUser { username: v.user.username.clone(), role: v.user.role }),
             csrf: viewer.map(|v| v.session.csrf_token.clone()),
+            open_registration: state.config().registration == freewire_core::Registration::Open,
         }
     }
 }

@@ -10,6 +10,8 @@
 //! | GET | `/static/style.css` | [`site::stylesheet`] |
 //! | GET, POST | `/login` | [`account::show_login`], [`account::submit_login`] |
 //! | POST | `/logout` | [`account::submit_logout`] |
+//! | GET, POST | `/register` | [`account::register`]: open, by invitation, or closed |
+//! | GET, POST | `/admin/invites` | [`account::register`] (editors) |
 //! | GET | `/account` | [`account::settings::show_account`]: password, sessions |
 //! | POST | `/account/password`, `/account/sessions/revoke` | [`account::settings`] |
 //! | GET, POST | `/login/second-factor` | [`account::second_factor`]: the code after the password |
@@ -65,6 +67,8 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(account::show_login).post(account::submit_login))
         .route("/logout", post(account::submit_logout))
         .route("/account", get(account::settings::show_account))
+        .route("/register", get(account::register::show_register).post(account::register::submit_register))
+        .route("/admin/invites", get(account::register::list_invites).post(account::register::create_invite))
         .route(
             "/login/second-factor",
             get(account::second_factor::show_code_form).post(account::second_factor::submit_code),

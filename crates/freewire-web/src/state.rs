@@ -25,6 +25,8 @@ pub struct WebConfig {
     pub session_days: i64,
     /// How long after posting authors may edit or delete their own updates, in minutes.
     pub edit_window_minutes: i64,
+    /// How people get accounts.
+    pub registration: freewire_core::Registration,
 }
 
 /// Shared state, cheap to clone.

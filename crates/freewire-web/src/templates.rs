@@ -17,6 +17,8 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("account.html", include_str!("../templates/account.html")),
     ("second_factor.html", include_str!("../templates/second_factor.html")),
     ("totp_setup.html", include_str!("../templates/totp_setup.html")),
+    ("register.html", include_str!("../templates/register.html")),
+    ("admin_invites.html", include_str!("../templates/admin_invites.html")),
 ];
 
 /// HTML escaping of the five characters that matter (`& < > " '`). minijinja's own escaping
@@ -90,7 +92,7 @@ mod tests {
             .render(minijinja::context!(v => "<a href=\"x\">'&' https://a.example/b/</a>", n => minijinja::Value::from(())))
             .unwrap();
         assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39; https://a.example/b/&lt;/a&gt;|");
-        assert_eq!(TEMPLATES.len(), 10);
+        assert_eq!(TEMPLATES.len(), 12);
         assert!(t.env.get_template("article.html").is_ok());
     }
 }

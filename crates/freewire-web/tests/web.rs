@@ -58,6 +58,7 @@ impl TestApp {
             spool_dir,
             session_days: 30,
             edit_window_minutes: 60,
+            registration: freewire_core::Registration::Invite,
         };
         configure(&mut config);
         let state = AppState::new(store.clone(), blobs, config);
@@ -1309,4 +1310,100 @@ async fn two_factor_sign_in_refuses_a_wrong_code_and_takes_the_right_one_or_a_re
             .unwrap();
         assert_eq!(res.status(), expected, "recovery attempt {attempt}");
     }
+}
+
+async fn register(
+    app: &TestApp,
+    client: &reqwest::Client,
+    name: &str,
+    invite: Option<&str>,
+) -> reqwest::Response {
+    let path = invite.map_or_else(|| "/register".to_owned(), |t| format!("/register?invite={t}"));
+    let page = client.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    client
+        .post(app.url("/register"))
+        .form(&[
+            ("csrf", form_token(&page).as_str()),
+            ("username", name),
+            ("password", PASSWORD),
+            ("repeat", PASSWORD),
+            ("invite", invite.unwrap_or_default()),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn by_default_an_editors_invitation_link_makes_one_account() {
+    let app = TestApp::spawn().await;
+    let anon = TestApp::client();
+    let res = anon.get(app.url("/register")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("You need an invitation"));
+
+    app.add_user("ed", Role::Editor).await;
+    let ed = TestApp::client();
+    app.login(&ed, "ed", PASSWORD).await;
+    let page = ed.get(app.url("/admin/invites")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("value=\"editor\""), "editors invite contributors only");
+    let res = ed
+        .post(app.url("/admin/invites"))
+        .form(&[("csrf", form_token(&page).as_str()), ("role", "editor")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let made = ed
+        .post(app.url("/admin/invites"))
+        .form(&[("csrf", form_token(&page).as_str()), ("role", "contributor")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = made.find("/register?invite=").unwrap() + "/register?invite=".len();
+    let token = made[start..].split('<').next().unwrap().to_owned();
+
+    let newcomer = TestApp::client();
+    let res = register(&app, &newcomer, "nora", Some(&token)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        newcomer
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Signed in as <strong>nora</strong>")
+    );
+    assert_eq!(app.store.user_by_name("nora").await.unwrap().unwrap().role, Role::Contributor);
+    let again = TestApp::client().get(app.url(&format!("/register?invite={token}"))).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::FORBIDDEN, "an invitation works once");
+    let log = ed.get(app.url("/admin/audit")).send().await.unwrap().text().await.unwrap();
+    assert!(log.contains("invite.create"));
+}
+
+#[tokio::test]
+async fn open_registration_takes_anyone_and_closed_takes_no_one() {
+    let open = TestApp::spawn_with(|c| c.registration = freewire_core::Registration::Open).await;
+    let client = TestApp::client();
+    assert!(
+        client.get(open.url("/")).send().await.unwrap().text().await.unwrap().contains("Create an account")
+    );
+    let res = register(&open, &client, "x", None).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "a one-letter name is refused");
+    let res = register(&open, &client, "walker", None).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = register(&open, &TestApp::client(), "walker", None).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.unwrap().contains("That username is taken"));
+
+    let closed = TestApp::spawn_with(|c| c.registration = freewire_core::Registration::Closed).await;
+    let res = TestApp::client().get(closed.url("/register")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("Registration is closed"));
 }

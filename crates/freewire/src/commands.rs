@@ -140,6 +140,7 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
         spool_dir,
         session_days: config.session_days,
         edit_window_minutes: config.edit_window_minutes,
+        registration: config.registration,
     };
     let state = AppState::new(store.clone(), Arc::new(blobs), web);
     let app = Application::build(state, config.listen).await.with_context(|| {
@@ -247,11 +248,7 @@ async fn import(
 
 /// A username people can type and read in a timeline.
 fn check_username(name: &str) -> anyhow::Result<()> {
-    let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if !(2..=40).contains(&name.len()) || !ok_chars {
-        bail!("{name:?} cannot be a username: use 2 to 40 letters, digits, '.', '_' or '-'");
-    }
-    Ok(())
+    freewire_core::check_username(name).map_err(anyhow::Error::msg)
 }
 
 async fn create_user(

@@ -25,6 +25,7 @@ struct RawConfig {
     max_upload_bytes: u64,
     session_days: i64,
     edit_window_minutes: i64,
+    registration: String,
     fetch: RawFetch,
     poll: RawPoll,
 }
@@ -83,6 +84,7 @@ impl Default for RawConfig {
             max_upload_bytes: 25 * 1024 * 1024,
             session_days: 30,
             edit_window_minutes: 60,
+            registration: "invite".to_owned(),
             fetch: RawFetch::default(),
             poll: RawPoll::default(),
         }
@@ -112,6 +114,8 @@ pub struct Config {
     pub session_days: i64,
     /// How long authors may edit or delete their own updates.
     pub edit_window_minutes: i64,
+    /// How people get accounts.
+    pub registration: freewire_core::Registration,
     /// Outgoing requests.
     pub fetch: freewire_ingest::fetch::FetchConfig,
     /// Following feeds.
@@ -197,6 +201,7 @@ impl Config {
 
 impl RawConfig {
     fn validate(self) -> Result<Config, ConfigError> {
+        let (fetch, poll) = self.fetch_and_poll()?;
         let invalid = |key, value: &str, reason: &str| ConfigError::Invalid {
             key,
             value: value.to_owned(),
@@ -249,6 +254,45 @@ impl RawConfig {
         if !(1..=3650).contains(&self.session_days) {
             return Err(invalid("session_days", &self.session_days.to_string(), "expected 1 to 3650 days"));
         }
+        if !(0..=525_600).contains(&self.edit_window_minutes) {
+            return Err(invalid(
+                "edit_window_minutes",
+                &self.edit_window_minutes.to_string(),
+                "expected 0 (no editing) to 525600 (a year)",
+            ));
+        }
+        let registration =
+            self.registration.parse().map_err(|e: String| invalid("registration", &self.registration, &e))?;
+        Ok(Config {
+            registration,
+            edit_window_minutes: self.edit_window_minutes,
+            fetch,
+            poll,
+            poll_in_serve: self.poll.enabled,
+            poll_every: std::time::Duration::from_secs(self.poll.every_secs.max(1)),
+            data_dir,
+            database_url,
+            engine,
+            listen,
+            site_name: self.site_name.trim().to_owned(),
+            base_url,
+            language: self.language,
+            max_upload_bytes: self.max_upload_bytes,
+            session_days: self.session_days,
+        })
+    }
+}
+
+impl RawConfig {
+    /// The `[fetch]` and `[poll]` sections, checked.
+    fn fetch_and_poll(
+        &self,
+    ) -> Result<(freewire_ingest::fetch::FetchConfig, freewire_ingest::poll::PollConfig), ConfigError> {
+        let invalid = |key, value: &str, reason: &str| ConfigError::Invalid {
+            key,
+            value: value.to_owned(),
+            reason: reason.to_owned(),
+        };
         if self.poll.min_interval_secs == 0 || self.poll.min_interval_secs > self.poll.max_interval_secs {
             return Err(invalid(
                 "poll.min_interval_secs",
@@ -273,29 +317,7 @@ impl RawConfig {
             full_text: self.poll.full_text,
             ..freewire_ingest::poll::PollConfig::default()
         };
-        if !(0..=525_600).contains(&self.edit_window_minutes) {
-            return Err(invalid(
-                "edit_window_minutes",
-                &self.edit_window_minutes.to_string(),
-                "expected 0 (no editing) to 525600 (a year)",
-            ));
-        }
-        Ok(Config {
-            edit_window_minutes: self.edit_window_minutes,
-            fetch,
-            poll,
-            poll_in_serve: self.poll.enabled,
-            poll_every: std::time::Duration::from_secs(self.poll.every_secs.max(1)),
-            data_dir,
-            database_url,
-            engine,
-            listen,
-            site_name: self.site_name.trim().to_owned(),
-            base_url,
-            language: self.language,
-            max_upload_bytes: self.max_upload_bytes,
-            session_days: self.session_days,
-        })
+        Ok((fetch, poll))
     }
 }
 

@@ -5,6 +5,7 @@ pub mod article;
 pub mod attachment;
 pub mod audit;
 pub mod feed;
+pub mod invite;
 pub mod recovery_code;
 pub mod retrieval;
 pub mod revision;

@@ -5,6 +5,7 @@
 //! copy of the database lets no one in. The sign-in form, which has no session yet, is
 //! protected by a double-submit token: a random cookie the form must echo.
 
+pub mod register;
 pub mod second_factor;
 pub mod settings;
 
