@@ -165,6 +165,8 @@ pub trait Store: Send + Sync {
         update: NewUpdate,
         attachments: Vec<NewAttachment>,
     ) -> Result<(Update, Vec<Attachment>), StoreError>;
+    /// Bytes of files a user has attached to updates since `since` (for the daily quota).
+    async fn upload_bytes_since(&self, user: UserId, since: DateTime<Utc>) -> Result<i64, StoreError>;
     /// An article's timeline, newest first.
     async fn timeline_for_article(&self, id: ArticleId) -> Result<Vec<TimelineEntry>, StoreError>;
     /// An attachment by id.

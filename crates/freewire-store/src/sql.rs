@@ -1175,6 +1175,24 @@ impl Store for SqlStore {
         Ok((update_from(row), stored))
     }
 
+    async fn upload_bytes_since(&self, user: UserId, since: DateTime<Utc>) -> Result<i64, StoreError> {
+        let updates = Query::select()
+            .column(update::Column::Id)
+            .from(update::Entity)
+            .and_where(update::Column::AuthorId.eq(user.0))
+            .to_owned();
+        let sizes: Vec<i64> = attachment::Entity::find()
+            .select_only()
+            .column(attachment::Column::Size)
+            .filter(attachment::Column::CreatedAt.gte(ts(since)))
+            .filter(attachment::Column::UpdateId.in_subquery(updates))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db_err("adding up uploads"))?;
+        Ok(sizes.into_iter().sum())
+    }
+
     async fn timeline_for_article(&self, id: ArticleId) -> Result<Vec<TimelineEntry>, StoreError> {
         let updates = update::Entity::find()
             .filter(update::Column::ArticleId.eq(id.0))

@@ -367,6 +367,11 @@ async fn updates_with_files_form_a_newest_first_timeline(f: &Fixture) {
     let names: Vec<_> = timeline[1].attachments.iter().map(|a| a.file_name.as_str()).collect();
     assert_eq!(names, ["letter.pdf", "photo.png"]);
     assert_eq!(s.attachment_by_id(files[0].id).await.unwrap(), Some(files[0].clone()));
+    let hour_ago = chrono::Utc::now() - Duration::hours(1);
+    assert_eq!(s.upload_bytes_since(author, hour_ago).await.unwrap(), 2 * 1234);
+    assert_eq!(s.upload_bytes_since(author, chrono::Utc::now() + Duration::hours(1)).await.unwrap(), 0);
+    let other = user(s, "bob", Role::Contributor).await;
+    assert_eq!(s.upload_bytes_since(other, hour_ago).await.unwrap(), 0);
 }
 
 async fn an_update_that_cannot_be_stored_leaves_nothing(f: &Fixture) {

@@ -19,6 +19,8 @@ pub struct WebConfig {
     pub language: String,
     /// The largest file one upload may carry, in bytes.
     pub max_upload_bytes: u64,
+    /// How many bytes of files one user may upload in 24 hours.
+    pub daily_upload_quota_bytes: u64,
     /// Where uploads are spooled while they arrive, before they go to object storage.
     pub spool_dir: PathBuf,
     /// How long a sign-in lasts, in days.

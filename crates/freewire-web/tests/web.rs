@@ -55,6 +55,7 @@ impl TestApp {
             base_url: url::Url::parse(&base).unwrap(),
             language: "en".into(),
             max_upload_bytes: 25 * 1024 * 1024,
+            daily_upload_quota_bytes: 500 * 1024 * 1024,
             spool_dir,
             session_days: 30,
             edit_window_minutes: 60,
@@ -1406,4 +1407,29 @@ async fn open_registration_takes_anyone_and_closed_takes_no_one() {
     let res = TestApp::client().get(closed.url("/register")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(res.text().await.unwrap().contains("Registration is closed"));
+}
+
+#[tokio::test]
+async fn the_daily_upload_allowance_holds() {
+    let app = TestApp::spawn_with(|c| c.daily_upload_quota_bytes = 300).await;
+    let a = app.article().await;
+    let ada = app.signed_in("ada").await;
+    post_update(&app, &ada, &a, "first", vec![("a.txt", vec![b'a'; 200], "text/plain")]).await;
+    let page = ada.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    let res = ada
+        .post(app.url(&format!("/articles/{}/updates", a.id)))
+        .multipart(upload_form(
+            Some(&form_token(&page)),
+            "second",
+            vec![("b.txt", vec![b'b'; 200], "text/plain")],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(res.text().await.unwrap().contains("upload allowance of 300 bytes a day (200 bytes used"));
+    assert_eq!(app.timeline_len(a.id).await, 1);
+    assert_eq!(app.stored_files().len(), 1);
+    // A note without files is not held back by the allowance.
+    post_update(&app, &ada, &a, "just words", vec![]).await;
 }

@@ -137,6 +137,7 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
         base_url: config.base_url.clone(),
         language: config.language.clone(),
         max_upload_bytes: config.max_upload_bytes,
+        daily_upload_quota_bytes: config.daily_upload_quota_bytes,
         spool_dir,
         session_days: config.session_days,
         edit_window_minutes: config.edit_window_minutes,

@@ -23,6 +23,7 @@ struct RawConfig {
     base_url: Option<String>,
     language: String,
     max_upload_bytes: u64,
+    daily_upload_quota_bytes: u64,
     session_days: i64,
     edit_window_minutes: i64,
     registration: String,
@@ -82,6 +83,7 @@ impl Default for RawConfig {
             base_url: None,
             language: "en".to_owned(),
             max_upload_bytes: 25 * 1024 * 1024,
+            daily_upload_quota_bytes: 500 * 1024 * 1024,
             session_days: 30,
             edit_window_minutes: 60,
             registration: "invite".to_owned(),
@@ -110,6 +112,8 @@ pub struct Config {
     pub language: String,
     /// Largest file one upload may carry.
     pub max_upload_bytes: u64,
+    /// Bytes of files one user may upload in 24 hours.
+    pub daily_upload_quota_bytes: u64,
     /// How long a sign-in lasts.
     pub session_days: i64,
     /// How long authors may edit or delete their own updates.
@@ -278,6 +282,7 @@ impl RawConfig {
             base_url,
             language: self.language,
             max_upload_bytes: self.max_upload_bytes,
+            daily_upload_quota_bytes: self.daily_upload_quota_bytes,
             session_days: self.session_days,
         })
     }

@@ -323,6 +323,28 @@ pub async fn create_update(
             return article_page(&state, Some(&who), article, status, Some(&message), "").await;
         }
     };
+    let incoming: u64 = submission.files.iter().map(|f| f.size).sum();
+    if incoming > 0 {
+        let since = chrono::Utc::now() - chrono::Duration::hours(24);
+        let used = u64::try_from(state.store().upload_bytes_since(who.user.id, since).await?).unwrap_or(0);
+        let quota = state.config().daily_upload_quota_bytes;
+        if used + incoming > quota {
+            let message = format!(
+                "These files would take you past your upload allowance of {} a day ({} used in the last 24 hours). Nothing was saved.",
+                human_size(quota),
+                human_size(used)
+            );
+            return article_page(
+                &state,
+                Some(&who),
+                article,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Some(&message),
+                &submission.note,
+            )
+            .await;
+        }
+    }
     let mut typed = Vec::with_capacity(submission.files.len());
     for file in submission.files {
         match sniff(&file.head, &file.name) {
