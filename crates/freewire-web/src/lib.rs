@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | GET | `/` | [`site::home`] — latest articles, `?page=N` |
 //! | GET | `/{YYYY}/{MM}/{DD}/{slug}/` | [`site::show_article`] |
-//! | GET | `/static/style.css` | [`site::stylesheet`] |
+//! | GET | `/static/style.css`, `/static/upload.js` | [`site::stylesheet`], [`site::upload_script`] |
 //! | GET, POST | `/login` | [`account::show_login`], [`account::submit_login`] |
 //! | POST | `/logout` | [`account::submit_logout`] |
 //! | GET, POST | `/register` | [`account::register`]: open, by invitation, or closed |
@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(site::home))
         .route("/static/style.css", get(site::stylesheet))
+        .route("/static/upload.js", get(site::upload_script))
         .route("/{year}/{month}/{day}/{slug}/", get(site::show_article))
         .route("/{year}/{month}/{day}/{slug}", get(site::add_trailing_slash))
         .route("/login", get(account::show_login).post(account::submit_login))

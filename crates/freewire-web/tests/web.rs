@@ -997,6 +997,11 @@ mod browser {
         std::fs::write(&photo, JPEG).unwrap();
         let cora = browser(&driver, "cora").await;
         sign_in(&cora, &app, "cora", &page).await;
+        assert!(
+            cora.find(Locator::Css("form.upload p.drop-zone")).await.is_ok(),
+            "the upload script enhanced the form"
+        );
+        assert!(cora.find(Locator::Css("form.upload progress")).await.is_ok());
         cora.find(Locator::Id("note"))
             .await
             .unwrap()

@@ -23,6 +23,7 @@ const HOME_PAGE_SIZE: u64 = 20;
 const EXCERPT_WORDS: usize = 45;
 
 const STYLESHEET: &str = include_str!("../../static/style.css");
+const UPLOAD_SCRIPT: &str = include_str!("../../static/upload.js");
 
 /// A time as pages show it, with its machine-readable form for `<time datetime>`.
 #[derive(Debug, Clone, Serialize)]
@@ -374,6 +375,17 @@ pub async fn stylesheet() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         STYLESHEET,
+    )
+}
+
+/// GET /static/upload.js — drag and drop and a progress bar for the update form.
+pub async fn upload_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        UPLOAD_SCRIPT,
     )
 }
 
