@@ -10,6 +10,20 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt};
 
+/// How to reach S3-compatible storage; read from the usual AWS variables by the binary's
+/// configuration.
+#[derive(Debug, Clone, Default)]
+pub struct S3Settings {
+    /// `AWS_ACCESS_KEY_ID`
+    pub access_key_id: Option<String>,
+    /// `AWS_SECRET_ACCESS_KEY`
+    pub secret_access_key: Option<String>,
+    /// `AWS_REGION` / `AWS_DEFAULT_REGION` (default `us-east-1`).
+    pub region: String,
+    /// `AWS_ENDPOINT_URL`: another S3-compatible server than AWS.
+    pub endpoint: Option<String>,
+}
+
 /// A [`BlobStore`] over any `object_store` backend.
 #[derive(Clone)]
 pub struct ObjectBlobStore {
@@ -32,6 +46,35 @@ impl ObjectBlobStore {
         let fs =
             LocalFileSystem::new_with_prefix(root).map_err(|e| backend("opening the upload folder", &e))?;
         Ok(ObjectBlobStore { inner: Arc::new(fs) })
+    }
+
+    /// S3-compatible storage at `s3://bucket/prefix` (AWS S3, MinIO, Garage, Ceph …).
+    pub fn s3(url: &str, settings: &S3Settings) -> Result<Self, BlobError> {
+        let parsed = url::Url::parse(url)
+            .map_err(|e| BlobError::Backend { context: "storage URL", message: e.to_string() })?;
+        let bucket = parsed.host_str().filter(|b| !b.is_empty()).ok_or_else(|| BlobError::Backend {
+            context: "storage URL",
+            message: format!("{url} names no bucket; expected s3://BUCKET/PREFIX"),
+        })?;
+        let mut builder = object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(bucket)
+            .with_region(settings.region.clone())
+            // Path-style addressing works with every S3-compatible server.
+            .with_virtual_hosted_style_request(false);
+        if let (Some(id), Some(secret)) = (&settings.access_key_id, &settings.secret_access_key) {
+            builder = builder.with_access_key_id(id).with_secret_access_key(secret);
+        }
+        if let Some(endpoint) = &settings.endpoint {
+            builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
+        }
+        let s3 = builder.build().map_err(|e| backend("configuring S3 storage", &e))?;
+        let prefix = parsed.path().trim_matches('/');
+        let inner: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(s3)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
+        };
+        Ok(ObjectBlobStore { inner })
     }
 
     /// Any other `object_store` backend.

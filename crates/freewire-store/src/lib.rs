@@ -13,6 +13,6 @@ mod migration;
 mod sql;
 pub mod testing;
 
-pub use blob::ObjectBlobStore;
+pub use blob::{ObjectBlobStore, S3Settings};
 pub use engine::{DatabaseUrlError, Engine, mask_password};
 pub use sql::SqlStore;

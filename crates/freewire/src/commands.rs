@@ -13,7 +13,7 @@ use freewire_store::{ObjectBlobStore, SqlStore};
 use freewire_web::{AppState, Application, WebConfig};
 
 use crate::cli::{Cli, Command, FeedCommand, OpmlCommand, SourceCommand, UserCommand};
-use crate::config::{Config, Overrides};
+use crate::config::{Config, Overrides, Storage};
 use crate::feeds;
 
 /// The sample feeds `freewire demo` imports: articles written for this project, about
@@ -127,8 +127,13 @@ async fn open_store(config: &Config) -> anyhow::Result<Arc<SqlStore>> {
 /// Serves the site until interrupted (Ctrl-C or SIGTERM).
 async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
-    let blobs = ObjectBlobStore::local(&config.uploads_dir())
-        .with_context(|| format!("cannot use {} for uploads", config.uploads_dir().display()))?;
+    let blobs = match &config.storage {
+        Storage::Local(dir) => ObjectBlobStore::local(dir)
+            .with_context(|| format!("cannot use {} for uploads", dir.display()))?,
+        Storage::S3 { url, settings } => ObjectBlobStore::s3(url, settings).with_context(|| {
+            format!("cannot use {url} for uploads; check the AWS_* variables and the endpoint")
+        })?,
+    };
     let spool_dir = config.spool_dir();
     std::fs::create_dir_all(&spool_dir)
         .with_context(|| format!("cannot create the upload spool folder {}", spool_dir.display()))?;

@@ -27,6 +27,7 @@ struct RawConfig {
     session_days: i64,
     edit_window_minutes: i64,
     registration: String,
+    storage_url: Option<String>,
     fetch: RawFetch,
     poll: RawPoll,
 }
@@ -87,6 +88,7 @@ impl Default for RawConfig {
             session_days: 30,
             edit_window_minutes: 60,
             registration: "invite".to_owned(),
+            storage_url: None,
             fetch: RawFetch::default(),
             poll: RawPoll::default(),
         }
@@ -120,6 +122,8 @@ pub struct Config {
     pub edit_window_minutes: i64,
     /// How people get accounts.
     pub registration: freewire_core::Registration,
+    /// Where uploaded files live.
+    pub storage: Storage,
     /// Outgoing requests.
     pub fetch: freewire_ingest::fetch::FetchConfig,
     /// Following feeds.
@@ -128,6 +132,20 @@ pub struct Config {
     pub poll_in_serve: bool,
     /// How often `serve` looks for due feeds.
     pub poll_every: std::time::Duration,
+}
+
+/// Where uploaded files live.
+#[derive(Debug, Clone)]
+pub enum Storage {
+    /// A folder (`{data_dir}/uploads` by default, or a `file://` URL).
+    Local(PathBuf),
+    /// S3-compatible storage at `s3://bucket/prefix`, reached with the usual AWS variables.
+    S3 {
+        /// The `s3://` URL.
+        url: String,
+        /// Credentials, region and endpoint.
+        settings: freewire_store::S3Settings,
+    },
 }
 
 /// Settings given as command-line flags; they win over everything else.
@@ -267,7 +285,20 @@ impl RawConfig {
         }
         let registration =
             self.registration.parse().map_err(|e: String| invalid("registration", &self.registration, &e))?;
+        let storage = match self.storage_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            None => Storage::Local(data_dir.join("uploads")),
+            Some(u) if u.starts_with("s3://") => Storage::S3 { url: u.to_owned(), settings: aws_settings() },
+            Some(u) => match url::Url::parse(u)
+                .ok()
+                .filter(|p| p.scheme() == "file")
+                .and_then(|p| p.to_file_path().ok())
+            {
+                Some(path) => Storage::Local(path),
+                None => return Err(invalid("storage_url", u, "expected s3://BUCKET/PREFIX or file:///PATH")),
+            },
+        };
         Ok(Config {
+            storage,
             registration,
             edit_window_minutes: self.edit_window_minutes,
             fetch,
@@ -285,6 +316,20 @@ impl RawConfig {
             daily_upload_quota_bytes: self.daily_upload_quota_bytes,
             session_days: self.session_days,
         })
+    }
+}
+
+/// The usual AWS variables, for S3-compatible storage. Read here, with the rest of the
+/// configuration, under the names every S3 tool uses.
+fn aws_settings() -> freewire_store::S3Settings {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    freewire_store::S3Settings {
+        access_key_id: var("AWS_ACCESS_KEY_ID"),
+        secret_access_key: var("AWS_SECRET_ACCESS_KEY"),
+        region: var("AWS_REGION")
+            .or_else(|| var("AWS_DEFAULT_REGION"))
+            .unwrap_or_else(|| "us-east-1".to_owned()),
+        endpoint: var("AWS_ENDPOINT_URL").or_else(|| var("FREEWIRE_S3_ENDPOINT")),
     }
 }
 
@@ -327,12 +372,6 @@ impl RawConfig {
 }
 
 impl Config {
-    /// Where uploaded files live.
-    #[must_use]
-    pub fn uploads_dir(&self) -> PathBuf {
-        self.data_dir.join("uploads")
-    }
-
     /// Where uploads wait while they arrive.
     #[must_use]
     pub fn spool_dir(&self) -> PathBuf {
@@ -367,6 +406,7 @@ mod tests {
             assert_eq!(c.base_url.as_str(), "http://127.0.0.1:8080/");
             assert_eq!(c.max_upload_bytes, 25 * 1024 * 1024);
             assert!(!c.fetch.allow_private, "private addresses are refused by default");
+            assert!(matches!(&c.storage, Storage::Local(p) if p.ends_with("freewire-data/uploads")));
             assert_eq!(c.poll.per_host, 2);
             Ok(())
         });
@@ -383,6 +423,7 @@ mod tests {
             jail.set_env("FREEWIRE_BASE_URL", "https://www.radiofree.org");
             jail.set_env("FREEWIRE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test");
             jail.set_env("FREEWIRE_FETCH__ALLOW_PRIVATE", "true");
+            jail.set_env("FREEWIRE_STORAGE_URL", "s3://uploads/freewire");
             let c = load(jail, Some("f.toml"), &Overrides::default()).unwrap();
             assert_eq!(c.site_name, "Radio Free");
             assert_eq!(c.base_url.as_str(), "https://www.radiofree.org/");
@@ -390,6 +431,7 @@ mod tests {
             assert_eq!(c.max_upload_bytes, 1000);
             assert_eq!(c.engine, Engine::Postgres);
             assert!(c.fetch.allow_private);
+            assert!(matches!(&c.storage, Storage::S3 { url, .. } if url == "s3://uploads/freewire"));
             let flags = Overrides { listen: Some("127.0.0.1:0".into()), ..Overrides::default() };
             assert_eq!(load(jail, Some("f.toml"), &flags).unwrap().listen.port(), 0);
             Ok(())
