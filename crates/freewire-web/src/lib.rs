@@ -32,6 +32,7 @@ pub mod account;
 pub mod admin;
 mod error;
 mod frame;
+mod guard;
 mod limits;
 mod security;
 pub mod site;

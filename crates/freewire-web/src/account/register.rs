@@ -217,13 +217,6 @@ struct InvitesPage<'a> {
     mode: Registration,
 }
 
-fn editor(viewer: Option<SignedIn>) -> Result<SignedIn, WebError> {
-    match viewer {
-        Some(v) if v.user.role >= Role::Editor => Ok(v),
-        _ => Err(WebError::Forbidden("Only editors can invite people.".into())),
-    }
-}
-
 async fn invites_page(
     state: &AppState,
     who: &SignedIn,
@@ -252,7 +245,7 @@ pub async fn list_invites(
     State(state): State<AppState>,
     Viewer(viewer): Viewer,
 ) -> Result<Response, WebError> {
-    let who = editor(viewer)?;
+    let who = crate::guard::editor(viewer, "Only editors can invite people.")?;
     invites_page(&state, &who, None).await
 }
 
@@ -270,7 +263,7 @@ pub async fn create_invite(
     headers: HeaderMap,
     Form(form): Form<InviteForm>,
 ) -> Result<Response, WebError> {
-    let who = editor(viewer)?;
+    let who = crate::guard::editor(viewer, "Only editors can invite people.")?;
     if !same_origin(&state, &headers) || !tokens_match(&who.session.csrf_token, &form.csrf) {
         return Err(WebError::Forbidden(
             "This form had expired. Please reload the page and try again.".into(),

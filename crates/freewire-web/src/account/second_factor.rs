@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::{NextQuery, PendingSignIn, SignedIn, Viewer, local_next, start_session};
 use crate::error::WebError;
 use crate::frame::Frame;
+use crate::guard::{check_form, signed_in};
 use crate::security::{same_origin, tokens_match};
 use crate::state::AppState;
 
@@ -110,18 +111,6 @@ struct SetupPage<'a> {
     otpauth: String,
     error: Option<&'a str>,
     recovery_codes: Vec<String>,
-}
-
-fn signed_in(viewer: Option<SignedIn>) -> Result<SignedIn, WebError> {
-    viewer.ok_or_else(|| WebError::Forbidden("Please log in first.".into()))
-}
-
-fn check_form(state: &AppState, who: &SignedIn, headers: &HeaderMap, token: &str) -> Result<(), WebError> {
-    if same_origin(state, headers) && tokens_match(&who.session.csrf_token, token) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden("This form had expired. Please reload the page and try again.".into()))
-    }
 }
 
 fn setup_page(

@@ -12,25 +12,13 @@ use serde::{Deserialize, Serialize};
 use super::{SignedIn, Viewer};
 use crate::error::WebError;
 use crate::frame::Frame;
-use crate::security::{same_origin, tokens_match};
+use crate::guard::{check_form, signed_in};
 use crate::site::TimeView;
 use crate::state::AppState;
 
 /// How much of a session's hash identifies it on the page: enough to be unique, and no help
 /// to anyone (the hash cannot sign in; only the cookie's token can).
 const SESSION_REF_LEN: usize = 16;
-
-fn signed_in(viewer: Option<SignedIn>) -> Result<SignedIn, WebError> {
-    viewer.ok_or_else(|| WebError::Forbidden("Please log in first.".into()))
-}
-
-fn check_form(state: &AppState, who: &SignedIn, headers: &HeaderMap, token: &str) -> Result<(), WebError> {
-    if same_origin(state, headers) && tokens_match(&who.session.csrf_token, token) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden("This form had expired. Please reload the page and try again.".into()))
-    }
-}
 
 #[derive(Serialize)]
 struct SessionRow {

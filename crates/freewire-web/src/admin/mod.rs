@@ -7,32 +7,15 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use freewire_core::{FeedId, Licence, NewFeed, NewSource, Role, StoreError};
+use freewire_core::{FeedId, Licence, NewFeed, NewSource, StoreError};
 use serde::{Deserialize, Serialize};
 
 use crate::account::{SignedIn, Viewer};
 use crate::error::WebError;
 use crate::frame::Frame;
-use crate::security::{same_origin, tokens_match};
+use crate::guard::check_form;
 use crate::site::TimeView;
 use crate::state::AppState;
-
-/// Editors and admins only; anyone else is sent to sign in or refused.
-fn editor(viewer: Option<SignedIn>) -> Result<SignedIn, WebError> {
-    match viewer {
-        Some(v) if v.user.role >= Role::Editor => Ok(v),
-        Some(_) => Err(WebError::Forbidden("Only editors can manage feeds.".into())),
-        None => Err(WebError::Forbidden("Please log in as an editor to manage feeds.".into())),
-    }
-}
-
-fn checked_form(state: &AppState, who: &SignedIn, headers: &HeaderMap, token: &str) -> Result<(), WebError> {
-    if same_origin(state, headers) && tokens_match(&who.session.csrf_token, token) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden("This form had expired. Please reload the page and try again.".into()))
-    }
-}
 
 #[derive(Serialize)]
 struct FeedRow {
@@ -110,7 +93,7 @@ async fn feeds_page(
 
 /// GET /admin/feeds
 pub async fn list_feeds(State(state): State<AppState>, Viewer(viewer): Viewer) -> Result<Response, WebError> {
-    let who = editor(viewer)?;
+    let who = crate::guard::editor(viewer, "Only editors can manage feeds.")?;
     feeds_page(&state, &who, StatusCode::OK, None).await
 }
 
@@ -132,8 +115,8 @@ pub async fn add_feed(
     headers: HeaderMap,
     Form(form): Form<AddFeedForm>,
 ) -> Result<Response, WebError> {
-    let who = editor(viewer)?;
-    checked_form(&state, &who, &headers, &form.csrf)?;
+    let who = crate::guard::editor(viewer, "Only editors can manage feeds.")?;
+    check_form(&state, &who, &headers, &form.csrf)?;
     match follow(&state, &form).await? {
         Ok(url) => {
             tracing::info!(editor = %who.user.username, %url, "feed added");
@@ -209,8 +192,8 @@ pub async fn switch_feed(
     Path(id): Path<i64>,
     Form(form): Form<SwitchForm>,
 ) -> Result<Response, WebError> {
-    let who = editor(viewer)?;
-    checked_form(&state, &who, &headers, &form.csrf)?;
+    let who = crate::guard::editor(viewer, "Only editors can manage feeds.")?;
+    check_form(&state, &who, &headers, &form.csrf)?;
     if !state.store().set_feed_enabled(FeedId(id), form.enabled).await? {
         return Err(WebError::NotFound);
     }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::{SignedIn, Viewer};
 use crate::error::WebError;
 use crate::frame::Frame;
-use crate::security::{same_origin, tokens_match};
+use crate::guard::{check_form, signed_in};
 use crate::site::TimeView;
 use crate::state::AppState;
 
@@ -31,18 +31,6 @@ pub(crate) fn can_amend(state: &AppState, who: Option<&SignedIn>, entry: &Timeli
 /// Whether `who` moderates.
 pub(crate) fn is_editor(who: Option<&SignedIn>) -> bool {
     who.is_some_and(|w| w.user.role >= Role::Editor)
-}
-
-fn signed_in(viewer: Option<SignedIn>) -> Result<SignedIn, WebError> {
-    viewer.ok_or_else(|| WebError::Forbidden("Please log in first.".into()))
-}
-
-fn check_form(state: &AppState, who: &SignedIn, headers: &HeaderMap, token: &str) -> Result<(), WebError> {
-    if same_origin(state, headers) && tokens_match(&who.session.csrf_token, token) {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden("This form had expired. Please reload the page and try again.".into()))
-    }
 }
 
 /// Back to the update on its article's page.
