@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0003Moderation),
             Box::new(M0004SecondFactor),
             Box::new(M0005Invites),
+            Box::new(M0006SharedObjects),
         ]
     }
 }
@@ -697,5 +698,73 @@ impl MigrationTrait for M0005Invites {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(Invites::Table).to_owned()).await
+    }
+}
+
+#[derive(DeriveIden)]
+enum AttachmentsV2 {
+    Table,
+}
+
+/// Identical files stored once: attachments may now share an object, so the uniqueness of
+/// `object_key` goes. Neither engine drops a column constraint in place the same way, so the
+/// table is rebuilt (same columns, same ids) and the old one dropped.
+struct M0006SharedObjects;
+
+impl MigrationName for M0006SharedObjects {
+    fn name(&self) -> &'static str {
+        "m0006_shared_objects"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0006SharedObjects {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(AttachmentsV2::Table)
+                .col(big_pk_auto(Attachments::Id))
+                .col(big_integer(Attachments::UpdateId))
+                .col(string(Attachments::ObjectKey))
+                .col(text(Attachments::FileName))
+                .col(string(Attachments::MediaType))
+                .col(big_integer(Attachments::Size))
+                .col(string(Attachments::Sha256))
+                .col(timestamp_with_time_zone(Attachments::CreatedAt))
+                .foreign_key(&mut cascade(
+                    "fk_attachments_v2_update",
+                    (AttachmentsV2::Table, Attachments::UpdateId),
+                    (Updates::Table, Updates::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        let db = m.get_connection();
+        db.execute_unprepared(
+            "INSERT INTO attachments_v2 (id, update_id, object_key, file_name, media_type, size, sha256, created_at) \
+             SELECT id, update_id, object_key, file_name, media_type, size, sha256, created_at FROM attachments",
+        )
+        .await?;
+        m.drop_table(Table::drop().table(Attachments::Table).to_owned()).await?;
+        m.rename_table(Table::rename().table(AttachmentsV2::Table, Attachments::Table).to_owned()).await?;
+        // PostgreSQL's id sequence was not advanced by the copied ids (SQLite's is).
+        if m.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            db.execute_unprepared(
+                "SELECT setval(pg_get_serial_sequence('attachments', 'id'), COALESCE((SELECT MAX(id) FROM attachments), 0) + 1, false)",
+            )
+            .await?;
+        }
+        for (name, col) in [
+            ("ix_attachments_update_v2", Attachments::UpdateId),
+            ("ix_attachments_sha256", Attachments::Sha256),
+        ] {
+            m.create_index(Index::create().name(name).table(Attachments::Table).col(col).to_owned()).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, _m: &SchemaManager) -> Result<(), DbErr> {
+        // Going back would need every shared object copied apart again.
+        Err(DbErr::Migration("m0006_shared_objects cannot be undone".to_owned()))
     }
 }

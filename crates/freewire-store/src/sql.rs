@@ -1204,6 +1204,16 @@ impl Store for SqlStore {
         self.entries(updates).await
     }
 
+    async fn attachment_by_sha256(&self, sha256: &str) -> Result<Option<Attachment>, StoreError> {
+        Ok(attachment::Entity::find()
+            .filter(attachment::Column::Sha256.eq(sha256))
+            .order_by_asc(attachment::Column::Id)
+            .one(&self.db)
+            .await
+            .map_err(db_err("looking for identical files"))?
+            .map(attachment_from))
+    }
+
     async fn attachment_by_id(&self, id: AttachmentId) -> Result<Option<Attachment>, StoreError> {
         Ok(attachment::Entity::find_by_id(id.0)
             .one(&self.db)

@@ -390,14 +390,14 @@ async fn an_update_that_cannot_be_stored_leaves_nothing(f: &Fixture) {
         )
         .await;
     assert!(matches!(missing, Err(StoreError::Missing(_))), "{missing:?}");
-    // Two attachments claiming one object key: the whole update is rolled back.
-    let clash = s
+    // A missing author: nothing of the update is stored either.
+    let no_author = s
         .insert_update_with_attachments(
-            NewUpdate { article_id, author_id: author, body: "x".into() },
-            vec![file("k/same", "a.pdf", "application/pdf"), file("k/same", "b.pdf", "application/pdf")],
+            NewUpdate { article_id, author_id: UserId(author.0 + 77), body: "x".into() },
+            vec![file("k/2", "b.pdf", "application/pdf")],
         )
         .await;
-    assert!(clash.is_err());
+    assert!(matches!(no_author, Err(StoreError::Missing(_))), "{no_author:?}");
     assert!(s.timeline_for_article(article_id).await.unwrap().is_empty());
 }
 
@@ -646,7 +646,7 @@ async fn moderation_hides_edits_and_removes_updates_and_is_audited(f: &Fixture) 
         )
         .await
         .unwrap();
-    assert_eq!(keys, ["k/a"], "the caller removes the file");
+    assert_eq!(keys, ["k/a"], "the caller removes the file no one else uses");
     assert!(s.update_by_id(u.id).await.unwrap().is_none());
     assert!(s.attachment_by_id(files[0].id).await.unwrap().is_none());
     assert_eq!(s.list_audit(PageRequest::new(1, 10)).await.unwrap().total, 3);
@@ -699,6 +699,44 @@ async fn an_invitation_makes_one_account_before_it_expires(f: &Fixture) {
     assert!(s.user_by_name("bob").await.unwrap().is_none(), "the refused registration left no account");
     assert!(matches!(s.insert_user_with_invite(new("eve"), "stale", now).await, Err(StoreError::Missing(_))));
     assert!(s.open_invites(now).await.unwrap().is_empty());
+}
+
+async fn identical_files_share_one_stored_object(f: &Fixture) {
+    let s = &f.store;
+    let src = source(s, "outlet").await;
+    let out = s
+        .insert_articles_with_retrieval(vec![article(src, "g", "T", at(2024, 1, 1, 0, 0, 0))])
+        .await
+        .unwrap();
+    let article_id = inserted(&out[0]).id;
+    let author = user(s, "ada", Role::Contributor).await;
+    let post = |name: &str| {
+        s.insert_update_with_attachments(
+            NewUpdate { article_id, author_id: author, body: "x".into() },
+            vec![file("shared/key", name, "application/pdf")],
+        )
+    };
+    let (first, a) = post("one.pdf").await.unwrap();
+    let (second, b) = post("two.pdf").await.unwrap();
+    assert_eq!(a[0].object_key, b[0].object_key);
+    assert_eq!(
+        s.attachment_by_sha256(&"cd".repeat(32)).await.unwrap().map(|x| x.id),
+        Some(a[0].id),
+        "the first copy"
+    );
+    assert!(s.attachment_by_sha256("ff").await.unwrap().is_none());
+    let audit = |id| freewire_core::NewAuditEntry {
+        actor_id: author,
+        action: "update.delete".into(),
+        target: format!("update {id}"),
+        detail: String::new(),
+    };
+    assert!(s.delete_update(first.id, audit(first.id)).await.unwrap().is_empty(), "the object is still used");
+    assert_eq!(
+        s.delete_update(second.id, audit(second.id)).await.unwrap(),
+        ["shared/key"],
+        "the last user frees it"
+    );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -755,4 +793,5 @@ contract!(
     changed_text_under_the_same_guid_becomes_a_revision,
     moderation_hides_edits_and_removes_updates_and_is_audited,
     an_invitation_makes_one_account_before_it_expires,
+    identical_files_share_one_stored_object,
 );

@@ -1567,3 +1567,37 @@ mod s3 {
         assert!(keys_under(&s3, &prefix).await.is_empty(), "the update's files left the bucket");
     }
 }
+
+#[tokio::test]
+async fn identical_files_are_stored_once_and_kept_while_any_update_uses_them() {
+    let app = TestApp::spawn().await;
+    let a = app.article().await;
+    let ada = app.signed_in("ada").await;
+    let first = post_update(&app, &ada, &a, "one", vec![("letter.pdf", pdf(), "application/pdf")]).await;
+    let second =
+        post_update(&app, &ada, &a, "two", vec![("same-letter.pdf", pdf(), "application/pdf")]).await;
+    assert_eq!(app.stored_files().len(), 1, "the same bytes are stored once");
+    let timeline = app.store.timeline_for_article(a.id).await.unwrap();
+    assert_eq!(timeline[0].attachments[0].file_name, "same-letter.pdf", "each keeps its own name");
+    let page = ada.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    let token = form_token(&page);
+    ada.post(app.url(&format!("/updates/{first}/delete")))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(app.stored_files().len(), 1, "still used by the other update");
+    let file = &app.store.timeline_for_article(a.id).await.unwrap()[0].attachments[0];
+    let res = TestApp::client()
+        .get(app.url(&format!("/files/{}/{}", file.id, file.file_name)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.bytes().await.unwrap().as_ref(), pdf().as_slice());
+    ada.post(app.url(&format!("/updates/{second}/delete")))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(app.stored_files().is_empty(), "freed with its last use");
+}

@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub update_id: i64,
-    #[sea_orm(unique)]
+    /// Shared by attachments with identical bytes.
     pub object_key: String,
     pub file_name: String,
     pub media_type: String,

@@ -385,6 +385,24 @@ async fn store_update(
     let mut attachments = Vec::with_capacity(files.len());
     let mut result = Ok(());
     for (mut file, media_type) in files {
+        // Identical bytes are stored once: a file someone uploaded before shares its object.
+        let existing = match state.store().attachment_by_sha256(&file.sha256).await {
+            Ok(found) => found,
+            Err(e) => {
+                result = Err(e.into());
+                break;
+            }
+        };
+        if let Some(same) = existing {
+            attachments.push(NewAttachment {
+                object_key: same.object_key,
+                file_name: file.name,
+                media_type: media_type.to_owned(),
+                size: i64::try_from(file.size).unwrap_or(i64::MAX),
+                sha256: file.sha256,
+            });
+            continue;
+        }
         let key = format!("updates/{}", uuid::Uuid::new_v4().simple());
         let bytes = match read_spooled(&mut file).await {
             Ok(b) => b,
