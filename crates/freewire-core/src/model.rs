@@ -525,6 +525,8 @@ pub struct Attachment {
     pub size: i64,
     pub sha256: String,
     pub created_at: DateTime<Utc>,
+    /// A small JPEG preview for raster images, in object storage.
+    pub thumbnail_key: Option<String>,
 }
 
 /// A file to attach; its bytes are already in object storage under `object_key`.
@@ -535,6 +537,8 @@ pub struct NewAttachment {
     pub media_type: String,
     pub size: i64,
     pub sha256: String,
+    /// A small JPEG preview for raster images, already in object storage.
+    pub thumbnail_key: Option<String>,
 }
 
 /// An update as the timeline shows it.

@@ -21,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0004SecondFactor),
             Box::new(M0005Invites),
             Box::new(M0006SharedObjects),
+            Box::new(M0007Thumbnails),
         ]
     }
 }
@@ -766,5 +767,39 @@ impl MigrationTrait for M0006SharedObjects {
     async fn down(&self, _m: &SchemaManager) -> Result<(), DbErr> {
         // Going back would need every shared object copied apart again.
         Err(DbErr::Migration("m0006_shared_objects cannot be undone".to_owned()))
+    }
+}
+
+#[derive(DeriveIden)]
+enum Thumbnails {
+    ThumbnailKey,
+}
+
+/// Previews of raster images.
+struct M0007Thumbnails;
+
+impl MigrationName for M0007Thumbnails {
+    fn name(&self) -> &'static str {
+        "m0007_thumbnails"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0007Thumbnails {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Attachments::Table)
+                .add_column(text_null(Thumbnails::ThumbnailKey))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter().table(Attachments::Table).drop_column(Thumbnails::ThumbnailKey).to_owned(),
+        )
+        .await
     }
 }

@@ -301,6 +301,7 @@ fn attachment_from(row: attachment::Model) -> Attachment {
         size: row.size,
         sha256: row.sha256,
         created_at: row.created_at,
+        thumbnail_key: row.thumbnail_key,
     }
 }
 
@@ -1164,6 +1165,7 @@ impl Store for SqlStore {
                 size: Set(file.size),
                 sha256: Set(file.sha256),
                 created_at: Set(now),
+                thumbnail_key: Set(file.thumbnail_key),
                 ..Default::default()
             }
             .insert(&txn)
@@ -1247,9 +1249,10 @@ impl Store for SqlStore {
 
     async fn delete_update(&self, id: UpdateId, audit: NewAuditEntry) -> Result<Vec<String>, StoreError> {
         let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
-        let keys: Vec<String> = attachment::Entity::find()
+        let objects: Vec<(String, Option<String>)> = attachment::Entity::find()
             .select_only()
             .column(attachment::Column::ObjectKey)
+            .column(attachment::Column::ThumbnailKey)
             .filter(attachment::Column::UpdateId.eq(id.0))
             .into_tuple()
             .all(&txn)
@@ -1266,17 +1269,26 @@ impl Store for SqlStore {
             return Err(StoreError::Missing(format!("update {id}")));
         }
         audit_row(audit, Utc::now()).insert(&txn).await.map_err(db_err("recording an act"))?;
-        // Keys another attachment still uses stay in object storage.
+        // Objects another attachment still uses stay in object storage, with their previews.
+        let keys: Vec<String> = objects.iter().map(|(k, _)| k.clone()).collect();
         let still_used: Vec<String> = attachment::Entity::find()
             .select_only()
             .column(attachment::Column::ObjectKey)
-            .filter(attachment::Column::ObjectKey.is_in(keys.clone()))
+            .filter(attachment::Column::ObjectKey.is_in(keys))
             .into_tuple()
             .all(&txn)
             .await
             .map_err(db_err("checking shared files"))?;
         txn.commit().await.map_err(db_err("committing a removal"))?;
-        Ok(keys.into_iter().filter(|k| !still_used.contains(k)).collect())
+        let mut freed = Vec::new();
+        for (key, thumbnail) in objects {
+            if still_used.contains(&key) || freed.contains(&key) {
+                continue;
+            }
+            freed.push(key);
+            freed.extend(thumbnail);
+        }
+        Ok(freed)
     }
 
     async fn set_update_hidden(

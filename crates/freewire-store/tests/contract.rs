@@ -329,6 +329,7 @@ fn file(key: &str, name: &str, media_type: &str) -> NewAttachment {
         media_type: media_type.to_owned(),
         size: 1234,
         sha256: "cd".repeat(32),
+        thumbnail_key: None,
     }
 }
 

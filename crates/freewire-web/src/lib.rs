@@ -18,6 +18,7 @@
 //! | POST | `/account/totp/setup`, `/confirm`, `/disable` | [`account::second_factor`] |
 //! | POST | `/articles/{id}/updates` | [`updates::create_update`] |
 //! | GET | `/files/{id}/{name}` | [`updates::download_attachment`] |
+//! | GET | `/thumbnails/{id}` | [`updates::download_thumbnail`] — previews of images |
 //! | GET | `/{YYYY}/{MM}/{DD}/{slug}/updates.atom` | [`site::updates_feed`] — the timeline as Atom |
 //! | POST | `/updates/{id}/edit`, `/delete` | [`updates::moderation`] (author, within the edit window) |
 //! | POST | `/updates/{id}/hide`, `/unhide` | [`updates::moderation`] (editors, audited) |
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
             post(updates::create_update)
                 .layer(DefaultBodyLimit::max(usize::try_from(body_limit).unwrap_or(usize::MAX))),
         )
+        .route("/thumbnails/{id}", get(updates::download_thumbnail))
         .route("/files/{id}/{name}", get(updates::download_attachment))
         .route("/updates/{id}/edit", post(updates::moderation::edit_update))
         .route("/updates/{id}/delete", post(updates::moderation::delete_update))

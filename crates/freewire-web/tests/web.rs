@@ -367,7 +367,8 @@ async fn a_signed_in_reader_posts_files_and_gets_them_back_byte_for_byte() {
     assert_eq!(files.len(), 2);
     assert_eq!(files[0].media_type, "application/pdf");
     assert_eq!(files[1].media_type, "image/png");
-    assert_eq!(app.stored_files().len(), 2);
+    assert_eq!(app.stored_files().len(), 3, "the PDF, the PNG and the PNG's preview");
+    assert!(files[1].thumbnail_key.is_some() && files[0].thumbnail_key.is_none());
     assert!(app.spooled_files().is_empty(), "spooled uploads are gone");
 
     let anonymous = TestApp::client();
@@ -1522,7 +1523,11 @@ mod s3 {
             vec![("letter.pdf", pdf(), "application/pdf"), ("map.png", PNG.to_vec(), "image/png")],
         )
         .await;
-        assert_eq!(keys_under(&s3, &prefix).await.len(), 2, "both files are in the bucket");
+        assert_eq!(
+            keys_under(&s3, &prefix).await.len(),
+            3,
+            "both files and the PNG's preview are in the bucket"
+        );
         let files = app.store.timeline_for_article(a.id).await.unwrap()[0].attachments.clone();
         for (file, bytes) in [(&files[0], pdf()), (&files[1], PNG.to_vec())] {
             let res = TestApp::client()
@@ -1553,7 +1558,7 @@ mod s3 {
                 .unwrap();
             assert_eq!(res.status(), status, "{name}");
         }
-        assert_eq!(keys_under(&s3, &prefix).await.len(), 2, "refused uploads stored nothing");
+        assert_eq!(keys_under(&s3, &prefix).await.len(), 3, "refused uploads stored nothing");
 
         // Deleting the update removes its objects.
         let page = ada.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
@@ -1600,4 +1605,40 @@ async fn identical_files_are_stored_once_and_kept_while_any_update_uses_them() {
         .await
         .unwrap();
     assert!(app.stored_files().is_empty(), "freed with its last use");
+}
+
+#[tokio::test]
+async fn uploaded_images_get_a_small_preview_that_leaves_with_them() {
+    let app = TestApp::spawn().await;
+    let a = app.article().await;
+    let ada = app.signed_in("ada").await;
+    let big = {
+        let img =
+            image::RgbImage::from_fn(1200, 900, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 40]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    let id = post_update(&app, &ada, &a, "a photo", vec![("harbour.png", big, "image/png")]).await;
+    assert_eq!(app.stored_files().len(), 2, "the image and its preview");
+    let file = app.store.timeline_for_article(a.id).await.unwrap()[0].attachments[0].clone();
+    let page =
+        TestApp::client().get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("<img src=\"/thumbnails/{}\"", file.id)), "the page shows the preview");
+    let res = TestApp::client().get(app.url(&format!("/thumbnails/{}", file.id))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    let preview = image::load_from_memory(&res.bytes().await.unwrap()).unwrap();
+    assert_eq!((preview.width(), preview.height()), (480, 360));
+    let page = ada.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    ada.post(app.url(&format!("/updates/{id}/delete")))
+        .form(&[("csrf", form_token(&page).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(app.stored_files().is_empty(), "the preview leaves with the image");
+    assert_eq!(
+        TestApp::client().get(app.url(&format!("/thumbnails/{}", file.id))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
 }

@@ -14,6 +14,7 @@ pub struct Model {
     pub size: i64,
     pub sha256: String,
     pub created_at: DateTimeUtc,
+    pub thumbnail_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

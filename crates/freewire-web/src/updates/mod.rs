@@ -8,6 +8,7 @@
 //! database refuses, the stored files are removed again, so no half-update remains.
 
 pub mod moderation;
+mod thumbnail;
 
 use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{Multipart, Path, State};
@@ -59,6 +60,8 @@ const INLINE_TYPES: &[&str] = &["image/png", "image/jpeg", "image/webp", "image/
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct AttachmentView {
     pub url: String,
+    /// The preview to show in the page, when there is one.
+    pub thumbnail_url: Option<String>,
     pub file_name: String,
     pub media_type: String,
     pub size: String,
@@ -69,6 +72,7 @@ impl AttachmentView {
     pub(crate) fn new(state: &AppState, a: &Attachment) -> Self {
         AttachmentView {
             url: state.link(&format!("/files/{}/{}", a.id, url_segment(&a.file_name))),
+            thumbnail_url: a.thumbnail_key.as_ref().map(|_| state.link(&format!("/thumbnails/{}", a.id))),
             file_name: a.file_name.clone(),
             media_type: a.media_type.clone(),
             size: human_size(u64::try_from(a.size).unwrap_or(0)),
@@ -400,6 +404,7 @@ async fn store_update(
                 media_type: media_type.to_owned(),
                 size: i64::try_from(file.size).unwrap_or(i64::MAX),
                 sha256: file.sha256,
+                thumbnail_key: same.thumbnail_key,
             });
             continue;
         }
@@ -411,17 +416,34 @@ async fn store_update(
                 break;
             }
         };
+        let preview = if INLINE_TYPES.contains(&media_type) {
+            let source = bytes.clone();
+            tokio::task::spawn_blocking(move || thumbnail::make_thumbnail(&source)).await.ok().flatten()
+        } else {
+            None
+        };
         if let Err(e) = state.blobs().put(&key, bytes).await {
             result = Err(e.into());
             break;
         }
         stored_keys.push(key.clone());
+        let mut thumbnail_key = None;
+        if let Some(jpeg) = preview {
+            let thumb = format!("{key}.thumb.jpg");
+            if let Err(e) = state.blobs().put(&thumb, Bytes::from(jpeg)).await {
+                result = Err(e.into());
+                break;
+            }
+            stored_keys.push(thumb.clone());
+            thumbnail_key = Some(thumb);
+        }
         attachments.push(NewAttachment {
             object_key: key,
             file_name: file.name,
             media_type: media_type.to_owned(),
             size: i64::try_from(file.size).unwrap_or(i64::MAX),
             sha256: file.sha256,
+            thumbnail_key,
         });
     }
     let outcome = match result {
@@ -495,6 +517,35 @@ pub async fn download_attachment(
     // deleted after the file was first fetched. The ETag keeps revalidation cheap.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
     h.insert(header::ETAG, value(&format!("\"{}\"", attachment.sha256))?);
+    Ok(response)
+}
+
+/// GET /thumbnails/{id} — an image attachment's preview, under the same rules as the file.
+pub async fn download_thumbnail(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let attachment = state.store().attachment_by_id(AttachmentId(id)).await?.ok_or(WebError::NotFound)?;
+    if !moderation::is_editor(viewer.as_ref()) {
+        let owner = state.store().update_by_id(attachment.update_id).await?;
+        if owner.is_none_or(|e| e.update.hidden.is_some()) {
+            return Err(WebError::NotFound);
+        }
+    }
+    let key = attachment.thumbnail_key.ok_or(WebError::NotFound)?;
+    let bytes = match state.blobs().get(&key).await {
+        Ok(b) => b,
+        Err(BlobError::NotFound(_)) => return Err(WebError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"thumbnail.jpg\""));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
     Ok(response)
 }
 
