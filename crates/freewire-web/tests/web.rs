@@ -1642,3 +1642,59 @@ async fn uploaded_images_get_a_small_preview_that_leaves_with_them() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Object storage that fails on its n-th write, as a full disk or an unreachable S3 would.
+struct FailingBlobs {
+    inner: ObjectBlobStore,
+    fail_on: usize,
+    puts: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl freewire_core::BlobStore for FailingBlobs {
+    async fn put(&self, key: &str, bytes: bytes::Bytes) -> Result<(), freewire_core::BlobError> {
+        let n = self.puts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if n == self.fail_on {
+            return Err(freewire_core::BlobError::Backend {
+                context: "storing a file",
+                message: "disk full".into(),
+            });
+        }
+        self.inner.put(key, bytes).await
+    }
+    async fn get(&self, key: &str) -> Result<bytes::Bytes, freewire_core::BlobError> {
+        self.inner.get(key).await
+    }
+    async fn delete(&self, key: &str) -> Result<(), freewire_core::BlobError> {
+        self.inner.delete(key).await
+    }
+}
+
+#[tokio::test]
+async fn a_failed_object_write_leaves_neither_rows_nor_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let uploads = dir.path().join("objects");
+    let blobs = Arc::new(FailingBlobs {
+        inner: ObjectBlobStore::local(&uploads).unwrap(),
+        fail_on: 2,
+        puts: std::sync::atomic::AtomicUsize::new(0),
+    });
+    let app = TestApp::spawn_full(|_| {}, Some(blobs)).await;
+    let a = app.article().await;
+    let ada = app.signed_in("ada").await;
+    let page = ada.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    let res = ada
+        .post(app.url(&format!("/articles/{}/updates", a.id)))
+        .multipart(upload_form(
+            Some(&form_token(&page)),
+            "two files",
+            vec![("letter.pdf", pdf(), "application/pdf"), ("map.png", PNG.to_vec(), "image/png")],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(res.text().await.unwrap().contains("Error id"), "the visitor sees an error id, not the cause");
+    assert_eq!(app.timeline_len(a.id).await, 0, "no row for a half-stored update");
+    assert!(files_under(&uploads).is_empty(), "the file stored before the failure was removed");
+}
