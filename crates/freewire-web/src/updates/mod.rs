@@ -482,14 +482,7 @@ pub async fn download_attachment(
     Viewer(viewer): Viewer,
     Path((id, _name)): Path<(i64, String)>,
 ) -> Result<Response, WebError> {
-    let attachment = state.store().attachment_by_id(AttachmentId(id)).await?.ok_or(WebError::NotFound)?;
-    // A hidden update's files are withheld from everyone but editors, like its text.
-    if !moderation::is_editor(viewer.as_ref()) {
-        let owner = state.store().update_by_id(attachment.update_id).await?;
-        if owner.is_none_or(|e| e.update.hidden.is_some()) {
-            return Err(WebError::NotFound);
-        }
-    }
+    let attachment = visible_attachment(&state, viewer.as_ref(), id).await?;
     let bytes = match state.blobs().get(&attachment.object_key).await {
         Ok(b) => b,
         Err(BlobError::NotFound(key)) => {
@@ -520,19 +513,30 @@ pub async fn download_attachment(
     Ok(response)
 }
 
+/// An attachment the viewer may fetch: a hidden update's files are withheld from everyone
+/// but editors, like its text.
+async fn visible_attachment(
+    state: &AppState,
+    viewer: Option<&SignedIn>,
+    id: i64,
+) -> Result<Attachment, WebError> {
+    let attachment = state.store().attachment_by_id(AttachmentId(id)).await?.ok_or(WebError::NotFound)?;
+    if !moderation::is_editor(viewer) {
+        let owner = state.store().update_by_id(attachment.update_id).await?;
+        if owner.is_none_or(|e| e.update.hidden.is_some()) {
+            return Err(WebError::NotFound);
+        }
+    }
+    Ok(attachment)
+}
+
 /// GET /thumbnails/{id} — an image attachment's preview, under the same rules as the file.
 pub async fn download_thumbnail(
     State(state): State<AppState>,
     Viewer(viewer): Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let attachment = state.store().attachment_by_id(AttachmentId(id)).await?.ok_or(WebError::NotFound)?;
-    if !moderation::is_editor(viewer.as_ref()) {
-        let owner = state.store().update_by_id(attachment.update_id).await?;
-        if owner.is_none_or(|e| e.update.hidden.is_some()) {
-            return Err(WebError::NotFound);
-        }
-    }
+    let attachment = visible_attachment(&state, viewer.as_ref(), id).await?;
     let key = attachment.thumbnail_key.ok_or(WebError::NotFound)?;
     let bytes = match state.blobs().get(&key).await {
         Ok(b) => b,

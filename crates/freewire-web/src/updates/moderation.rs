@@ -44,6 +44,28 @@ async fn entry(state: &AppState, id: i64) -> Result<TimelineEntry, WebError> {
     state.store().update_by_id(UpdateId(id)).await?.ok_or(WebError::NotFound)
 }
 
+/// The signed-in author's own update, still within the edit window, from a form of ours;
+/// `verb` names the refused act.
+async fn own_update(
+    state: &AppState,
+    viewer: Option<SignedIn>,
+    headers: &HeaderMap,
+    token: &str,
+    id: i64,
+    verb: &str,
+) -> Result<(SignedIn, TimelineEntry), WebError> {
+    let who = signed_in(viewer)?;
+    check_form(state, &who, headers, token)?;
+    let found = entry(state, id).await?;
+    if !can_amend(state, Some(&who), &found) {
+        return Err(WebError::Forbidden(format!(
+            "Only the author can {verb} an update, within {} minutes of posting it.",
+            state.config().edit_window_minutes
+        )));
+    }
+    Ok((who, found))
+}
+
 /// The edit form.
 #[derive(Debug, Deserialize)]
 pub struct EditForm {
@@ -59,15 +81,7 @@ pub async fn edit_update(
     Path(id): Path<i64>,
     Form(form): Form<EditForm>,
 ) -> Result<Response, WebError> {
-    let who = signed_in(viewer)?;
-    check_form(&state, &who, &headers, &form.csrf)?;
-    let found = entry(&state, id).await?;
-    if !can_amend(&state, Some(&who), &found) {
-        return Err(WebError::Forbidden(format!(
-            "Only the author can change an update, within {} minutes of posting it.",
-            state.config().edit_window_minutes
-        )));
-    }
+    let (_who, found) = own_update(&state, viewer, &headers, &form.csrf, id, "change").await?;
     let note = form.note.trim();
     if note.chars().count() > super::MAX_NOTE_CHARS {
         return Err(WebError::BadRequest(format!(
@@ -100,15 +114,7 @@ pub async fn delete_update(
     Path(id): Path<i64>,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, WebError> {
-    let who = signed_in(viewer)?;
-    check_form(&state, &who, &headers, &form.csrf)?;
-    let found = entry(&state, id).await?;
-    if !can_amend(&state, Some(&who), &found) {
-        return Err(WebError::Forbidden(format!(
-            "Only the author can delete an update, within {} minutes of posting it.",
-            state.config().edit_window_minutes
-        )));
-    }
+    let (who, found) = own_update(&state, viewer, &headers, &form.csrf, id, "delete").await?;
     let article = state.store().article_by_id(found.update.article_id).await?.ok_or(WebError::NotFound)?;
     let audit = NewAuditEntry {
         actor_id: who.user.id,
