@@ -20,17 +20,17 @@ const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpu
 /// The port the hostile files try to make the parser fetch from.
 const BAIT_PORT: u16 = 8089;
 
-fn in_ci() -> bool {
-    matches!(std::env::var("CI").as_deref(), Ok("true" | "1"))
-}
-
 /// The corpus directory, or `None` (after saying so) when it is absent outside CI.
 fn corpus() -> Option<PathBuf> {
     let dir = PathBuf::from(CORPUS);
     if dir.is_dir() {
         return Some(dir);
     }
-    assert!(!in_ci(), "the test corpus is missing at {} (CI=true requires it)", dir.display());
+    assert!(
+        !freewire_store::testing::is_ci(),
+        "the test corpus is missing at {} (CI=true requires it)",
+        dir.display()
+    );
     eprintln!("skipping: no test corpus at {}", dir.display());
     None
 }
@@ -266,7 +266,7 @@ fn generate(corpus: &Path, script: &str, args: &[&str], out: &Path) -> Option<Ve
             Some(std::fs::read(out).unwrap())
         }
         Err(e) => {
-            assert!(!in_ci(), "python3 is needed to run {script}: {e}");
+            assert!(!freewire_store::testing::is_ci(), "python3 is needed to run {script}: {e}");
             eprintln!("skipping {script}: python3 did not start ({e})");
             None
         }

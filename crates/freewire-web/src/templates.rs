@@ -35,7 +35,12 @@ fn html_formatter(
     if value.is_undefined() || value.is_none() {
         return Ok(());
     }
-    let text = value.to_string();
+    let escaped = escape_html(&value.to_string());
+    out.write_str(&escaped).map_err(minijinja::Error::from)
+}
+
+/// Escapes the five characters that matter in HTML text and attributes.
+pub(crate) fn escape_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + 8);
     for ch in text.chars() {
         match ch {
@@ -47,7 +52,7 @@ fn html_formatter(
             c => escaped.push(c),
         }
     }
-    out.write_str(&escaped).map_err(minijinja::Error::from)
+    escaped
 }
 
 /// The loaded templates.

@@ -910,7 +910,7 @@ mod browser {
     fn driver() -> Option<Driver> {
         if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
             assert!(
-                !matches!(std::env::var("CI").as_deref(), Ok("true" | "1")),
+                !freewire_store::testing::is_ci(),
                 "Chromium and chromedriver are required under CI=true (Debian packages chromium, chromium-driver)"
             );
             eprintln!("skipping: no Chromium at {CHROMIUM}");
@@ -1475,7 +1475,7 @@ mod s3 {
             return Some(S3 { endpoint, bucket, key, secret });
         }
         assert!(
-            !matches!(std::env::var("CI").as_deref(), Ok("true" | "1")),
+            !freewire_store::testing::is_ci(),
             "FREEWIRE_TEST_S3_* are not set, and CI=true forbids skipping the S3 test"
         );
         eprintln!("skipping: set FREEWIRE_TEST_S3_ENDPOINT and friends to run the S3 test");

@@ -143,6 +143,7 @@ pub struct NextQuery {
     pub(crate) next: Option<String>,
 }
 
+/// Percent-encodes everything but ASCII letters and digits: safe in a query or a path segment.
 pub(crate) fn url_encode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }

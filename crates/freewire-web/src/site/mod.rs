@@ -282,7 +282,7 @@ pub async fn updates_feed(
                 let _ = write!(
                     html,
                     "<p><a href=\"{url}\">{}</a> ({})</p>",
-                    escape_html(&a.file_name),
+                    crate::templates::escape_html(&a.file_name),
                     a.media_type
                 );
             }
@@ -320,10 +320,6 @@ pub async fn updates_feed(
         ..Feed::default()
     };
     Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed.to_string()).into_response())
-}
-
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// GET /{YYYY}/{MM}/{DD}/{slug}/ — one article.

@@ -71,7 +71,7 @@ pub(crate) struct AttachmentView {
 impl AttachmentView {
     pub(crate) fn new(state: &AppState, a: &Attachment) -> Self {
         AttachmentView {
-            url: state.link(&format!("/files/{}/{}", a.id, url_segment(&a.file_name))),
+            url: state.link(&format!("/files/{}/{}", a.id, crate::account::url_encode(&a.file_name))),
             thumbnail_url: a.thumbnail_key.as_ref().map(|_| state.link(&format!("/thumbnails/{}", a.id))),
             file_name: a.file_name.clone(),
             media_type: a.media_type.clone(),
@@ -79,10 +79,6 @@ impl AttachmentView {
             is_image: INLINE_TYPES.contains(&a.media_type.as_str()),
         }
     }
-}
-
-fn url_segment(name: &str) -> String {
-    percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// An update's Markdown as safe HTML.
@@ -562,7 +558,7 @@ fn content_disposition(inline: bool, name: &str) -> String {
     format!(
         "{}; filename=\"{ascii}\"; filename*=UTF-8''{}",
         if inline { "inline" } else { "attachment" },
-        url_segment(name)
+        crate::account::url_encode(name)
     )
 }
 

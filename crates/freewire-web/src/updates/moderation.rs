@@ -148,11 +148,8 @@ pub async fn hide_update(
     Path(id): Path<i64>,
     Form(form): Form<HideForm>,
 ) -> Result<Response, WebError> {
-    let who = signed_in(viewer)?;
+    let who = crate::guard::editor(viewer, "Only editors can hide updates.")?;
     check_form(&state, &who, &headers, &form.csrf)?;
-    if !is_editor(Some(&who)) {
-        return Err(WebError::Forbidden("Only editors can hide updates.".into()));
-    }
     let reason: String = form.reason.trim().chars().take(MAX_REASON_CHARS).collect();
     if reason.is_empty() {
         return Err(WebError::BadRequest("Give a reason for hiding the update; readers will see it.".into()));
@@ -177,11 +174,8 @@ pub async fn unhide_update(
     Path(id): Path<i64>,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, WebError> {
-    let who = signed_in(viewer)?;
+    let who = crate::guard::editor(viewer, "Only editors can show hidden updates again.")?;
     check_form(&state, &who, &headers, &form.csrf)?;
-    if !is_editor(Some(&who)) {
-        return Err(WebError::Forbidden("Only editors can show hidden updates again.".into()));
-    }
     let found = entry(&state, id).await?;
     let audit = NewAuditEntry {
         actor_id: who.user.id,
@@ -222,10 +216,7 @@ pub async fn show_audit(
     Viewer(viewer): Viewer,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, WebError> {
-    let who = signed_in(viewer)?;
-    if !is_editor(Some(&who)) {
-        return Err(WebError::Forbidden("Only editors can read the audit log.".into()));
-    }
+    let who = crate::guard::editor(viewer, "Only editors can read the audit log.")?;
     let page = state.store().list_audit(PageRequest::new(q.page.unwrap_or(1), 50)).await?;
     let ctx = AuditPage {
         frame: Frame::new(&state, Some(&who), "Audit log"),
