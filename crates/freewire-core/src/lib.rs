@@ -3,6 +3,7 @@
 //! citations, passwords). Nothing here performs I/O.
 
 pub mod citation;
+pub mod cite;
 pub mod licence;
 pub mod model;
 pub mod password;
@@ -11,7 +12,8 @@ pub mod store;
 pub mod totp;
 
 pub use citation::site_citation;
-pub use licence::Licence;
+pub use cite::{CitationRecord, Citations, CitationsHtml, CiteError, Citer, cite};
+pub use licence::{IndexPolicy, Licence};
 pub use model::*;
 pub use permalink::{Permalink, slugify};
 pub use store::{BlobError, BlobStore, Store, StoreError};

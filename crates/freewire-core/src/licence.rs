@@ -97,6 +97,75 @@ impl Licence {
     }
 }
 
+impl Licence {
+    /// Whether the article's whole text may be republished: public domain, the Creative
+    /// Commons licences (all allow verbatim copies with credit) and explicit permission. Under
+    /// any other terms only an excerpt and a link to the original are shown.
+    #[must_use]
+    pub fn allows_full_text(self) -> bool {
+        !matches!(self, Licence::ExcerptOnly)
+    }
+}
+
+/// What search engines are told about our copy of a source's article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+pub enum IndexPolicy {
+    /// `rel=canonical` points at the outlet's page, so the original is what gets ranked; our
+    /// copy is left out of our sitemaps (it is not the canonical page).
+    #[default]
+    Original,
+    /// Our page is the canonical one and is listed in our sitemaps: for sources whose terms
+    /// let a republisher be found in its own right (public-domain and CC material, often).
+    Ours,
+    /// The outlet's syndication terms ask that copies stay out of search: `rel=canonical` is
+    /// our own page and the page carries `noindex`.
+    NoIndex,
+}
+
+impl IndexPolicy {
+    /// Both policies, in the order they are offered to editors.
+    pub const ALL: [IndexPolicy; 3] = [IndexPolicy::Original, IndexPolicy::Ours, IndexPolicy::NoIndex];
+
+    /// The stored identifier.
+    #[must_use]
+    pub fn id(self) -> &'static str {
+        match self {
+            IndexPolicy::Original => "original",
+            IndexPolicy::Ours => "ours",
+            IndexPolicy::NoIndex => "noindex",
+        }
+    }
+
+    /// A description for editors.
+    #[must_use]
+    pub fn title(self) -> &'static str {
+        match self {
+            IndexPolicy::Original => "Canonical link to the original",
+            IndexPolicy::Ours => "Our page is canonical and listed in the sitemap",
+            IndexPolicy::NoIndex => "Keep our copy out of search engines (noindex)",
+        }
+    }
+}
+
+impl IndexPolicy {
+    /// Whether our copy is the page search engines should index, and so belongs in sitemaps.
+    #[must_use]
+    pub fn our_page_is_canonical(self) -> bool {
+        self == IndexPolicy::Ours
+    }
+}
+
+impl FromStr for IndexPolicy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        IndexPolicy::ALL
+            .into_iter()
+            .find(|p| p.id() == s.trim())
+            .ok_or_else(|| format!("unknown index policy {s:?}; expected original, ours or noindex"))
+    }
+}
+
 impl fmt::Display for Licence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.id())
@@ -135,6 +204,20 @@ mod tests {
             assert_eq!(l.id().parse::<Licence>().unwrap(), l);
         }
         assert_eq!("cc-by-4.0".parse::<Licence>().unwrap(), Licence::CcBy4);
+    }
+
+    #[test]
+    fn only_excerpt_only_withholds_the_full_text() {
+        let withheld: Vec<Licence> = Licence::ALL.into_iter().filter(|l| !l.allows_full_text()).collect();
+        assert_eq!(withheld, [Licence::ExcerptOnly]);
+    }
+
+    #[test]
+    fn index_policies_parse_back() {
+        for p in IndexPolicy::ALL {
+            assert_eq!(p.id().parse::<IndexPolicy>().unwrap(), p);
+        }
+        assert!("follow".parse::<IndexPolicy>().is_err());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::licence::Licence;
+use crate::licence::{IndexPolicy, Licence};
 use crate::permalink::Permalink;
 
 macro_rules! id_type {
@@ -52,6 +52,8 @@ pub struct Source {
     pub licence: Licence,
     /// Text the outlet asks to be credited with, if other than its name.
     pub credit: Option<String>,
+    /// What search engines are told about our copies of its articles.
+    pub index_policy: IndexPolicy,
     pub created_at: DateTime<Utc>,
 }
 
@@ -62,6 +64,38 @@ pub struct NewSource {
     pub homepage: Option<String>,
     pub licence: Licence,
     pub credit: Option<String>,
+}
+
+/// The terms an editor can change on a source. The licence applies to every article of the
+/// source already stored, so withdrawing a permission takes effect at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceTerms {
+    pub homepage: Option<String>,
+    pub licence: Licence,
+    pub credit: Option<String>,
+    pub index_policy: IndexPolicy,
+}
+
+/// A source with the address part of its page (`/source/{slug}/`): the name folded like a
+/// permalink slug; a later source whose name folds the same way gets `-{id}` appended.
+#[must_use]
+pub fn source_slugs(sources: &[Source]) -> Vec<(SourceId, String)> {
+    let mut by_id: Vec<&Source> = sources.iter().collect();
+    by_id.sort_by_key(|s| s.id);
+    let mut taken = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(by_id.len());
+    for s in by_id {
+        let mut slug = crate::slugify(&s.name);
+        if slug.is_empty() {
+            slug.push_str("source");
+        }
+        if !taken.insert(slug.clone()) {
+            slug = format!("{slug}-{}", s.id);
+            taken.insert(slug.clone());
+        }
+        out.push((s.id, slug));
+    }
+    out
 }
 
 /// One feed of a source.
@@ -216,7 +250,72 @@ pub struct Article {
     pub duplicate_of: Option<ArticleId>,
     /// Enclosures and Media RSS objects.
     pub media: Vec<Media>,
+    /// The item's categories, as tags.
+    pub tags: Vec<Tag>,
+    /// Set when an editor took the article down.
+    pub withdrawn: Option<Withdrawal>,
     pub created_at: DateTime<Utc>,
+}
+
+impl Article {
+    /// When the page last changed as far as the article goes: the outlet's later edit or
+    /// our first publication.
+    #[must_use]
+    pub fn modified_at(&self) -> DateTime<Utc> {
+        self.updated_at.map_or(self.published_at, |u| u.max(self.published_at))
+    }
+}
+
+/// A tag as the feed named it, with the form used in addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Tag {
+    pub name: String,
+    pub slug: String,
+}
+
+impl Tag {
+    /// A tag from a feed's category, or `None` when nothing of it is left for an address.
+    #[must_use]
+    pub fn new(name: &str) -> Option<Tag> {
+        let name: String = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let slug = crate::slugify(&name);
+        (!slug.is_empty() && name.chars().count() <= 100).then_some(Tag { name, slug })
+    }
+}
+
+/// An editor's takedown of an article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Withdrawal {
+    pub at: DateTime<Utc>,
+    /// The short notice readers see in place of the article.
+    pub reason: String,
+}
+
+/// Which published (or, for editors, withdrawn) articles a list shows. Empty: all published.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleFilter {
+    pub source: Option<SourceId>,
+    /// A tag's slug.
+    pub tag: Option<String>,
+    /// Published at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Published before.
+    pub until: Option<DateTime<Utc>>,
+    /// Only articles whose canonical page is ours ([`IndexPolicy::Ours`]): what sitemaps list.
+    pub canonical_here: bool,
+    /// Withdrawn articles instead of published ones (for editors).
+    pub withdrawn: bool,
+}
+
+/// What a sitemap needs of an article, without its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleStub {
+    pub id: ArticleId,
+    pub permalink: Permalink,
+    pub title: String,
+    pub language: Option<String>,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 /// An article to store; the store issues its permalink.
@@ -241,6 +340,8 @@ pub struct NewArticle {
     pub simhash: Option<i64>,
     /// Enclosures and Media RSS objects.
     pub media: Vec<Media>,
+    /// The item's categories.
+    pub tags: Vec<Tag>,
 }
 
 /// A media file an item carries: an RSS enclosure or a Media RSS object (audio, video,

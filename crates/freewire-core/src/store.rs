@@ -6,10 +6,10 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    ArticleId, ArticleWithSource, Attachment, AttachmentId, AuditEntry, Feed, FeedId, FeedPollUpdate, Hidden,
-    InsertOutcome, Invite, NewArticle, NewAttachment, NewAuditEntry, NewFeed, NewRetrieval, NewSource,
-    NewUpdate, NewUser, Page, PageRequest, Retrieval, Revision, Session, Source, SourceId, TimelineEntry,
-    Update, UpdateId, User, UserId,
+    ArticleFilter, ArticleId, ArticleStub, ArticleWithSource, Attachment, AttachmentId, AuditEntry, Feed,
+    FeedId, FeedPollUpdate, Hidden, InsertOutcome, Invite, NewArticle, NewAttachment, NewAuditEntry, NewFeed,
+    NewRetrieval, NewSource, NewUpdate, NewUser, Page, PageRequest, Retrieval, Revision, Session, Source,
+    SourceId, SourceTerms, Tag, TimelineEntry, Update, UpdateId, User, UserId, Withdrawal,
 };
 use crate::permalink::Permalink;
 
@@ -92,8 +92,36 @@ pub trait Store: Send + Sync {
         &self,
         permalink: &Permalink,
     ) -> Result<Option<ArticleWithSource>, StoreError>;
-    /// Published articles, newest first.
-    async fn list_articles(&self, page: PageRequest) -> Result<Page<ArticleWithSource>, StoreError>;
+    /// Published articles the filter selects, newest first.
+    async fn list_articles(
+        &self,
+        filter: &ArticleFilter,
+        page: PageRequest,
+    ) -> Result<Page<ArticleWithSource>, StoreError>;
+    /// Published articles the filter selects, newest first, without their text (sitemaps).
+    async fn list_article_stubs(
+        &self,
+        filter: &ArticleFilter,
+        page: PageRequest,
+    ) -> Result<Page<ArticleStub>, StoreError>;
+    /// A tag by its slug, if any published article carries it.
+    async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>, StoreError>;
+    /// Takes an article down (`Some`) or puts it back (`None`) and records the act, in one
+    /// transaction; `false` when there is no such article or it is a duplicate copy.
+    async fn set_article_withdrawn(
+        &self,
+        id: ArticleId,
+        withdrawal: Option<Withdrawal>,
+        audit: NewAuditEntry,
+    ) -> Result<bool, StoreError>;
+    /// Changes a source's terms, applies its licence to the articles already stored, and
+    /// records the act, in one transaction; `false` when there is no such source.
+    async fn update_source_terms(
+        &self,
+        id: SourceId,
+        terms: SourceTerms,
+        audit: NewAuditEntry,
+    ) -> Result<bool, StoreError>;
     /// Which of these GUIDs the source has stored already (to skip fetching their pages again).
     async fn existing_guids(&self, source: SourceId, guids: &[String]) -> Result<Vec<String>, StoreError>;
     /// The revisions of an article's text, oldest first.

@@ -217,6 +217,7 @@ pub(crate) fn article_from(
         normalized_url: item.link.as_deref().and_then(crate::dedupe::normalize_url),
         simhash,
         media: item.media.clone(),
+        tags: item.tags.clone(),
     }
 }
 

@@ -71,7 +71,14 @@ pub struct FeedItem {
     pub language: Option<String>,
     /// Enclosures and Media RSS objects, with absolute addresses.
     pub media: Vec<freewire_core::Media>,
+    /// The item's categories (RSS `category`, Atom `category` label or term, JSON Feed
+    /// `tags`), at most [`MAX_TAGS`], without repeats.
+    pub tags: Vec<freewire_core::Tag>,
 }
+
+/// Categories kept per item: feeds that stuff dozens of keywords into categories would
+/// otherwise flood the tag pages.
+pub const MAX_TAGS: usize = 12;
 
 /// A document that is not a feed we can read.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -772,9 +779,32 @@ fn item(e: Entry, feed_base: Option<&Url>) -> FeedItem {
         published: e.published,
         updated: e.updated,
         media: media_of(&e.media, base),
+        tags: tags_of(&e.categories),
         language: e.language,
         link,
     }
+}
+
+fn tags_of(categories: &[feed_rs::model::Category]) -> Vec<freewire_core::Tag> {
+    let mut tags: Vec<freewire_core::Tag> = Vec::new();
+    for c in categories {
+        let name = c.label.as_deref().filter(|l| !l.trim().is_empty()).unwrap_or(&c.term);
+        // Some feeds pack several categories into one, comma-separated.
+        for part in name.split(',') {
+            if let Some(tag) = freewire_core::Tag::new(&html_to_text_inline(part))
+                && !tags.iter().any(|t| t.slug == tag.slug)
+                && tags.len() < MAX_TAGS
+            {
+                tags.push(tag);
+            }
+        }
+    }
+    tags
+}
+
+/// A category's text: entities decoded, markup dropped.
+fn html_to_text_inline(s: &str) -> String {
+    if s.contains(['<', '&']) { crate::sanitize::html_to_text(s) } else { s.to_owned() }
 }
 
 /// Every media file of an item, once each: feed-rs reads RSS enclosures and Media RSS into the

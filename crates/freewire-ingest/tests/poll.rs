@@ -195,7 +195,7 @@ fn rss(items: &[(&str, &str, &str)]) -> String {
 }
 
 async fn article_count(store: &SqlStore) -> u64 {
-    store.list_articles(PageRequest::new(1, 1)).await.unwrap().total
+    store.list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 1)).await.unwrap().total
 }
 
 #[tokio::test]
@@ -409,7 +409,12 @@ async fn a_summary_only_item_gets_the_article_page_text_where_robots_allow() {
     site.route("/feed", Route::ok(feed));
     let followed = site.feed("Summaries", &site.url("/feed")).await;
     site.poller(true).poll_due().await.unwrap();
-    let items = site.store.list_articles(PageRequest::new(1, 10)).await.unwrap().items;
+    let items = site
+        .store
+        .list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 10))
+        .await
+        .unwrap()
+        .items;
     let body = |t: &str| items.iter().find(|a| a.article.title == t).unwrap().article.clone();
     let open = body("Ferry Saved");
     assert!(open.body_html.contains("bridging grant"), "full text from the page: {}", open.body_html);
@@ -577,7 +582,11 @@ async fn hostile_documents_over_http_end_quickly_and_leak_nothing() {
             );
         }
     }
-    let page = site.store.list_articles(PageRequest::new(1, 200)).await.unwrap();
+    let page = site
+        .store
+        .list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 200))
+        .await
+        .unwrap();
     for a in &page.items {
         let text = format!("{} {}", a.article.title, a.article.body_html);
         assert!(!text.contains("root:x:0:0"), "a local file leaked into {}", a.article.title);
@@ -622,7 +631,12 @@ async fn article_pages_at_private_addresses_are_refused_before_any_connection() 
     site.route("/feed", Route::ok(feed));
     site.feed("Probe", &site.url("/feed")).await;
     site.poller(true).poll_due().await.unwrap();
-    let items = site.store.list_articles(PageRequest::new(1, 10)).await.unwrap().items;
+    let items = site
+        .store
+        .list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 10))
+        .await
+        .unwrap()
+        .items;
     assert_eq!(items.len(), 1);
     assert!(items[0].article.body_html.contains("Only a summary."));
 }

@@ -22,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0005Invites),
             Box::new(M0006SharedObjects),
             Box::new(M0007Thumbnails),
+            Box::new(M0008Republishing),
         ]
     }
 }
@@ -801,5 +802,104 @@ impl MigrationTrait for M0007Thumbnails {
             Table::alter().table(Attachments::Table).drop_column(Thumbnails::ThumbnailKey).to_owned(),
         )
         .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Republishing {
+    /// On `sources`: `original` (canonical link to the outlet's page) or `noindex`.
+    IndexPolicy,
+    /// On `articles`: when and why an editor withdrew it.
+    WithdrawnAt,
+    WithdrawnReason,
+}
+
+#[derive(DeriveIden)]
+enum ArticleTags {
+    Table,
+    ArticleId,
+    /// As the feed named it.
+    Tag,
+    /// The tag folded for URLs (`/tag/{slug}/`).
+    Slug,
+}
+
+/// The public surface: a source's search-engine policy, withdrawal, and tags.
+struct M0008Republishing;
+
+impl MigrationName for M0008Republishing {
+    fn name(&self) -> &'static str {
+        "m0008_republishing"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0008Republishing {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Sources::Table)
+                .add_column(string(Republishing::IndexPolicy).default("original"))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Articles::Table)
+                .add_column(timestamp_with_time_zone_null(Republishing::WithdrawnAt))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Articles::Table)
+                .add_column(text_null(Republishing::WithdrawnReason))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(ArticleTags::Table)
+                .col(big_integer(ArticleTags::ArticleId))
+                .col(string(ArticleTags::Tag))
+                .col(string(ArticleTags::Slug))
+                .primary_key(Index::create().col(ArticleTags::ArticleId).col(ArticleTags::Slug))
+                .foreign_key(&mut cascade(
+                    "fk_article_tags_article",
+                    (ArticleTags::Table, ArticleTags::ArticleId),
+                    (Articles::Table, Articles::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_article_tags_slug")
+                .table(ArticleTags::Table)
+                .col(ArticleTags::Slug)
+                .to_owned(),
+        )
+        .await?;
+        // Per-source pages list a source's articles newest first.
+        m.create_index(
+            Index::create()
+                .name("ix_articles_source_published")
+                .table(Articles::Table)
+                .col(Articles::SourceId)
+                .col(Articles::PublishedAt)
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(Index::drop().name("ix_articles_source_published").table(Articles::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(ArticleTags::Table).to_owned()).await?;
+        for col in [Republishing::WithdrawnReason, Republishing::WithdrawnAt] {
+            m.alter_table(Table::alter().table(Articles::Table).drop_column(col).to_owned()).await?;
+        }
+        m.alter_table(Table::alter().table(Sources::Table).drop_column(Republishing::IndexPolicy).to_owned())
+            .await
     }
 }

@@ -9,10 +9,12 @@ use freewire_core::model::{
     Article, ArticleId, ArticleStatus, ArticleWithSource, Attachment, AttachmentId, AuditEntry, Feed, FeedId,
     FeedPollUpdate, Hidden, InsertOutcome, Invite, NEAR_DUPLICATE_BITS, NewArticle, NewAttachment,
     NewAuditEntry, NewFeed, NewRetrieval, NewSource, NewUpdate, NewUser, Page, PageRequest, Retrieval,
-    Revision, Session, Source, SourceId, TimelineEntry, Update, UpdateId, User, UserId, simhash_bands,
-    simhash_distance,
+    Revision, Session, Source, SourceId, SourceTerms, Tag, TimelineEntry, Update, UpdateId, User, UserId,
+    Withdrawal, simhash_bands, simhash_distance,
 };
-use freewire_core::{Licence, Permalink, Store, StoreError, slugify};
+use freewire_core::{
+    ArticleFilter, ArticleStub, IndexPolicy, Licence, Permalink, Store, StoreError, slugify,
+};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType, Order, Query};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -24,8 +26,8 @@ use sea_orm_migration::MigratorTrait;
 
 use crate::engine::Engine;
 use crate::entity::{
-    article, attachment, audit, feed, invite, recovery_code, retrieval, revision, session, setting, source,
-    update, user,
+    article, article_tag, attachment, audit, feed, invite, recovery_code, retrieval, revision, session,
+    setting, source, update, user,
 };
 use crate::migration::Migrator;
 
@@ -159,6 +161,10 @@ fn source_from(row: source::Model) -> Result<Source, StoreError> {
         name: row.name,
         homepage: row.homepage,
         credit: row.credit,
+        index_policy: row
+            .index_policy
+            .parse()
+            .map_err(|e: String| corrupt("reading a source's index policy", e))?,
         created_at: row.created_at,
     })
 }
@@ -204,6 +210,10 @@ fn article_from(row: article::Model) -> Result<Article, StoreError> {
         duplicate_of: row.duplicate_of.map(ArticleId),
         media: serde_json::from_str(&row.media)
             .map_err(|e| corrupt("reading an article's media", e.to_string()))?,
+        tags: Vec::new(),
+        withdrawn: row
+            .withdrawn_at
+            .map(|at| Withdrawal { at, reason: row.withdrawn_reason.clone().unwrap_or_default() }),
         created_at: row.created_at,
     })
 }
@@ -319,13 +329,25 @@ impl SqlStore {
             .into_iter()
             .map(|row| source_from(row).map(|s| (s.id.0, s)))
             .collect::<Result<_, _>>()?;
+        let mut tags: HashMap<i64, Vec<Tag>> = HashMap::new();
+        for row in article_tag::Entity::find()
+            .filter(article_tag::Column::ArticleId.is_in(rows.iter().map(|r| r.id)))
+            .order_by_asc(article_tag::Column::Tag)
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading tags"))?
+        {
+            tags.entry(row.article_id).or_default().push(Tag { name: row.tag, slug: row.slug });
+        }
         rows.into_iter()
             .map(|row| {
                 let source = sources
                     .get(&row.source_id)
                     .cloned()
                     .ok_or_else(|| corrupt("reading an article", "its source is missing"))?;
-                Ok(ArticleWithSource { article: article_from(row)?, source })
+                let mut article = article_from(row)?;
+                article.tags = tags.remove(&article.id.0).unwrap_or_default();
+                Ok(ArticleWithSource { article, source })
             })
             .collect()
     }
@@ -423,10 +445,67 @@ async fn insert_one(
     .await
     .map_err(db_err("storing an article"))?;
     new_retrieval(row.id, retr).insert(txn).await.map_err(db_err("recording a retrieval"))?;
+    insert_tags(txn, row.id, &new.tags).await?;
     Ok(match first_copy {
         Some(of) => InsertOutcome::NearDuplicate { id: ArticleId(row.id), of: ArticleId(of) },
         None => InsertOutcome::Inserted(Box::new(article_from(row)?)),
     })
+}
+
+async fn insert_tags(txn: &impl ConnectionTrait, article_id: i64, tags: &[Tag]) -> Result<(), StoreError> {
+    let mut seen = std::collections::HashSet::new();
+    let rows: Vec<article_tag::ActiveModel> = tags
+        .iter()
+        .filter(|t| seen.insert(t.slug.as_str()))
+        .map(|t| article_tag::ActiveModel {
+            article_id: Set(article_id),
+            slug: Set(t.slug.clone()),
+            tag: Set(t.name.clone()),
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    article_tag::Entity::insert_many(rows).exec(txn).await.map_err(db_err("storing tags"))?;
+    Ok(())
+}
+
+/// Published articles a filter selects.
+fn filtered(filter: &ArticleFilter) -> sea_orm::Select<article::Entity> {
+    let status = if filter.withdrawn { ArticleStatus::Withdrawn } else { ArticleStatus::Published };
+    let mut q = article::Entity::find().filter(article::Column::Status.eq(status.as_str()));
+    if let Some(source) = filter.source {
+        q = q.filter(article::Column::SourceId.eq(source.0));
+    }
+    if let Some(from) = filter.from {
+        q = q.filter(article::Column::PublishedAt.gte(ts(from)));
+    }
+    if let Some(until) = filter.until {
+        q = q.filter(article::Column::PublishedAt.lt(ts(until)));
+    }
+    if filter.canonical_here {
+        q = q.filter(
+            article::Column::SourceId.in_subquery(
+                Query::select()
+                    .column(source::Column::Id)
+                    .from(source::Entity)
+                    .and_where(source::Column::IndexPolicy.eq(IndexPolicy::Ours.id()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(slug) = &filter.tag {
+        q = q.filter(
+            article::Column::Id.in_subquery(
+                Query::select()
+                    .column(article_tag::Column::ArticleId)
+                    .from(article_tag::Entity)
+                    .and_where(article_tag::Column::Slug.eq(slug.as_str()))
+                    .to_owned(),
+            ),
+        );
+    }
+    q.order_by_desc(article::Column::PublishedAt).order_by_desc(article::Column::Id)
 }
 
 /// Rows that did not come through the same feed as `new`: one feed listing two items with the
@@ -583,6 +662,7 @@ impl Store for SqlStore {
             homepage: Set(new.homepage),
             licence: Set(new.licence.id().to_owned()),
             credit: Set(new.credit),
+            index_policy: Set(IndexPolicy::default().id().to_owned()),
             created_at: Set(ts(Utc::now())),
             ..Default::default()
         }
@@ -821,23 +901,134 @@ impl Store for SqlStore {
         Ok(self.with_sources(vec![row]).await?.pop())
     }
 
-    async fn list_articles(&self, page: PageRequest) -> Result<Page<ArticleWithSource>, StoreError> {
-        let published = article::Column::Status.eq(ArticleStatus::Published.as_str());
-        let total = article::Entity::find()
-            .filter(published.clone())
-            .count(&self.db)
-            .await
-            .map_err(db_err("counting articles"))?;
-        let rows = article::Entity::find()
-            .filter(published)
-            .order_by_desc(article::Column::PublishedAt)
-            .order_by_desc(article::Column::Id)
+    async fn list_articles(
+        &self,
+        filter: &ArticleFilter,
+        page: PageRequest,
+    ) -> Result<Page<ArticleWithSource>, StoreError> {
+        let total = filtered(filter).count(&self.db).await.map_err(db_err("counting articles"))?;
+        let rows = filtered(filter)
             .offset(page.offset())
             .limit(page.size)
             .all(&self.db)
             .await
             .map_err(db_err("listing articles"))?;
         Ok(Page { items: self.with_sources(rows).await?, number: page.number, size: page.size, total })
+    }
+
+    async fn list_article_stubs(
+        &self,
+        filter: &ArticleFilter,
+        page: PageRequest,
+    ) -> Result<Page<ArticleStub>, StoreError> {
+        type Row = (i64, String, String, Option<String>, DateTime<Utc>, Option<DateTime<Utc>>);
+        let total = filtered(filter).count(&self.db).await.map_err(db_err("counting articles"))?;
+        let rows: Vec<Row> = filtered(filter)
+            .select_only()
+            .column(article::Column::Id)
+            .column(article::Column::Permalink)
+            .column(article::Column::Title)
+            .column(article::Column::Language)
+            .column(article::Column::PublishedAt)
+            .column(article::Column::UpdatedAt)
+            .offset(page.offset())
+            .limit(page.size)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing articles"))?;
+        let items = rows
+            .into_iter()
+            .map(|(id, permalink, title, language, published_at, updated_at)| {
+                Ok(ArticleStub {
+                    id: ArticleId(id),
+                    permalink: Permalink::from_path(&permalink)
+                        .ok_or_else(|| corrupt("reading a permalink", permalink.clone()))?,
+                    title,
+                    language,
+                    published_at,
+                    updated_at,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Page { items, number: page.number, size: page.size, total })
+    }
+
+    async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>, StoreError> {
+        let row = article_tag::Entity::find()
+            .filter(article_tag::Column::Slug.eq(slug))
+            .filter(
+                article_tag::Column::ArticleId.in_subquery(
+                    Query::select()
+                        .column(article::Column::Id)
+                        .from(article::Entity)
+                        .and_where(article::Column::Status.eq(ArticleStatus::Published.as_str()))
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(article_tag::Column::ArticleId)
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading a tag"))?;
+        Ok(row.map(|r| Tag { name: r.tag, slug: r.slug }))
+    }
+
+    async fn set_article_withdrawn(
+        &self,
+        id: ArticleId,
+        withdrawal: Option<Withdrawal>,
+        audit: NewAuditEntry,
+    ) -> Result<bool, StoreError> {
+        let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
+        let (status, at, reason) = match withdrawal {
+            Some(w) => (ArticleStatus::Withdrawn, Some(ts(w.at)), Some(w.reason)),
+            None => (ArticleStatus::Published, None, None),
+        };
+        let result = article::Entity::update_many()
+            .col_expr(article::Column::Status, Expr::value(status.as_str()))
+            .col_expr(article::Column::WithdrawnAt, Expr::value(at))
+            .col_expr(article::Column::WithdrawnReason, Expr::value(reason))
+            .filter(article::Column::Id.eq(id.0))
+            .filter(article::Column::Status.ne(ArticleStatus::Duplicate.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(db_err("withdrawing an article"))?;
+        if result.rows_affected == 0 {
+            return Ok(false);
+        }
+        audit_row(audit, Utc::now()).insert(&txn).await.map_err(db_err("recording an act"))?;
+        txn.commit().await.map_err(db_err("committing a withdrawal"))?;
+        Ok(true)
+    }
+
+    async fn update_source_terms(
+        &self,
+        id: SourceId,
+        terms: SourceTerms,
+        audit: NewAuditEntry,
+    ) -> Result<bool, StoreError> {
+        let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
+        let result = source::Entity::update_many()
+            .col_expr(source::Column::Homepage, Expr::value(terms.homepage))
+            .col_expr(source::Column::Licence, Expr::value(terms.licence.id()))
+            .col_expr(source::Column::Credit, Expr::value(terms.credit))
+            .col_expr(source::Column::IndexPolicy, Expr::value(terms.index_policy.id()))
+            .filter(source::Column::Id.eq(id.0))
+            .exec(&txn)
+            .await
+            .map_err(db_err("changing a source's terms"))?;
+        if result.rows_affected == 0 {
+            return Ok(false);
+        }
+        article::Entity::update_many()
+            .col_expr(article::Column::Licence, Expr::value(terms.licence.id()))
+            .filter(article::Column::SourceId.eq(id.0))
+            .exec(&txn)
+            .await
+            .map_err(db_err("applying a source's licence to its articles"))?;
+        audit_row(audit, Utc::now()).insert(&txn).await.map_err(db_err("recording an act"))?;
+        txn.commit().await.map_err(db_err("committing a source's terms"))?;
+        Ok(true)
     }
 
     async fn retrievals_for_article(&self, id: ArticleId) -> Result<Vec<Retrieval>, StoreError> {

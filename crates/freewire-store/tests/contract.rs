@@ -56,6 +56,7 @@ fn article(
             normalized_url: None,
             simhash: None,
             media: Vec::new(),
+            tags: Vec::new(),
         },
         NewRetrieval {
             location: "file:///tmp/feed.xml".to_owned(),
@@ -188,7 +189,13 @@ async fn the_same_guid_is_stored_once_and_retrieved_once(f: &Fixture) {
     let known = s.existing_guids(src, &["same".to_owned(), "other".to_owned()]).await.unwrap();
     assert_eq!(known, ["same"]);
     assert_eq!(s.retrievals_for_article(id).await.unwrap().len(), 1);
-    assert_eq!(s.list_articles(PageRequest::new(1, 10)).await.unwrap().total, 1);
+    assert_eq!(
+        s.list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 10))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
     // The same GUID from another source is another article.
     let other = source(s, "elsewhere").await;
     let theirs = s.insert_articles_with_retrieval(vec![article(other, "same", "One", when)]).await.unwrap();
@@ -228,16 +235,24 @@ async fn articles_list_newest_first_in_pages(f: &Fixture) {
         .map(|i| article(src, &format!("g{i}"), &format!("Item {i}"), base + Duration::days(i)))
         .collect();
     s.insert_articles_with_retrieval(batch).await.unwrap();
-    let first = s.list_articles(PageRequest::new(1, 2)).await.unwrap();
+    let first =
+        s.list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 2)).await.unwrap();
     assert_eq!(first.total, 5);
     assert_eq!(first.page_count(), 3);
     let titles: Vec<_> = first.items.iter().map(|a| a.article.title.as_str()).collect();
     assert_eq!(titles, ["Item 4", "Item 3"]);
-    let last = s.list_articles(PageRequest::new(3, 2)).await.unwrap();
+    let last =
+        s.list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(3, 2)).await.unwrap();
     assert_eq!(last.items.len(), 1);
     assert_eq!(last.items[0].article.title, "Item 0");
     assert_eq!(last.items[0].source.name, "outlet");
-    assert!(s.list_articles(PageRequest::new(4, 2)).await.unwrap().items.is_empty());
+    assert!(
+        s.list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(4, 2))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
 }
 
 async fn users_are_unique_and_keep_their_role(f: &Fixture) {
@@ -504,7 +519,13 @@ async fn the_same_url_through_another_feed_is_one_article(f: &Fixture) {
     // The same source listing the link twice under two GUIDs keeps both (linked-list posts).
     let same_source = s.insert_articles_with_retrieval(vec![with_url(one, "x2")]).await.unwrap();
     assert!(matches!(same_source[0], InsertOutcome::Inserted(_)), "{same_source:?}");
-    assert_eq!(s.list_articles(PageRequest::new(1, 10)).await.unwrap().total, 2);
+    assert_eq!(
+        s.list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 10))
+            .await
+            .unwrap()
+            .total,
+        2
+    );
 }
 
 async fn a_near_duplicate_from_another_source_is_linked_not_republished(f: &Fixture) {
@@ -539,7 +560,7 @@ async fn a_near_duplicate_from_another_source_is_linked_not_republished(f: &Fixt
     assert_eq!(dup.duplicate_of, Some(first));
     assert!(matches!(out[1], InsertOutcome::Inserted(_)), "a different text is a different story");
     let listed: Vec<_> = s
-        .list_articles(PageRequest::new(1, 10))
+        .list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 10))
         .await
         .unwrap()
         .items

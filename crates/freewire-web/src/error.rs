@@ -17,9 +17,9 @@ pub enum WebError {
     /// 404: no such page.
     #[error("not found")]
     NotFound,
-    /// 410: the page was here and has been withdrawn.
+    /// 410: the page was here and has been withdrawn; the notice says when and why.
     #[error("gone")]
-    Gone,
+    Gone(Option<String>),
     /// 400: the request makes no sense; the message says why.
     #[error("{0}")]
     BadRequest(String),
@@ -74,10 +74,12 @@ impl IntoResponse for WebError {
                 "There is no page at this address. It may have been mistyped.".to_owned(),
                 None,
             ),
-            WebError::Gone => (
+            WebError::Gone(notice) => (
                 StatusCode::GONE,
                 "Withdrawn",
-                "This article has been withdrawn and is no longer published here.".to_owned(),
+                notice.unwrap_or_else(|| {
+                    "This article has been withdrawn and is no longer published here.".to_owned()
+                }),
                 None,
             ),
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, "That did not work", m, None),

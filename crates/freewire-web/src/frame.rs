@@ -21,6 +21,37 @@ pub(crate) struct Frame {
     pub csrf: Option<String>,
     /// Whether to offer "Create an account" (registration is open).
     pub open_registration: bool,
+    /// Feeds announced in the head for autodiscovery: the site's, then the page's own.
+    pub alternates: Vec<Alternate>,
+    /// The page's `rel=canonical` address, absolute.
+    pub canonical: Option<String>,
+    /// `noindex` where the source's terms keep our copy out of search engines.
+    pub noindex: bool,
+}
+
+/// A feed of the page, for `<link rel=alternate>` and for links in the page.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Alternate {
+    pub title: String,
+    pub href: String,
+    pub media_type: &'static str,
+    /// The format's name for readers ("RSS").
+    pub format: &'static str,
+}
+
+impl Alternate {
+    /// The three feeds under `base` (`/feed` → `/feed.xml`, `/feed.atom`, `/feed.json`).
+    pub(crate) fn feeds(title: &str, base: &str) -> Vec<Alternate> {
+        crate::site::feeds::FORMATS
+            .iter()
+            .map(|f| Alternate {
+                title: format!("{title} ({})", f.name),
+                href: format!("{base}.{}", f.extension),
+                media_type: f.media_type,
+                format: f.name,
+            })
+            .collect()
+    }
 }
 
 /// The signed-in user, as the frame shows them.
@@ -40,6 +71,9 @@ impl Frame {
             user: viewer.map(|v| FrameUser { username: v.user.username.clone(), role: v.user.role }),
             csrf: viewer.map(|v| v.session.csrf_token.clone()),
             open_registration: state.config().registration == freewire_core::Registration::Open,
+            alternates: Alternate::feeds(&state.config().site_name, &state.link("/feed")),
+            canonical: None,
+            noindex: false,
         }
     }
 }

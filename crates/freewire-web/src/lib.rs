@@ -5,9 +5,14 @@
 //!
 //! | method | path | handler |
 //! |---|---|---|
-//! | GET | `/` | [`site::home`] — latest articles, `?page=N` |
+//! | GET | `/` | [`site::lists::home`] — latest articles, `?page=N` |
 //! | GET | `/{YYYY}/{MM}/{DD}/{slug}/` | [`site::show_article`] |
-//! | GET | `/static/style.css`, `/static/upload.js` | [`site::stylesheet`], [`site::upload_script`] |
+//! | GET | `/{YYYY}/`, `/{YYYY}/{MM}/`, `/{YYYY}/{MM}/{DD}/` | [`site::lists`] — date archives |
+//! | GET | `/source/{slug}/`, `/tag/{slug}/`, `/about` | [`site::lists`] |
+//! | GET | `/feed.xml`, `.atom`, `.json`; `/source/{slug}/feed.*`; `/tag/{slug}/feed.*` | [`site::feeds`] |
+//! | GET | `/sitemap.xml`, `/news-sitemap.xml`, `/robots.txt` | [`site::seo`] |
+//! | GET | `/cite/{id}.bib`, `.ris`, `.json` | [`site::cite::download`] |
+//! | GET | `/static/style.css`, `/static/upload.js`, `/static/site.js` | [`site::stylesheet`], scripts |
 //! | GET, POST | `/login` | [`account::show_login`], [`account::submit_login`] |
 //! | POST | `/logout` | [`account::submit_logout`] |
 //! | GET, POST | `/register` | [`account::register`]: open, by invitation, or closed |
@@ -25,12 +30,16 @@
 //! | GET | `/admin/audit` | [`updates::moderation::show_audit`] (editors) |
 //! | GET, POST | `/admin/feeds` | [`admin::list_feeds`], [`admin::add_feed`] (editors) |
 //! | POST | `/admin/feeds/{id}/enabled` | [`admin::switch_feed`] (editors) |
+//! | GET, POST | `/admin/sources`, `/admin/sources/{id}` | [`admin::sources`]: licence, credit, search policy |
+//! | POST | `/admin/articles/{id}/withdraw`, `/reinstate` | [`admin::articles`] (editors, audited) |
+//! | GET | `/admin/withdrawn` | [`admin::articles::list_withdrawn`] (editors) |
 //!
 //! Web code only reads through and calls into the [`Store`](freewire_core::Store) and
 //! [`BlobStore`](freewire_core::BlobStore) contracts; it never sees a database.
 
 pub mod account;
 pub mod admin;
+mod caching;
 mod error;
 mod frame;
 mod guard;
@@ -62,9 +71,25 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config().max_upload_bytes.saturating_mul(updates::MAX_FILES_PER_UPDATE as u64)
         + FORM_OVERHEAD_BYTES;
     let routes = Router::new()
-        .route("/", get(site::home))
+        .route("/", get(site::lists::home))
+        .route("/about", get(site::lists::about))
+        .route("/source/{slug}/", get(site::lists::source_page))
+        .route("/source/{slug}/{file}", get(site::feeds::source_feed))
+        .route("/tag/{slug}/", get(site::lists::tag_page))
+        .route("/tag/{slug}/{file}", get(site::feeds::tag_feed))
+        .route("/{year}/", get(site::lists::year_archive))
+        .route("/{year}/{month}/", get(site::lists::month_archive))
+        .route("/{year}/{month}/{day}/", get(site::lists::day_archive))
+        .route("/feed.xml", get(site::feeds::site_rss))
+        .route("/feed.atom", get(site::feeds::site_atom))
+        .route("/feed.json", get(site::feeds::site_json))
+        .route("/sitemap.xml", get(site::seo::sitemap))
+        .route("/news-sitemap.xml", get(site::seo::news_sitemap))
+        .route("/robots.txt", get(site::seo::robots))
+        .route("/cite/{file}", get(site::cite::download))
         .route("/static/style.css", get(site::stylesheet))
         .route("/static/upload.js", get(site::upload_script))
+        .route("/static/site.js", get(site::site_script))
         .route("/{year}/{month}/{day}/{slug}/", get(site::show_article))
         .route("/{year}/{month}/{day}/{slug}", get(site::add_trailing_slash))
         .route("/login", get(account::show_login).post(account::submit_login))
@@ -96,11 +121,17 @@ pub fn router(state: AppState) -> Router {
         .route("/{year}/{month}/{day}/{slug}/updates.atom", get(site::updates_feed))
         .route("/admin/feeds", get(admin::list_feeds).post(admin::add_feed))
         .route("/admin/feeds/{id}/enabled", post(admin::switch_feed))
+        .route("/admin/sources", get(admin::sources::list_sources))
+        .route("/admin/sources/{id}", post(admin::sources::update_source))
+        .route("/admin/articles/{id}/withdraw", post(admin::articles::withdraw))
+        .route("/admin/articles/{id}/reinstate", post(admin::articles::reinstate))
+        .route("/admin/withdrawn", get(admin::articles::list_withdrawn))
         .fallback(site::not_found);
     let prefix = state.path_prefix().to_owned();
     let routes = if prefix.is_empty() { routes } else { Router::new().nest(&prefix, routes) };
     routes
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages))
+        .layer(axum::middleware::from_fn(caching::conditional_get))
         .layer(axum::middleware::from_fn_with_state(state.clone(), account::load_viewer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())

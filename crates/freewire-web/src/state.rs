@@ -45,6 +45,7 @@ struct Inner {
     path_prefix: String,
     limits: crate::limits::Limits,
     hashing: tokio::sync::Semaphore,
+    citer: freewire_core::cite::Citer,
 }
 
 impl AppState {
@@ -56,6 +57,8 @@ impl AppState {
                 store,
                 blobs,
                 templates: Templates::new(),
+                #[expect(clippy::expect_used, reason = "start-up: the bundled styles are checked by tests")]
+                citer: freewire_core::cite::Citer::new().expect("the bundled citation styles load"),
                 config,
                 path_prefix,
                 limits: crate::limits::Limits::default(),
@@ -70,6 +73,11 @@ impl AppState {
     #[must_use]
     pub fn store(&self) -> &dyn Store {
         self.inner.store.as_ref()
+    }
+
+    /// The citation styles, read once.
+    pub(crate) fn citer(&self) -> &freewire_core::cite::Citer {
+        &self.inner.citer
     }
 
     /// The file store.
@@ -107,6 +115,13 @@ impl AppState {
     #[must_use]
     pub fn secure_cookies(&self) -> bool {
         self.inner.config.base_url.scheme() == "https"
+    }
+
+    /// An absolute address for a link [`AppState::link`] made (`/news/about` →
+    /// `https://x.org/news/about`).
+    #[must_use]
+    pub fn absolute(&self, linked: &str) -> String {
+        format!("{}{linked}", self.inner.config.base_url.origin().ascii_serialization())
     }
 
     /// A site-relative link (`/login` → `/news/login` under a prefix).

@@ -8,7 +8,10 @@ use serde::Serialize;
 /// Every template, by name. One test renders each of them.
 pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
-    ("home.html", include_str!("../templates/home.html")),
+    ("list.html", include_str!("../templates/list.html")),
+    ("about.html", include_str!("../templates/about.html")),
+    ("admin_sources.html", include_str!("../templates/admin_sources.html")),
+    ("admin_withdrawn.html", include_str!("../templates/admin_withdrawn.html")),
     ("article.html", include_str!("../templates/article.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("error.html", include_str!("../templates/error.html")),
@@ -97,7 +100,7 @@ mod tests {
             .render(minijinja::context!(v => "<a href=\"x\">'&' https://a.example/b/</a>", n => minijinja::Value::from(())))
             .unwrap();
         assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39; https://a.example/b/&lt;/a&gt;|");
-        assert_eq!(TEMPLATES.len(), 12);
+        assert_eq!(TEMPLATES.len(), 15);
         assert!(t.env.get_template("article.html").is_ok());
     }
 }

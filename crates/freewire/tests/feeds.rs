@@ -117,7 +117,8 @@ async fn sources_and_feeds_are_managed_and_polled_from_the_command_line() {
     assert!(!ok && err.contains("no feed 99"), "{err}");
 
     let store = cli.store().await;
-    let page = store.list_articles(PageRequest::new(1, 10)).await.unwrap();
+    let page =
+        store.list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 10)).await.unwrap();
     assert_eq!(page.total, 1);
     assert_eq!(page.items[0].article.body_html, "<p>Talks — “at last” — resumed…</p>");
     let retrieval = &store.retrievals_for_article(page.items[0].article.id).await.unwrap()[0];
@@ -213,7 +214,11 @@ async fn serve_polls_the_followed_feeds_by_itself() {
     let store = cli.store().await;
     let mut found = 0;
     for _ in 0..100 {
-        found = store.list_articles(PageRequest::new(1, 10)).await.unwrap().total;
+        found = store
+            .list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 10))
+            .await
+            .unwrap()
+            .total;
         if found > 0 {
             break;
         }

@@ -236,10 +236,68 @@ async fn the_seed_page_is_reproduced(site: Site) {
     assert!(html.contains(&format!("<title>{TITLE} | Radio Free</title>")));
     assert!(text.contains("Originally published by RFE/RL"), "credit block");
     assert!(html.contains("href=\"https://www.rferl.org/a/item-0.html\""), "link to the original");
+    // The further styles, written by hand from the manuals (APA 7, MLA 9, CMOS notes and
+    // bibliography) for an unsigned article on the site. MLA and Chicago title-case the
+    // headline ("Plan to"); APA keeps it as published.
+    let url = format!("https://www.radiofree.org{PATH}");
+    for expected in [
+        format!("{TITLE}. (2021, March 8). Radio Free. {url}"),
+        format!(
+            "“Blinken Reportedly Sets Out Plan to Revitalize Afghan Peace Talks.” Radio Free, 8 Mar. 2021, {url}."
+        ),
+        format!(
+            "“Blinken Reportedly Sets Out Plan to Revitalize Afghan Peace Talks,” Radio Free, March 8, 2021, {url}."
+        ),
+        format!(
+            "Radio Free. “Blinken Reportedly Sets Out Plan to Revitalize Afghan Peace Talks.” March 8, 2021. {url}."
+        ),
+    ] {
+        // Each style's plain text is what its copy button copies.
+        assert!(html.contains(&format!("data-text=\"{}\"", escape(&expected))), "missing citation {expected:?}");
+    }
+    assert!(html.contains("<i>Radio Free</i>"), "the site's name in italics");
 
     let store = site.store().await;
-    let page = store.list_articles(PageRequest::new(1, 10)).await.unwrap();
+    let page =
+        store.list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 10)).await.unwrap();
     assert_eq!(page.total, 1);
+    let id = page.items[0].article.id.0;
+    let retrieved = page.items[0].article.created_at.format("%Y-%m-%d").to_string();
+    let bib = get(format!("{base}/cite/{id}.bib")).await.unwrap().text().await.unwrap();
+    assert!(bib.starts_with("@online{freewire-"), "{bib}");
+    for field in [
+        // Inner braces keep the headline's capitals as published.
+        format!("title = {{{{{TITLE}}}}}"),
+        "date = {2021-03-08}".to_owned(),
+        format!("url = {{{url}}}"),
+        format!("urldate = {{{retrieved}}}"),
+        "organization = {{Radio Free}}".to_owned(),
+    ] {
+        assert!(bib.contains(&field), "BibTeX lacks {field}: {bib}");
+    }
+    let ris = get(format!("{base}/cite/{id}.ris")).await.unwrap().text().await.unwrap();
+    for line in [
+        "TY  - NEWS".to_owned(),
+        format!("TI  - {TITLE}"),
+        "T2  - Radio Free".to_owned(),
+        "PY  - 2021".to_owned(),
+        "DA  - 2021/03/08".to_owned(),
+        format!("UR  - {url}"),
+        "ER  - ".to_owned(),
+    ] {
+        assert!(
+            ris.lines().any(|l| l.trim_end_matches('\r') == line.as_str() || l.trim_end() == line.trim_end()),
+            "RIS lacks {line:?}: {ris}"
+        );
+    }
+    let csl: serde_json::Value =
+        serde_json::from_str(&get(format!("{base}/cite/{id}.json")).await.unwrap().text().await.unwrap())
+            .unwrap();
+    assert_eq!(csl[0]["type"], "article-newspaper");
+    assert_eq!(csl[0]["title"], TITLE);
+    assert_eq!(csl[0]["container-title"], "Radio Free");
+    assert_eq!(csl[0]["URL"], url);
+    assert_eq!(csl[0]["issued"]["date-parts"], serde_json::json!([[2021, 3, 8]]));
     let retrievals = store.retrievals_for_article(page.items[0].article.id).await.unwrap();
     assert_eq!(retrievals.len(), 1, "the second import recorded no second retrieval");
     assert!(retrievals[0].location.starts_with("file://") && retrievals[0].location.ends_with("seed.xml"));
@@ -278,7 +336,14 @@ async fn a_malformed_feed_fails_cleanly_and_stores_nothing(site: Site) {
     assert!(!ok && err.contains("missing.xml"), "{err}");
     let store = site.store().await;
     assert!(store.list_sources().await.unwrap().is_empty(), "not even the source was created");
-    assert_eq!(store.list_articles(PageRequest::new(1, 10)).await.unwrap().total, 0);
+    assert_eq!(
+        store
+            .list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 10))
+            .await
+            .unwrap()
+            .total,
+        0
+    );
     store.close().await.unwrap();
     site.finish().await;
 }

@@ -34,6 +34,8 @@ pub struct Model {
     pub content_sha256: String,
     /// JSON array of `freewire_core::Media`.
     pub media: String,
+    pub withdrawn_at: Option<DateTimeUtc>,
+    pub withdrawn_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

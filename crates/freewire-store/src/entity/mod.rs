@@ -2,6 +2,7 @@
 //! methods convert them to the domain types of `freewire-core` before they leave.
 
 pub mod article;
+pub mod article_tag;
 pub mod attachment;
 pub mod audit;
 pub mod feed;

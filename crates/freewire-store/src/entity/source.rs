@@ -12,6 +12,8 @@ pub struct Model {
     pub licence: String,
     pub credit: Option<String>,
     pub created_at: DateTimeUtc,
+    /// `original` or `noindex` (`freewire_core::IndexPolicy`).
+    pub index_policy: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

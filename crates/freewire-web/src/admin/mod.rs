@@ -1,5 +1,9 @@
 //! Editors' pages: the feeds freewire follows, each with its state and last error, and the
-//! forms to follow a new feed or switch one off.
+//! forms to follow a new feed or switch one off; sources' terms ([`sources`]); takedowns
+//! ([`articles`]).
+
+pub mod articles;
+pub mod sources;
 
 use std::collections::HashMap;
 

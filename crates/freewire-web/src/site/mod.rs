@@ -1,29 +1,37 @@
-//! The public pages: the home page's list of latest articles and the article page with its
-//! credit, citation and updates timeline.
+//! The public pages: the article page with its credit, citations and updates timeline, and
+//! (in submodules) the lists, outgoing feeds, citations and what search engines read.
+
+pub mod cite;
+pub mod feeds;
+pub mod lists;
+pub mod seo;
 
 use std::fmt::Write as _;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
-use freewire_core::{ArticleStatus, ArticleWithSource, PageRequest, Permalink, TimelineEntry, site_citation};
+use freewire_core::{
+    Article, ArticleStatus, ArticleWithSource, IndexPolicy, Permalink, TimelineEntry, site_citation,
+};
 use freewire_ingest::html_to_text;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::account::{SignedIn, Viewer};
 use crate::error::WebError;
-use crate::frame::Frame;
+use crate::frame::{Alternate, Frame};
 use crate::state::AppState;
 use crate::updates::{AttachmentView, render_markdown};
 
-/// Articles per page of the home page.
-const HOME_PAGE_SIZE: u64 = 20;
-/// Words in a list excerpt.
-const EXCERPT_WORDS: usize = 45;
+/// Words in a list's excerpt.
+pub(crate) const EXCERPT_WORDS: usize = 45;
+/// Words shown of an article whose licence allows only an excerpt.
+pub(crate) const EXCERPT_ONLY_WORDS: usize = 60;
 
 const STYLESHEET: &str = include_str!("../../static/style.css");
 const UPLOAD_SCRIPT: &str = include_str!("../../static/upload.js");
+const SITE_SCRIPT: &str = include_str!("../../static/site.js");
 
 /// A time as pages show it, with its machine-readable form for `<time datetime>`.
 #[derive(Debug, Clone, Serialize)]
@@ -41,78 +49,30 @@ impl TimeView {
     }
 }
 
-#[derive(Debug, Serialize)]
-struct ListItem {
-    title: String,
-    path: String,
-    published: TimeView,
-    source: String,
-    author: Option<String>,
-    excerpt: String,
-}
-
-fn excerpt(a: &ArticleWithSource) -> String {
-    let text = a.article.summary.clone().unwrap_or_else(|| html_to_text(&a.article.body_html));
-    let mut words = text.split_whitespace();
-    let mut out: Vec<&str> = words.by_ref().take(EXCERPT_WORDS).collect();
-    if words.next().is_some() {
+/// An article's text as its licence lets us show it (DESIGN: licences).
+pub(crate) fn excerpt_of(a: &Article, words: usize) -> String {
+    let text = a
+        .summary
+        .as_deref()
+        .map(str::to_owned)
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| html_to_text(&a.body_html));
+    let mut iter = text.split_whitespace();
+    let mut out: Vec<&str> = iter.by_ref().take(words).collect();
+    if iter.next().is_some() {
         out.push("…");
     }
     out.join(" ")
 }
 
-#[derive(Debug, Serialize)]
-struct HomePage {
-    frame: Frame,
-    items: Vec<ListItem>,
-    page: u64,
-    page_count: u64,
-    newer: Option<String>,
-    older: Option<String>,
-}
-
-/// `?page=N`
-#[derive(Debug, Deserialize)]
-pub struct PageQuery {
-    page: Option<u64>,
-}
-
-/// GET / — the latest articles, newest first.
-pub async fn home(
-    State(state): State<AppState>,
-    Viewer(viewer): Viewer,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
-    let number = q.page.unwrap_or(1);
-    if number == 0 || number > PageRequest::MAX_NUMBER {
-        return Err(WebError::NotFound);
+/// The body a page or feed may carry: the sanitised HTML where the licence allows the full
+/// text, otherwise an excerpt as HTML text. Every public surface takes its text from here.
+pub(crate) fn public_body_html(a: &Article) -> String {
+    if a.licence.allows_full_text() {
+        a.body_html.clone()
+    } else {
+        format!("<p>{}</p>", crate::templates::escape_html(&excerpt_of(a, EXCERPT_ONLY_WORDS)))
     }
-    let page = state.store().list_articles(PageRequest::new(number, HOME_PAGE_SIZE)).await?;
-    if page.items.is_empty() && number > 1 {
-        return Err(WebError::NotFound);
-    }
-    let page_count = page.page_count();
-    let link = |n: u64| if n == 1 { state.link("/") } else { format!("{}?page={n}", state.link("/")) };
-    let ctx = HomePage {
-        frame: Frame::new(&state, viewer.as_ref(), if number == 1 { "Latest" } else { "Earlier articles" }),
-        newer: (number > 1).then(|| link(number - 1)),
-        older: (number < page_count).then(|| link(number + 1)),
-        items: page
-            .items
-            .iter()
-            .map(|a| ListItem {
-                title: a.article.title.clone(),
-                path: state.link(&format!("/{}/", a.article.permalink.path())),
-                published: TimeView::new(a.article.published_at),
-                source: a.source.name.clone(),
-                author: a.article.author.clone(),
-                excerpt: excerpt(a),
-            })
-            .collect(),
-        page: number,
-        page_count,
-    };
-    Ok(Html(state.templates().render("home.html", ctx)?).into_response())
 }
 
 #[derive(Debug, Serialize)]
@@ -121,17 +81,25 @@ struct ArticleView {
     title: String,
     permalink: String,
     published: TimeView,
+    modified: Option<TimeView>,
     author: Option<String>,
-    /// Sanitised when stored.
+    /// Sanitised when stored; an excerpt where the licence allows no more.
     body_html: String,
+    full_text: bool,
     source: String,
+    source_path: String,
     source_homepage: Option<String>,
     credit: Option<String>,
     original_url: Option<String>,
     licence: &'static str,
     licence_url: Option<&'static str>,
     citation: String,
+    styles: Vec<cite::StyleView>,
     media: Vec<MediaView>,
+    tags: Vec<lists::TagLink>,
+    description: String,
+    json_ld: String,
+    withdraw_action: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -174,6 +142,7 @@ struct ArticlePage<'a> {
     max_upload: String,
     error: Option<&'a str>,
     note: &'a str,
+    can_withdraw: bool,
 }
 
 /// The article page, with an optional message from a failed upload and the note to keep.
@@ -185,14 +154,42 @@ pub(crate) async fn article_page(
     error: Option<&str>,
     note: &str,
 ) -> Result<Response, WebError> {
+    let permalink = found.article.permalink.url(state.config().base_url.as_str());
+    let citation = site_citation(
+        &state.config().site_name,
+        found.article.author.as_deref(),
+        found.article.published_at,
+        &found.article.title,
+        &permalink,
+    );
+    let styles = cite::style_views(state, found.article.id, cite::citations(state, &found)?);
+    let timeline = state.store().timeline_for_article(found.article.id).await?;
+    let slugs = lists::slugs(state).await?;
+    let description = excerpt_of(&found.article, EXCERPT_WORDS);
+    let policy = found.source.index_policy;
+    let canonical = match (policy, &found.article.original_url) {
+        (IndexPolicy::Original, Some(original)) => original.clone(),
+        _ => permalink.clone(),
+    };
+    let json_ld = seo::news_article_json_ld(state, &found, &permalink, &canonical, &description);
+    // The page changes when the article does and when its timeline does.
+    let modified = timeline
+        .iter()
+        .map(|e| e.update.edited_at.unwrap_or(e.update.created_at))
+        .chain(std::iter::once(found.article.modified_at()))
+        .max()
+        .unwrap_or(found.article.published_at);
     let ArticleWithSource { article: a, source } = found;
-    let permalink = a.permalink.url(state.config().base_url.as_str());
-    let citation =
-        site_citation(&state.config().site_name, a.author.as_deref(), a.published_at, &a.title, &permalink);
-    let timeline = state.store().timeline_for_article(a.id).await?;
     let path = format!("/{}/", a.permalink.path());
+    let mut frame = Frame::new(state, viewer, &a.title);
+    frame.canonical = Some(canonical);
+    frame.noindex = policy == IndexPolicy::NoIndex;
+    let source_slug = lists::slug_of(&slugs, source.id).to_owned();
+    frame
+        .alternates
+        .extend(Alternate::feeds(&source.name, &state.link(&format!("/source/{source_slug}/feed"))));
     let ctx = ArticlePage {
-        frame: Frame::new(state, viewer, &a.title),
+        frame,
         timeline: timeline.into_iter().map(|e| entry_view(state, viewer, e)).collect(),
         upload_action: state.link(&format!("/articles/{}/updates", a.id)),
         updates_feed: state.link(&format!("{path}updates.atom")),
@@ -200,20 +197,29 @@ pub(crate) async fn article_page(
         max_upload: human_size(state.config().max_upload_bytes),
         error,
         note,
+        can_withdraw: crate::updates::moderation::is_editor(viewer),
         article: ArticleView {
             id: a.id.0,
             published: TimeView::new(a.published_at),
+            modified: a.updated_at.filter(|u| *u > a.published_at).map(TimeView::new),
             licence: a.licence.title(),
             licence_url: a.licence.url(),
+            body_html: public_body_html(&a),
+            full_text: a.licence.allows_full_text(),
+            tags: lists::tag_links(state, &a.tags),
+            withdraw_action: state.link(&format!("/admin/articles/{}/withdraw", a.id)),
             title: a.title,
             permalink,
             author: a.author,
-            body_html: a.body_html,
             source: source.name,
+            source_path: lists::source_path(state, &source_slug),
             source_homepage: source.homepage,
             credit: source.credit,
             original_url: a.original_url,
             citation,
+            styles,
+            description,
+            json_ld,
             media: a
                 .media
                 .into_iter()
@@ -228,7 +234,8 @@ pub(crate) async fn article_page(
                 .collect(),
         },
     };
-    Ok((status, Html(state.templates().render("article.html", ctx)?)).into_response())
+    let html = Html(state.templates().render("article.html", ctx)?);
+    Ok((status, [crate::caching::last_modified(modified)], html).into_response())
 }
 
 fn entry_view(state: &AppState, viewer: Option<&SignedIn>, e: TimelineEntry) -> EntryView {
@@ -263,8 +270,10 @@ pub async fn updates_feed(
     use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
     let permalink = parse_permalink(&year, &month, &day, &slug).ok_or(WebError::NotFound)?;
     let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
-    if found.article.status != ArticleStatus::Published {
-        return Err(WebError::NotFound);
+    match found.article.status {
+        ArticleStatus::Published => {}
+        ArticleStatus::Withdrawn => return Err(withdrawn(&found.article)),
+        ArticleStatus::Duplicate => return Err(WebError::NotFound),
     }
     let page_url = permalink.url(state.config().base_url.as_str());
     let timeline = state.store().timeline_for_article(found.article.id).await?;
@@ -345,8 +354,19 @@ pub async fn show_article(
             Ok(Redirect::permanent(&state.link(&format!("/{}/", first.article.permalink.path())))
                 .into_response())
         }
-        ArticleStatus::Withdrawn => Err(WebError::Gone),
+        ArticleStatus::Withdrawn => Err(withdrawn(&found.article)),
     }
+}
+
+/// The 410 answer for a withdrawn article, with the editor's notice.
+pub(crate) fn withdrawn(a: &Article) -> WebError {
+    WebError::Gone(Some(match &a.withdrawn {
+        Some(w) if !w.reason.is_empty() => {
+            format!("This article was withdrawn on {}. {}", w.at.format("%-d %B %Y"), w.reason)
+        }
+        Some(w) => format!("This article was withdrawn on {}.", w.at.format("%-d %B %Y")),
+        None => "This article has been withdrawn and is no longer published here.".to_owned(),
+    }))
 }
 
 fn parse_permalink(year: &str, month: &str, day: &str, slug: &str) -> Option<Permalink> {
@@ -382,6 +402,17 @@ pub async fn upload_script() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         UPLOAD_SCRIPT,
+    )
+}
+
+/// GET /static/site.js — copy buttons for citations (the page works without it).
+pub async fn site_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        SITE_SCRIPT,
     )
 }
 

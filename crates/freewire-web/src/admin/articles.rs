@@ -1,0 +1,148 @@
+//! Takedown: an editor withdraws an article (its permalink answers 410 Gone with a short
+//! notice; it leaves lists, feeds, sitemaps and citations) or puts it back. Both acts are
+//! audited with the editor's reason.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::Utc;
+use freewire_core::{ArticleFilter, ArticleId, ArticleStatus, NewAuditEntry, PageRequest, Withdrawal};
+use serde::{Deserialize, Serialize};
+
+use crate::account::Viewer;
+use crate::error::WebError;
+use crate::frame::Frame;
+use crate::guard::check_form;
+use crate::site::TimeView;
+use crate::state::AppState;
+
+/// The longest notice kept.
+const MAX_REASON_CHARS: usize = 500;
+
+/// The withdraw form under an article.
+#[derive(Debug, Deserialize)]
+pub struct WithdrawForm {
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// A form with only its token.
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    csrf: String,
+}
+
+/// POST /admin/articles/{id}/withdraw — editors only; a reason is required (readers see it).
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<WithdrawForm>,
+) -> Result<Response, WebError> {
+    let who = crate::guard::editor(viewer, "Only editors can withdraw articles.")?;
+    check_form(&state, &who, &headers, &form.csrf)?;
+    let reason: String = form.reason.trim().chars().take(MAX_REASON_CHARS).collect();
+    if reason.is_empty() {
+        return Err(WebError::BadRequest(
+            "Give a reason for withdrawing the article; readers who follow its link will see it.".into(),
+        ));
+    }
+    let found = state.store().article_by_id(ArticleId(id)).await?.ok_or(WebError::NotFound)?;
+    if found.article.status != ArticleStatus::Published {
+        return Err(WebError::BadRequest("Only a published article can be withdrawn.".into()));
+    }
+    let audit = NewAuditEntry {
+        actor_id: who.user.id,
+        action: "article.withdraw".into(),
+        target: format!("article {} ({})", id, found.article.permalink.path()),
+        detail: reason.clone(),
+    };
+    let withdrawal = Withdrawal { at: Utc::now(), reason };
+    if !state.store().set_article_withdrawn(ArticleId(id), Some(withdrawal), audit).await? {
+        return Err(WebError::NotFound);
+    }
+    tracing::info!(editor = %who.user.username, article = id, "article withdrawn");
+    Ok(Redirect::to(&state.link("/admin/withdrawn")).into_response())
+}
+
+/// POST /admin/articles/{id}/reinstate — editors only.
+pub async fn reinstate(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, WebError> {
+    let who = crate::guard::editor(viewer, "Only editors can reinstate articles.")?;
+    check_form(&state, &who, &headers, &form.csrf)?;
+    let found = state.store().article_by_id(ArticleId(id)).await?.ok_or(WebError::NotFound)?;
+    if found.article.status != ArticleStatus::Withdrawn {
+        return Err(WebError::BadRequest("Only a withdrawn article can be reinstated.".into()));
+    }
+    let audit = NewAuditEntry {
+        actor_id: who.user.id,
+        action: "article.reinstate".into(),
+        target: format!("article {} ({})", id, found.article.permalink.path()),
+        detail: String::new(),
+    };
+    state.store().set_article_withdrawn(ArticleId(id), None, audit).await?;
+    Ok(Redirect::to(&state.link(&format!("/{}/", found.article.permalink.path()))).into_response())
+}
+
+#[derive(Serialize)]
+struct WithdrawnRow {
+    id: i64,
+    title: String,
+    path: String,
+    source: String,
+    at: Option<TimeView>,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct WithdrawnPage {
+    frame: Frame,
+    rows: Vec<WithdrawnRow>,
+    page: u64,
+    older: Option<String>,
+}
+
+/// `?page=N`
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    page: Option<u64>,
+}
+
+/// GET /admin/withdrawn — withdrawn articles, with a button to put each back.
+pub async fn list_withdrawn(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let who = crate::guard::editor(viewer, "Only editors can see withdrawn articles.")?;
+    let number = q.page.unwrap_or(1).clamp(1, PageRequest::MAX_NUMBER);
+    let filter = ArticleFilter { withdrawn: true, ..ArticleFilter::default() };
+    let page = state.store().list_articles(&filter, PageRequest::new(number, 50)).await?;
+    let ctx = WithdrawnPage {
+        frame: Frame::new(&state, Some(&who), "Withdrawn articles"),
+        older: (number < page.page_count())
+            .then(|| format!("{}?page={}", state.link("/admin/withdrawn"), number + 1)),
+        rows: page
+            .items
+            .into_iter()
+            .map(|a| WithdrawnRow {
+                id: a.article.id.0,
+                path: state.link(&format!("/{}/", a.article.permalink.path())),
+                title: a.article.title,
+                source: a.source.name,
+                at: a.article.withdrawn.as_ref().map(|w| TimeView::new(w.at)),
+                reason: a.article.withdrawn.map(|w| w.reason).unwrap_or_default(),
+            })
+            .collect(),
+        page: number,
+    };
+    Ok(Html(state.templates().render("admin_withdrawn.html", ctx)?).into_response())
+}

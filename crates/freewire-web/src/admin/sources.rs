@@ -1,0 +1,133 @@
+//! Editors set each source's terms: homepage, credit line, licence (which decides whether its
+//! articles are republished in full or as an excerpt) and what search engines are told.
+//! A changed licence applies to the source's stored articles at once; every change is
+//! audited.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use freewire_core::{IndexPolicy, Licence, NewAuditEntry, SourceId, SourceTerms};
+use serde::{Deserialize, Serialize};
+
+use crate::account::Viewer;
+use crate::error::WebError;
+use crate::frame::Frame;
+use crate::guard::check_form;
+use crate::state::AppState;
+
+#[derive(Serialize)]
+struct Choice {
+    id: &'static str,
+    title: &'static str,
+}
+
+#[derive(Serialize)]
+struct SourceRow {
+    id: i64,
+    name: String,
+    homepage: String,
+    credit: String,
+    licence: &'static str,
+    index_policy: &'static str,
+}
+
+#[derive(Serialize)]
+struct SourcesPage {
+    frame: Frame,
+    sources: Vec<SourceRow>,
+    licences: Vec<Choice>,
+    policies: Vec<Choice>,
+}
+
+/// GET /admin/sources
+pub async fn list_sources(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+) -> Result<Response, WebError> {
+    let who = crate::guard::editor(viewer, "Only editors can manage sources.")?;
+    let ctx = SourcesPage {
+        frame: Frame::new(&state, Some(&who), "Sources"),
+        sources: state
+            .store()
+            .list_sources()
+            .await?
+            .into_iter()
+            .map(|s| SourceRow {
+                id: s.id.0,
+                name: s.name,
+                homepage: s.homepage.unwrap_or_default(),
+                credit: s.credit.unwrap_or_default(),
+                licence: s.licence.id(),
+                index_policy: s.index_policy.id(),
+            })
+            .collect(),
+        licences: Licence::ALL.into_iter().map(|l| Choice { id: l.id(), title: l.title() }).collect(),
+        policies: IndexPolicy::ALL.into_iter().map(|p| Choice { id: p.id(), title: p.title() }).collect(),
+    };
+    Ok(Html(state.templates().render("admin_sources.html", ctx)?).into_response())
+}
+
+/// A source's terms as submitted.
+#[derive(Debug, Deserialize)]
+pub struct TermsForm {
+    csrf: String,
+    #[serde(default)]
+    homepage: String,
+    #[serde(default)]
+    credit: String,
+    licence: String,
+    index_policy: String,
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// POST /admin/sources/{id}
+pub async fn update_source(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<TermsForm>,
+) -> Result<Response, WebError> {
+    let who = crate::guard::editor(viewer, "Only editors can manage sources.")?;
+    check_form(&state, &who, &headers, &form.csrf)?;
+    let licence: Licence = form
+        .licence
+        .parse()
+        .map_err(|e: freewire_core::licence::UnknownLicence| WebError::BadRequest(e.to_string()))?;
+    let index_policy: IndexPolicy = form.index_policy.parse().map_err(WebError::BadRequest)?;
+    let homepage = non_empty(&form.homepage);
+    if let Some(h) = &homepage
+        && !matches!(url::Url::parse(h).map(|u| u.scheme().to_owned()).as_deref(), Ok("http" | "https"))
+    {
+        return Err(WebError::BadRequest(format!(
+            "{h:?} is not a web address; give one starting with https://."
+        )));
+    }
+    let source = state.store().source_by_id(SourceId(id)).await?.ok_or(WebError::NotFound)?;
+    let terms = SourceTerms {
+        homepage,
+        licence,
+        credit: non_empty(&form.credit).map(|c| c.chars().take(300).collect()),
+        index_policy,
+    };
+    let audit = NewAuditEntry {
+        actor_id: who.user.id,
+        action: "source.terms".into(),
+        target: format!("source {id} ({})", source.name),
+        detail: format!(
+            "licence {} → {}; search {} → {}",
+            source.licence.id(),
+            licence.id(),
+            source.index_policy.id(),
+            index_policy.id()
+        ),
+    };
+    if !state.store().update_source_terms(SourceId(id), terms, audit).await? {
+        return Err(WebError::NotFound);
+    }
+    Ok(Redirect::to(&state.link("/admin/sources")).into_response())
+}

@@ -1,0 +1,541 @@
+//! Outgoing feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1, for the whole site, per source and per
+//! tag. Every item carries its credit (outlet, author, original link, the outlet's credit
+//! line) and its licence, both as feed metadata readers understand (Atom `rights`,
+//! `rel=license` and `source`; RSS `dc:creator`, `source`, `dc:rights` and
+//! `creativeCommons:license`; a JSON Feed `_freewire` extension) and as a line of text under
+//! the content, so a reader that ignores metadata still shows them. The text itself is the
+//! same the page shows: full where the licence allows, an excerpt otherwise.
+//!
+//! RSS and Atom are written with the `rss` and `atom_syndication` crates. JSON Feed is a small
+//! JSON document with no well-kept writer crate, so its structs are ours (serde does the work).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, SecondsFormat, Utc};
+use freewire_core::{ArticleFilter, ArticleWithSource, PageRequest, SourceId};
+use serde::Serialize;
+
+use super::lists::{slug_of, slugs, source_by_slug, source_path};
+use super::{EXCERPT_WORDS, excerpt_of, public_body_html};
+use crate::caching::last_modified;
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::templates::escape_html;
+
+/// Items in a feed.
+const FEED_ITEMS: u64 = 50;
+
+/// One of the three formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Format {
+    pub name: &'static str,
+    pub extension: &'static str,
+    pub media_type: &'static str,
+}
+
+pub(crate) const RSS: Format = Format { name: "RSS", extension: "xml", media_type: "application/rss+xml" };
+pub(crate) const ATOM: Format =
+    Format { name: "Atom", extension: "atom", media_type: "application/atom+xml" };
+pub(crate) const JSON: Format =
+    Format { name: "JSON Feed", extension: "json", media_type: "application/feed+json" };
+pub(crate) const FORMATS: [Format; 3] = [RSS, ATOM, JSON];
+
+impl Format {
+    fn from_file(file: &str) -> Option<Format> {
+        FORMATS.into_iter().find(|f| file.strip_prefix("feed.") == Some(f.extension))
+    }
+}
+
+/// What a feed is of.
+struct FeedSpec {
+    title: String,
+    description: String,
+    /// The page the feed follows (absolute).
+    home: String,
+    /// The feed's own address without extension (site-relative, as linked).
+    base: String,
+    filter: ArticleFilter,
+}
+
+/// One item's credit, worked out once for all three formats.
+struct Credit {
+    outlet: String,
+    outlet_home: Option<String>,
+    outlet_feed: Option<String>,
+    author: Option<String>,
+    /// The credit line the outlet asks for.
+    asked_for: Option<String>,
+    original: Option<String>,
+    licence_id: &'static str,
+    licence_title: &'static str,
+    licence_url: Option<&'static str>,
+}
+
+impl Credit {
+    fn new(a: &ArticleWithSource, feed_urls: &HashMap<SourceId, String>) -> Self {
+        Credit {
+            outlet: a.source.name.clone(),
+            outlet_home: a.source.homepage.clone(),
+            outlet_feed: feed_urls.get(&a.source.id).cloned(),
+            author: a.article.author.clone(),
+            asked_for: a.source.credit.clone(),
+            original: a.article.original_url.clone(),
+            licence_id: a.article.licence.id(),
+            licence_title: a.article.licence.title(),
+            licence_url: a.article.licence.url(),
+        }
+    }
+
+    /// "Licence: CC BY 4.0 (https://…)" as plain text.
+    fn rights(&self) -> String {
+        match self.licence_url {
+            Some(url) => format!("{} ({url})", self.licence_title),
+            None => self.licence_title.to_owned(),
+        }
+    }
+
+    /// The credit as a paragraph under the content.
+    fn html(&self) -> String {
+        let outlet = match &self.outlet_home {
+            Some(home) => format!("<a href=\"{}\">{}</a>", escape_html(home), escape_html(&self.outlet)),
+            None => escape_html(&self.outlet),
+        };
+        let mut html = format!("<p><em>Originally published by {outlet}");
+        if let Some(author) = &self.author {
+            {
+                let _ = write!(html, ", written by {}", escape_html(author));
+            };
+        }
+        html.push('.');
+        if let Some(credit) = &self.asked_for {
+            {
+                let _ = write!(html, " {}.", escape_html(credit));
+            };
+        }
+        if let Some(original) = &self.original {
+            {
+                let _ = write!(html, " <a href=\"{}\">Read the original</a>.", escape_html(original));
+            };
+        }
+        match self.licence_url {
+            Some(url) => {
+                let _ = write!(
+                    html,
+                    " Licence: <a href=\"{url}\" rel=\"license\">{}</a>.",
+                    escape_html(self.licence_title)
+                );
+            }
+            None => {
+                let _ = write!(html, " Licence: {}.", escape_html(self.licence_title));
+            }
+        }
+        html.push_str("</em></p>");
+        html
+    }
+}
+
+/// An item as all three formats need it.
+struct ItemData {
+    url: String,
+    title: String,
+    content_html: String,
+    summary: String,
+    published: DateTime<Utc>,
+    updated: DateTime<Utc>,
+    tags: Vec<String>,
+    credit: Credit,
+}
+
+async fn items(state: &AppState, spec: &FeedSpec) -> Result<Vec<ItemData>, WebError> {
+    let page = state.store().list_articles(&spec.filter, PageRequest::new(1, FEED_ITEMS)).await?;
+    let mut feed_urls: HashMap<SourceId, String> = HashMap::new();
+    for f in state.store().list_feeds().await? {
+        feed_urls.entry(f.source_id).or_insert(f.url);
+    }
+    Ok(page
+        .items
+        .iter()
+        .map(|a| {
+            let credit = Credit::new(a, &feed_urls);
+            ItemData {
+                url: a.article.permalink.url(state.config().base_url.as_str()),
+                title: a.article.title.clone(),
+                content_html: format!("{}\n{}", public_body_html(&a.article), credit.html()),
+                summary: excerpt_of(&a.article, EXCERPT_WORDS),
+                published: a.article.published_at,
+                updated: a.article.modified_at(),
+                tags: a.article.tags.iter().map(|t| t.name.clone()).collect(),
+                credit,
+            }
+        })
+        .collect())
+}
+
+fn rss_date(t: DateTime<Utc>) -> String {
+    t.to_rfc2822()
+}
+
+fn rss(state: &AppState, spec: &FeedSpec, items: &[ItemData], self_url: &str) -> String {
+    use rss::extension::atom::{AtomExtension, Link as AtomLink};
+    use rss::extension::dublincore::DublinCoreExtension;
+    use rss::extension::{Extension, ExtensionMap};
+    let items = items
+        .iter()
+        .map(|i| {
+            let mut extensions: ExtensionMap = BTreeMap::new();
+            if let Some(url) = i.credit.licence_url {
+                let licence = Extension {
+                    name: "creativeCommons:license".to_owned(),
+                    value: Some(url.to_owned()),
+                    ..Extension::default()
+                };
+                extensions
+                    .entry("creativeCommons".to_owned())
+                    .or_default()
+                    .insert("license".to_owned(), vec![licence]);
+            }
+            rss::Item {
+                title: Some(i.title.clone()),
+                link: Some(i.url.clone()),
+                description: Some(i.content_html.clone()),
+                categories: i.tags.iter().map(|t| rss::Category { name: t.clone(), domain: None }).collect(),
+                guid: Some(rss::Guid { value: i.url.clone(), permalink: true }),
+                pub_date: Some(rss_date(i.published)),
+                source: Some(rss::Source {
+                    url: i
+                        .credit
+                        .outlet_feed
+                        .clone()
+                        .or_else(|| i.credit.outlet_home.clone())
+                        .unwrap_or_else(|| i.url.clone()),
+                    title: Some(i.credit.outlet.clone()),
+                }),
+                dublin_core_ext: Some(DublinCoreExtension {
+                    creators: vec![i.credit.author.clone().unwrap_or_else(|| i.credit.outlet.clone())],
+                    publishers: vec![i.credit.outlet.clone()],
+                    rights: vec![i.credit.rights()],
+                    sources: i.credit.original.iter().cloned().collect(),
+                    ..DublinCoreExtension::default()
+                }),
+                extensions,
+                ..rss::Item::default()
+            }
+        })
+        .collect();
+    let namespaces = BTreeMap::from([
+        ("atom".to_owned(), "http://www.w3.org/2005/Atom".to_owned()),
+        ("dc".to_owned(), "http://purl.org/dc/elements/1.1/".to_owned()),
+        ("creativeCommons".to_owned(), "http://backend.userland.com/creativeCommonsRssModule".to_owned()),
+    ]);
+    let channel = rss::Channel {
+        title: spec.title.clone(),
+        link: spec.home.clone(),
+        description: spec.description.clone(),
+        language: Some(state.config().language.clone()),
+        generator: Some(format!("freewire {}", env!("CARGO_PKG_VERSION"))),
+        last_build_date: Some(rss_date(Utc::now())),
+        atom_ext: Some(AtomExtension {
+            links: vec![AtomLink {
+                href: self_url.to_owned(),
+                rel: "self".to_owned(),
+                mime_type: Some(RSS.media_type.to_owned()),
+                ..AtomLink::default()
+            }],
+        }),
+        namespaces,
+        items,
+        ..rss::Channel::default()
+    };
+    channel.to_string()
+}
+
+fn atom(spec: &FeedSpec, items: &[ItemData], self_url: &str) -> String {
+    use atom_syndication::{Category, Content, Entry, Feed, Generator, Link, Person, Source, Text};
+    let link = |href: &str, rel: &str| Link { href: href.to_owned(), rel: rel.to_owned(), ..Link::default() };
+    let entries: Vec<Entry> = items
+        .iter()
+        .map(|i| {
+            let mut links = vec![link(&i.url, "alternate")];
+            if let Some(original) = &i.credit.original {
+                links.push(link(original, "via"));
+            }
+            if let Some(url) = i.credit.licence_url {
+                links.push(link(url, "license"));
+            }
+            let author = i.credit.author.clone().unwrap_or_else(|| i.credit.outlet.clone());
+            Entry {
+                id: i.url.clone(),
+                title: Text::plain(i.title.clone()),
+                updated: i.updated.fixed_offset(),
+                published: Some(i.published.fixed_offset()),
+                authors: vec![Person {
+                    name: author,
+                    uri: i.credit.outlet_home.clone(),
+                    ..Person::default()
+                }],
+                links,
+                rights: Some(Text::plain(i.credit.rights())),
+                categories: i
+                    .tags
+                    .iter()
+                    .map(|t| Category { term: t.clone(), ..Category::default() })
+                    .collect(),
+                summary: Some(Text::plain(i.summary.clone())),
+                source: Some(Source {
+                    title: Text::plain(i.credit.outlet.clone()),
+                    id: i
+                        .credit
+                        .outlet_feed
+                        .clone()
+                        .or_else(|| i.credit.outlet_home.clone())
+                        .unwrap_or_else(|| i.url.clone()),
+                    updated: i.updated.fixed_offset(),
+                    links: i.credit.outlet_home.iter().map(|h| link(h, "alternate")).collect(),
+                    ..Source::default()
+                }),
+                content: Some(Content {
+                    value: Some(i.content_html.clone()),
+                    content_type: Some("html".to_owned()),
+                    ..Content::default()
+                }),
+                ..Entry::default()
+            }
+        })
+        .collect();
+    let updated = items.iter().map(|i| i.updated).max().unwrap_or_else(Utc::now);
+    Feed {
+        id: self_url.to_owned(),
+        title: Text::plain(spec.title.clone()),
+        subtitle: Some(Text::plain(spec.description.clone())),
+        updated: updated.fixed_offset(),
+        links: vec![
+            link(&spec.home, "alternate"),
+            Link {
+                href: self_url.to_owned(),
+                rel: "self".to_owned(),
+                mime_type: Some(ATOM.media_type.to_owned()),
+                ..Link::default()
+            },
+        ],
+        generator: Some(Generator {
+            value: "freewire".to_owned(),
+            version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            ..Generator::default()
+        }),
+        entries,
+        ..Feed::default()
+    }
+    .to_string()
+}
+
+#[derive(Serialize)]
+struct JsonFeed<'a> {
+    version: &'static str,
+    title: &'a str,
+    description: &'a str,
+    home_page_url: &'a str,
+    feed_url: &'a str,
+    language: &'a str,
+    items: Vec<JsonItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonItem<'a> {
+    id: &'a str,
+    url: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_url: Option<&'a str>,
+    title: &'a str,
+    content_html: &'a str,
+    summary: &'a str,
+    date_published: String,
+    date_modified: String,
+    authors: Vec<JsonAuthor<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    tags: &'a [String],
+    /// Our extension (JSON Feed 1.1 §"Extensions": keys starting with `_`).
+    _freewire: JsonCredit<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonAuthor<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonCredit<'a> {
+    about: &'static str,
+    source: JsonSource<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credit: Option<&'a str>,
+    licence: JsonLicence<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonSource<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    home_page_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feed_url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonLicence<'a> {
+    id: &'a str,
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+}
+
+fn json(state: &AppState, spec: &FeedSpec, items: &[ItemData], self_url: &str) -> Result<String, WebError> {
+    let time = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let feed = JsonFeed {
+        version: "https://jsonfeed.org/version/1.1",
+        title: &spec.title,
+        description: &spec.description,
+        home_page_url: &spec.home,
+        feed_url: self_url,
+        language: &state.config().language,
+        items: items
+            .iter()
+            .map(|i| JsonItem {
+                id: &i.url,
+                url: &i.url,
+                external_url: i.credit.original.as_deref(),
+                title: &i.title,
+                content_html: &i.content_html,
+                summary: &i.summary,
+                date_published: time(i.published),
+                date_modified: time(i.updated),
+                authors: vec![JsonAuthor {
+                    name: i.credit.author.as_deref().unwrap_or(&i.credit.outlet),
+                    url: if i.credit.author.is_some() { None } else { i.credit.outlet_home.as_deref() },
+                }],
+                tags: &i.tags,
+                _freewire: JsonCredit {
+                    about: "the article's original source and the terms it is republished under",
+                    source: JsonSource {
+                        name: &i.credit.outlet,
+                        home_page_url: i.credit.outlet_home.as_deref(),
+                        feed_url: i.credit.outlet_feed.as_deref(),
+                    },
+                    credit: i.credit.asked_for.as_deref(),
+                    licence: JsonLicence {
+                        id: i.credit.licence_id,
+                        title: i.credit.licence_title,
+                        url: i.credit.licence_url,
+                    },
+                },
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&feed).map_err(|e| WebError::Internal(format!("writing a JSON feed: {e}")))
+}
+
+async fn render(state: &AppState, spec: FeedSpec, format: Format) -> Result<Response, WebError> {
+    let items = items(state, &spec).await?;
+    let self_url = state.absolute(&format!("{}.{}", spec.base, format.extension));
+    let body = match format.extension {
+        "xml" => rss(state, &spec, &items, &self_url),
+        "atom" => atom(&spec, &items, &self_url),
+        _ => json(state, &spec, &items, &self_url)?,
+    };
+    let content_type = format!("{}; charset=utf-8", format.media_type);
+    let modified = items.iter().map(|i| i.updated).max();
+    let mut response = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    if let Some(t) = modified {
+        let (name, value) = last_modified(t);
+        if let Ok(value) = value.parse() {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    Ok(response)
+}
+
+fn site_spec(state: &AppState) -> FeedSpec {
+    let name = &state.config().site_name;
+    FeedSpec {
+        title: name.clone(),
+        description: format!("The latest articles republished by {name}, with credit to each source."),
+        home: state.absolute(&state.link("/")),
+        base: state.link("/feed"),
+        filter: ArticleFilter::default(),
+    }
+}
+
+/// GET /feed.xml — the whole site as RSS.
+pub async fn site_rss(State(state): State<AppState>) -> Result<Response, WebError> {
+    render(&state, site_spec(&state), RSS).await
+}
+
+/// GET /feed.atom — the whole site as Atom.
+pub async fn site_atom(State(state): State<AppState>) -> Result<Response, WebError> {
+    render(&state, site_spec(&state), ATOM).await
+}
+
+/// GET /feed.json — the whole site as JSON Feed.
+pub async fn site_json(State(state): State<AppState>) -> Result<Response, WebError> {
+    render(&state, site_spec(&state), JSON).await
+}
+
+/// GET /source/{slug}/feed.xml (or .atom, .json) — one outlet.
+pub async fn source_feed(
+    State(state): State<AppState>,
+    Path((slug, file)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let format = Format::from_file(&file).ok_or(WebError::NotFound)?;
+    let source = source_by_slug(&state, &slug).await?;
+    let slugs = slugs(&state).await?;
+    let slug = slug_of(&slugs, source.id).to_owned();
+    let spec = FeedSpec {
+        title: format!("{} | {}", source.name, state.config().site_name),
+        description: format!(
+            "Articles from {} republished by {} ({}).",
+            source.name,
+            state.config().site_name,
+            source.licence.title()
+        ),
+        home: state.absolute(&source_path(&state, &slug)),
+        base: state.link(&format!("/source/{slug}/feed")),
+        filter: ArticleFilter { source: Some(source.id), ..ArticleFilter::default() },
+    };
+    render(&state, spec, format).await
+}
+
+/// GET /tag/{slug}/feed.xml (or .atom, .json) — one tag.
+pub async fn tag_feed(
+    State(state): State<AppState>,
+    Path((slug, file)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let format = Format::from_file(&file).ok_or(WebError::NotFound)?;
+    let tag = state.store().tag_by_slug(&slug).await?.ok_or(WebError::NotFound)?;
+    let spec = FeedSpec {
+        title: format!("{} | {}", tag.name, state.config().site_name),
+        description: format!("Articles tagged {} on {}.", tag.name, state.config().site_name),
+        home: state.absolute(&state.link(&format!("/tag/{}/", tag.slug))),
+        base: state.link(&format!("/tag/{}/feed", tag.slug)),
+        filter: ArticleFilter { tag: Some(tag.slug), ..ArticleFilter::default() },
+    };
+    render(&state, spec, format).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_files_name_their_format() {
+        assert_eq!(Format::from_file("feed.xml"), Some(RSS));
+        assert_eq!(Format::from_file("feed.atom"), Some(ATOM));
+        assert_eq!(Format::from_file("feed.json"), Some(JSON));
+        assert_eq!(Format::from_file("feed.rss"), None);
+        assert_eq!(Format::from_file("xml"), None);
+    }
+}

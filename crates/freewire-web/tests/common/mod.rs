@@ -1,0 +1,242 @@
+//! The harness the web tests share: a real server on an ephemeral loopback port over a real
+//! SQLite file and upload folder, and a cookie-aware HTTP client.
+#![allow(dead_code, reason = "each test binary uses part of the harness")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers stop the test at the first failure"
+)]
+
+pub use std::net::SocketAddr;
+pub use std::path::{Path, PathBuf};
+pub use std::sync::Arc;
+
+pub use chrono::{DateTime, Duration, TimeZone, Utc};
+pub use freewire_core::model::{InsertOutcome, NewArticle, NewRetrieval, NewSource, NewUser, Role};
+pub use freewire_core::password::hash_password;
+pub use freewire_core::{Article, ArticleId, Licence, Store};
+pub use freewire_store::{ObjectBlobStore, SqlStore};
+pub use freewire_web::{AppState, Application, WebConfig};
+pub use reqwest::StatusCode;
+pub use reqwest::multipart::{Form, Part};
+
+pub const PASSWORD: &str = "a long enough password";
+
+/// A 2×2 PNG.
+pub const PNG: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00\x00\xfd\xd4\x9a\x73\x00\x00\x00\x12\x49\x44\x41\x54\x78\x9c\x63\x38\xa0\xa0\xa0\x90\x70\x80\x01\x42\x01\x00\x1e\xce\x04\x81\x55\x4a\xef\xe2\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
+
+pub fn pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Arc<SqlStore>,
+    pub dir: tempfile::TempDir,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(configure: impl FnOnce(&mut WebConfig)) -> Self {
+        Self::spawn_full(configure, None).await
+    }
+
+    /// With `blobs` instead of a local upload folder.
+    pub async fn spawn_full(
+        configure: impl FnOnce(&mut WebConfig),
+        blobs: Option<Arc<dyn freewire_core::BlobStore>>,
+    ) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("freewire.db").display());
+        let store = Arc::new(SqlStore::connect(&url).await.unwrap());
+        let blobs =
+            blobs.unwrap_or_else(|| Arc::new(ObjectBlobStore::local(&dir.path().join("uploads")).unwrap()));
+        let spool_dir = dir.path().join("spool");
+        std::fs::create_dir_all(&spool_dir).unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
+        let mut config = WebConfig {
+            site_name: "Test Wire".into(),
+            base_url: url::Url::parse(&base).unwrap(),
+            language: "en".into(),
+            max_upload_bytes: 25 * 1024 * 1024,
+            daily_upload_quota_bytes: 500 * 1024 * 1024,
+            spool_dir,
+            session_days: 30,
+            edit_window_minutes: 60,
+            registration: freewire_core::Registration::Invite,
+        };
+        configure(&mut config);
+        let state = AppState::new(store.clone(), blobs, config);
+        let app = Application::from_listener(state, listener).unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run(async move {
+            let _ = rx.await;
+        }));
+        TestApp { base, store, dir, _shutdown: tx }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn client() -> reqwest::Client {
+        // The HTTP client is built without a default TLS provider; the binary installs ring.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub async fn add_user(&self, name: &str, role: Role) {
+        self.store
+            .insert_user(NewUser {
+                username: name.into(),
+                email: None,
+                password_hash: hash_password(PASSWORD).unwrap(),
+                role,
+            })
+            .await
+            .unwrap();
+    }
+
+    pub async fn add_articles(&self, items: &[(&str, DateTime<Utc>, Option<&str>)]) -> Vec<Article> {
+        let source = match self.store.source_by_name("Harbour Gazette").await.unwrap() {
+            Some(s) => s,
+            None => self
+                .store
+                .insert_source(NewSource {
+                    name: "Harbour Gazette".into(),
+                    homepage: Some("https://harbour.example/".into()),
+                    licence: Licence::CcBy4,
+                    credit: None,
+                })
+                .await
+                .unwrap(),
+        };
+        let batch = items
+            .iter()
+            .map(|(title, at, author)| {
+                (
+                    NewArticle {
+                        source_id: source.id,
+                        feed_id: None,
+                        guid: format!("guid-{title}"),
+                        original_url: Some(format!("https://harbour.example/{title}")),
+                        title: (*title).to_owned(),
+                        author: author.map(str::to_owned),
+                        summary: None,
+                        body_html: format!("<p>Body of {title} — “quoted” …</p>"),
+                        language: Some("en".into()),
+                        published_at: *at,
+                        updated_at: None,
+                        licence: Licence::CcBy4,
+                        normalized_url: None,
+                        simhash: None,
+                        media: Vec::new(),
+                        tags: Vec::new(),
+                    },
+                    NewRetrieval {
+                        location: "file:///fixture.xml".into(),
+                        retrieved_at: Utc::now(),
+                        http_status: None,
+                        sha256: "00".repeat(32),
+                    },
+                )
+            })
+            .collect();
+        self.store
+            .insert_articles_with_retrieval(batch)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| match o {
+                InsertOutcome::Inserted(a) => *a,
+                other => panic!("fixture articles are new: {other:?}"),
+            })
+            .collect()
+    }
+
+    pub async fn article(&self) -> Article {
+        self.add_articles(&[(
+            "Ferry Talks Resume",
+            Utc.with_ymd_and_hms(2024, 3, 5, 7, 30, 0).unwrap(),
+            None,
+        )])
+        .await
+        .remove(0)
+    }
+
+    pub fn page_path(a: &Article) -> String {
+        format!("/{}/", a.permalink.path())
+    }
+
+    pub async fn login(&self, client: &reqwest::Client, name: &str, password: &str) -> reqwest::Response {
+        let page = client.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
+        let token = form_token(&page);
+        client
+            .post(self.url("/login"))
+            .form(&[("username", name), ("password", password), ("csrf", &token), ("next", "/")])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn signed_in(&self, name: &str) -> reqwest::Client {
+        self.add_user(name, Role::Contributor).await;
+        let client = Self::client();
+        let res = self.login(&client, name, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in should redirect");
+        client
+    }
+
+    pub fn stored_files(&self) -> Vec<PathBuf> {
+        files_under(&self.dir.path().join("uploads"))
+    }
+
+    pub fn spooled_files(&self) -> Vec<PathBuf> {
+        files_under(&self.dir.path().join("spool"))
+    }
+
+    pub async fn timeline_len(&self, id: ArticleId) -> usize {
+        self.store.timeline_for_article(id).await.unwrap().len()
+    }
+}
+
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() { out.extend(files_under(&p)) } else { out.push(p) }
+    }
+    out
+}
+
+/// The value of the first `csrf` field on a page.
+pub fn form_token(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("page has a form token") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+pub fn upload_form(token: Option<&str>, note: &str, files: Vec<(&str, Vec<u8>, &str)>) -> Form {
+    let mut form = Form::new();
+    if let Some(t) = token {
+        form = form.text("csrf", t.to_owned());
+    }
+    form = form.text("note", note.to_owned());
+    for (name, bytes, mime) in files {
+        form = form.part("files", Part::bytes(bytes).file_name(name.to_owned()).mime_str(mime).unwrap());
+    }
+    form
+}
+
+// ------------------------------------------------------------------------------------------
