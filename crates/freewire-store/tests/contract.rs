@@ -7,7 +7,10 @@ use freewire_core::model::{
     ArticleId, ArticleStatus, FeedPollUpdate, FeedState, InsertOutcome, NewArticle, NewAttachment, NewFeed,
     NewRetrieval, NewSource, NewUpdate, NewUser, PageRequest, Role, Session, SourceId, UserId,
 };
-use freewire_core::{Licence, Permalink, Store, StoreError};
+use freewire_core::{
+    ArticleFilter, IndexPolicy, Licence, NewAuditEntry, Permalink, SourceTerms, Store, StoreError, Tag,
+    Withdrawal,
+};
 use freewire_store::{SqlStore, testing};
 
 /// A store on a fresh database, with the URL it was opened from.
@@ -796,6 +799,109 @@ macro_rules! contract {
     };
 }
 
+async fn lists_filter_by_source_tag_and_dates(f: &Fixture) {
+    let s = &f.store;
+    let a = source(s, "alpha").await;
+    let b = source(s, "beta").await;
+    let mut first = article(a, "a1", "Harbour Opens", at(2024, 3, 5, 23, 59, 0));
+    first.0.tags =
+        vec![Tag::new("Ferries").unwrap(), Tag::new("Local Politics").unwrap(), Tag::new("ferries").unwrap()];
+    let mut second = article(b, "b1", "Bridge Closes", at(2024, 3, 6, 0, 0, 0));
+    second.0.tags = vec![Tag::new("Ferries").unwrap()];
+    let third = article(a, "a2", "Market Day", at(2024, 4, 1, 12, 0, 0));
+    s.insert_articles_with_retrieval(vec![first, second, third]).await.unwrap();
+    let titles = |page: freewire_core::Page<freewire_core::ArticleWithSource>| {
+        page.items.into_iter().map(|x| x.article.title).collect::<Vec<_>>()
+    };
+    let list = |f: ArticleFilter| async move { s.list_articles(&f, PageRequest::new(1, 10)).await.unwrap() };
+    assert_eq!(
+        titles(list(ArticleFilter { source: Some(a), ..ArticleFilter::default() }).await),
+        ["Market Day", "Harbour Opens"]
+    );
+    let tagged = list(ArticleFilter { tag: Some("ferries".into()), ..ArticleFilter::default() }).await;
+    assert_eq!(titles(tagged.clone()), ["Bridge Closes", "Harbour Opens"]);
+    let harbour = tagged.items.into_iter().find(|x| x.article.title == "Harbour Opens").unwrap();
+    let names: Vec<&str> = harbour.article.tags.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["Ferries", "Local Politics"], "one tag per slug, in name order");
+    let day = ArticleFilter {
+        from: Some(at(2024, 3, 5, 0, 0, 0)),
+        until: Some(at(2024, 3, 6, 0, 0, 0)),
+        ..ArticleFilter::default()
+    };
+    assert_eq!(titles(list(day).await), ["Harbour Opens"], "the day's bounds are exact");
+    assert_eq!(s.tag_by_slug("local-politics").await.unwrap().unwrap().name, "Local Politics");
+    assert!(s.tag_by_slug("nothing").await.unwrap().is_none());
+    let stubs = s.list_article_stubs(&ArticleFilter::default(), PageRequest::new(1, 2)).await.unwrap();
+    assert_eq!(stubs.total, 3);
+    assert_eq!(
+        stubs.items.iter().map(|x| x.title.as_str()).collect::<Vec<_>>(),
+        ["Market Day", "Bridge Closes"]
+    );
+    // Only sources whose own page is canonical reach the sitemap.
+    let here = ArticleFilter { canonical_here: true, ..ArticleFilter::default() };
+    assert_eq!(s.list_article_stubs(&here, PageRequest::new(1, 10)).await.unwrap().total, 0);
+}
+
+async fn withdrawal_and_source_terms_change_what_is_published_and_are_audited(f: &Fixture) {
+    let s = &f.store;
+    let src = source(s, "alpha").await;
+    let editor = user(s, "ed", Role::Editor).await;
+    let outcome = s
+        .insert_articles_with_retrieval(vec![article(src, "a1", "Harbour Opens", at(2024, 3, 5, 9, 0, 0))])
+        .await
+        .unwrap();
+    let id = inserted(&outcome[0]).id;
+    let act = |action: &str| NewAuditEntry {
+        actor_id: editor,
+        action: action.into(),
+        target: "t".into(),
+        detail: "d".into(),
+    };
+    let when = at(2024, 3, 6, 10, 0, 0);
+    assert!(
+        s.set_article_withdrawn(
+            id,
+            Some(Withdrawal { at: when, reason: "At the outlet's request".into() }),
+            act("article.withdraw")
+        )
+        .await
+        .unwrap()
+    );
+    let gone = s.article_by_id(id).await.unwrap().unwrap().article;
+    assert_eq!(gone.status, ArticleStatus::Withdrawn);
+    assert_eq!(gone.withdrawn, Some(Withdrawal { at: when, reason: "At the outlet's request".into() }));
+    assert_eq!(s.list_articles(&ArticleFilter::default(), PageRequest::new(1, 10)).await.unwrap().total, 0);
+    let withdrawn = ArticleFilter { withdrawn: true, ..ArticleFilter::default() };
+    assert_eq!(s.list_articles(&withdrawn, PageRequest::new(1, 10)).await.unwrap().total, 1);
+    assert!(s.set_article_withdrawn(id, None, act("article.reinstate")).await.unwrap());
+    let back = s.article_by_id(id).await.unwrap().unwrap().article;
+    assert_eq!((back.status, back.withdrawn), (ArticleStatus::Published, None));
+    assert!(!s.set_article_withdrawn(freewire_core::ArticleId(9999), None, act("x")).await.unwrap());
+
+    let terms = SourceTerms {
+        homepage: None,
+        licence: Licence::ExcerptOnly,
+        credit: Some("Shared".into()),
+        index_policy: IndexPolicy::Ours,
+    };
+    assert!(s.update_source_terms(src, terms, act("source.terms")).await.unwrap());
+    let changed = s.source_by_id(src).await.unwrap().unwrap();
+    assert_eq!(
+        (changed.licence, changed.index_policy, changed.homepage, changed.credit.as_deref()),
+        (Licence::ExcerptOnly, IndexPolicy::Ours, None, Some("Shared"))
+    );
+    assert_eq!(
+        s.article_by_id(id).await.unwrap().unwrap().article.licence,
+        Licence::ExcerptOnly,
+        "the licence reaches stored articles"
+    );
+    let here = ArticleFilter { canonical_here: true, ..ArticleFilter::default() };
+    assert_eq!(s.list_article_stubs(&here, PageRequest::new(1, 10)).await.unwrap().total, 1);
+    let actions: Vec<String> =
+        s.list_audit(PageRequest::new(1, 10)).await.unwrap().items.into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, ["source.terms", "article.reinstate", "article.withdraw"]);
+}
+
 contract!(
     settings_keep_the_first_value_written,
     sources_are_unique_by_name,
@@ -816,4 +922,6 @@ contract!(
     moderation_hides_edits_and_removes_updates_and_is_audited,
     an_invitation_makes_one_account_before_it_expires,
     identical_files_share_one_stored_object,
+    lists_filter_by_source_tag_and_dates,
+    withdrawal_and_source_terms_change_what_is_published_and_are_audited,
 );

@@ -253,7 +253,10 @@ async fn the_seed_page_is_reproduced(site: Site) {
         ),
     ] {
         // Each style's plain text is what its copy button copies.
-        assert!(html.contains(&format!("data-text=\"{}\"", escape(&expected))), "missing citation {expected:?}");
+        assert!(
+            html.contains(&format!("data-text=\"{}\"", escape(&expected))),
+            "missing citation {expected:?}"
+        );
     }
     assert!(html.contains("<i>Radio Free</i>"), "the site's name in italics");
 
