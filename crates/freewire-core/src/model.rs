@@ -705,3 +705,27 @@ impl FromStr for Registration {
         }
     }
 }
+
+/// One entry of the change sequence: the article (or its timeline) changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    /// Position in the sequence; increases with every change.
+    pub seq: i64,
+    pub article_id: ArticleId,
+    pub at: DateTime<Utc>,
+}
+
+/// The first `n` words of a text, with `…` when there were more: the excerpt shown of an
+/// article whose licence allows no more, everywhere it appears.
+#[must_use]
+pub fn first_words(text: &str, n: usize) -> String {
+    let mut words = text.split_whitespace();
+    let mut out: Vec<&str> = words.by_ref().take(n).collect();
+    if words.next().is_some() {
+        out.push("…");
+    }
+    out.join(" ")
+}
+
+/// How many words of an excerpt-only article are shown.
+pub const EXCERPT_ONLY_WORDS: usize = 60;

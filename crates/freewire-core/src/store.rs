@@ -6,10 +6,10 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    ArticleFilter, ArticleId, ArticleStub, ArticleWithSource, Attachment, AttachmentId, AuditEntry, Feed,
-    FeedId, FeedPollUpdate, Hidden, InsertOutcome, Invite, NewArticle, NewAttachment, NewAuditEntry, NewFeed,
-    NewRetrieval, NewSource, NewUpdate, NewUser, Page, PageRequest, Retrieval, Revision, Session, Source,
-    SourceId, SourceTerms, Tag, TimelineEntry, Update, UpdateId, User, UserId, Withdrawal,
+    ArticleFilter, ArticleId, ArticleStub, ArticleWithSource, Attachment, AttachmentId, AuditEntry, Change,
+    Feed, FeedId, FeedPollUpdate, Hidden, InsertOutcome, Invite, NewArticle, NewAttachment, NewAuditEntry,
+    NewFeed, NewRetrieval, NewSource, NewUpdate, NewUser, Page, PageRequest, Retrieval, Revision, Session,
+    Source, SourceId, SourceTerms, Tag, TimelineEntry, Update, UpdateId, User, UserId, Withdrawal,
 };
 use crate::permalink::Permalink;
 
@@ -217,6 +217,24 @@ pub trait Store: Send + Sync {
         hidden: Option<Hidden>,
         audit: NewAuditEntry,
     ) -> Result<bool, StoreError>;
+    /// Changes after `after` in the sequence, and besides any recorded at or after `recent_since`
+    /// (a PostgreSQL transaction may commit after one that took a later number), in order.
+    async fn changes_since(
+        &self,
+        after: i64,
+        recent_since: Option<DateTime<Utc>>,
+        limit: u64,
+    ) -> Result<Vec<Change>, StoreError>;
+    /// The newest position of the change sequence (0 when nothing changed yet).
+    async fn last_change(&self) -> Result<i64, StoreError>;
+    /// Published articles with ids after `after`, by id: for rebuilding an index in one pass.
+    async fn published_articles_after(
+        &self,
+        after: ArticleId,
+        limit: u64,
+    ) -> Result<Vec<ArticleWithSource>, StoreError>;
+    /// How many articles are published.
+    async fn count_published(&self) -> Result<u64, StoreError>;
     /// Records an act in the audit log.
     async fn insert_audit(&self, entry: NewAuditEntry) -> Result<(), StoreError>;
     /// The audit log, newest first.

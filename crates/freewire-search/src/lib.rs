@@ -1,3 +1,11 @@
-//! The embedded search index (issue: search across articles and updates). It will depend only
-//! on `freewire-core` and keep itself in step with the store through its change sequence; until
-//! then the crate holds its place in the workspace so the dependency arrows hold from the start.
+//! freewire's embedded search: a tantivy index of articles and updates ([`index`]), the query
+//! language readers type ([`query`]), and the [`sync::Indexer`] that keeps an index in step
+//! with the store's change sequence, crash-safely and on several nodes at once. It depends
+//! only on `freewire-core`.
+
+pub mod index;
+pub mod query;
+pub mod sync;
+
+pub use index::{FacetCount, Hit, HitMeta, IndexDoc, Kind, Results, SearchError, SearchIndex};
+pub use sync::{Indexer, SyncError, ToText};

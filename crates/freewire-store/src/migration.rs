@@ -23,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0006SharedObjects),
             Box::new(M0007Thumbnails),
             Box::new(M0008Republishing),
+            Box::new(M0009SearchChanges),
         ]
     }
 }
@@ -901,5 +902,47 @@ impl MigrationTrait for M0008Republishing {
         }
         m.alter_table(Table::alter().table(Sources::Table).drop_column(Republishing::IndexPolicy).to_owned())
             .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Changes {
+    Table,
+    /// The change sequence search indexes follow.
+    Id,
+    ArticleId,
+    At,
+}
+
+/// The change sequence: one row per change to an article or its timeline, appended in the
+/// same transaction, so every search index (one per serving process) can follow it.
+struct M0009SearchChanges;
+
+impl MigrationName for M0009SearchChanges {
+    fn name(&self) -> &'static str {
+        "m0009_search_changes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0009SearchChanges {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Changes::Table)
+                .col(big_pk_auto(Changes::Id))
+                .col(big_integer(Changes::ArticleId))
+                .col(timestamp_with_time_zone(Changes::At))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("ix_changes_at").table(Changes::Table).col(Changes::At).to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(Changes::Table).to_owned()).await
     }
 }

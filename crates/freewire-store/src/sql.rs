@@ -6,8 +6,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use freewire_core::model::{
-    Article, ArticleId, ArticleStatus, ArticleWithSource, Attachment, AttachmentId, AuditEntry, Feed, FeedId,
-    FeedPollUpdate, Hidden, InsertOutcome, Invite, NEAR_DUPLICATE_BITS, NewArticle, NewAttachment,
+    Article, ArticleId, ArticleStatus, ArticleWithSource, Attachment, AttachmentId, AuditEntry, Change, Feed,
+    FeedId, FeedPollUpdate, Hidden, InsertOutcome, Invite, NEAR_DUPLICATE_BITS, NewArticle, NewAttachment,
     NewAuditEntry, NewFeed, NewRetrieval, NewSource, NewUpdate, NewUser, Page, PageRequest, Retrieval,
     Revision, Session, Source, SourceId, SourceTerms, Tag, TimelineEntry, Update, UpdateId, User, UserId,
     Withdrawal, simhash_bands, simhash_distance,
@@ -26,8 +26,8 @@ use sea_orm_migration::MigratorTrait;
 
 use crate::engine::Engine;
 use crate::entity::{
-    article, article_tag, attachment, audit, feed, invite, recovery_code, retrieval, revision, session,
-    setting, source, update, user,
+    article, article_tag, attachment, audit, change, feed, invite, recovery_code, retrieval, revision,
+    session, setting, source, update, user,
 };
 use crate::migration::Migrator;
 
@@ -446,10 +446,33 @@ async fn insert_one(
     .map_err(db_err("storing an article"))?;
     new_retrieval(row.id, retr).insert(txn).await.map_err(db_err("recording a retrieval"))?;
     insert_tags(txn, row.id, &new.tags).await?;
+    if first_copy.is_none() {
+        record_change(txn, row.id).await?;
+    }
     Ok(match first_copy {
         Some(of) => InsertOutcome::NearDuplicate { id: ArticleId(row.id), of: ArticleId(of) },
         None => InsertOutcome::Inserted(Box::new(article_from(row)?)),
     })
+}
+
+/// Appends an article to the change sequence, in the caller's transaction.
+async fn record_change(txn: &impl ConnectionTrait, article_id: i64) -> Result<(), StoreError> {
+    change::ActiveModel { article_id: Set(article_id), at: Set(ts(Utc::now())), ..Default::default() }
+        .insert(txn)
+        .await
+        .map_err(db_err("recording a change"))?;
+    Ok(())
+}
+
+/// The article an update belongs to.
+async fn article_of_update(txn: &impl ConnectionTrait, id: UpdateId) -> Result<Option<i64>, StoreError> {
+    update::Entity::find_by_id(id.0)
+        .select_only()
+        .column(update::Column::ArticleId)
+        .into_tuple::<i64>()
+        .one(txn)
+        .await
+        .map_err(db_err("reading an update's article"))
 }
 
 async fn insert_tags(txn: &impl ConnectionTrait, article_id: i64, tags: &[Tag]) -> Result<(), StoreError> {
@@ -553,6 +576,7 @@ async fn revise(
     row.media = Set(media_json(&new.media)?);
     row.update(txn).await.map_err(db_err("updating a revised article"))?;
     new_retrieval(id, retr).insert(txn).await.map_err(db_err("recording a retrieval"))?;
+    record_change(txn, id).await?;
     Ok(InsertOutcome::Revised(ArticleId(id)))
 }
 
@@ -996,6 +1020,7 @@ impl Store for SqlStore {
         if result.rows_affected == 0 {
             return Ok(false);
         }
+        record_change(&txn, id.0).await?;
         audit_row(audit, Utc::now()).insert(&txn).await.map_err(db_err("recording an act"))?;
         txn.commit().await.map_err(db_err("committing a withdrawal"))?;
         Ok(true)
@@ -1026,6 +1051,25 @@ impl Store for SqlStore {
             .exec(&txn)
             .await
             .map_err(db_err("applying a source's licence to its articles"))?;
+        // What search shows of them may change with the licence.
+        let ids: Vec<i64> = article::Entity::find()
+            .select_only()
+            .column(article::Column::Id)
+            .filter(article::Column::SourceId.eq(id.0))
+            .filter(article::Column::Status.eq(ArticleStatus::Published.as_str()))
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db_err("listing a source's articles"))?;
+        let now = ts(Utc::now());
+        for chunk in ids.chunks(500) {
+            let rows = chunk.iter().map(|&article_id| change::ActiveModel {
+                article_id: Set(article_id),
+                at: Set(now),
+                ..Default::default()
+            });
+            change::Entity::insert_many(rows).exec(&txn).await.map_err(db_err("recording changes"))?;
+        }
         audit_row(audit, Utc::now()).insert(&txn).await.map_err(db_err("recording an act"))?;
         txn.commit().await.map_err(db_err("committing a source's terms"))?;
         Ok(true)
@@ -1364,6 +1408,7 @@ impl Store for SqlStore {
             .map_err(db_err("an attachment with this object key"))?;
             stored.push(attachment_from(a));
         }
+        record_change(&txn, row.article_id).await?;
         txn.commit().await.map_err(db_err("committing an update"))?;
         Ok((update_from(row), stored))
     }
@@ -1426,16 +1471,24 @@ impl Store for SqlStore {
     }
 
     async fn edit_update(&self, id: UpdateId, body: String, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
         let result = update::Entity::update_many()
             .col_expr(update::Column::Body, Expr::value(body))
             .col_expr(update::Column::EditedAt, Expr::value(Some(ts(at))))
             .filter(update::Column::Id.eq(id.0))
             // A hide that lands between the author's check and this write wins.
             .filter(update::Column::HiddenAt.is_null())
-            .exec(&self.db)
+            .exec(&txn)
             .await
             .map_err(db_err("editing an update"))?;
-        Ok(result.rows_affected > 0)
+        if result.rows_affected == 0 {
+            return Ok(false);
+        }
+        if let Some(article_id) = article_of_update(&txn, id).await? {
+            record_change(&txn, article_id).await?;
+        }
+        txn.commit().await.map_err(db_err("committing an edit"))?;
+        Ok(true)
     }
 
     async fn delete_update(&self, id: UpdateId, audit: NewAuditEntry) -> Result<Vec<String>, StoreError> {
@@ -1449,6 +1502,9 @@ impl Store for SqlStore {
             .all(&txn)
             .await
             .map_err(db_err("reading an update's files"))?;
+        if let Some(article_id) = article_of_update(&txn, id).await? {
+            record_change(&txn, article_id).await?;
+        }
         attachment::Entity::delete_many()
             .filter(attachment::Column::UpdateId.eq(id.0))
             .exec(&txn)
@@ -1504,9 +1560,71 @@ impl Store for SqlStore {
         if result.rows_affected == 0 {
             return Ok(false);
         }
+        if let Some(article_id) = article_of_update(&txn, id).await? {
+            record_change(&txn, article_id).await?;
+        }
         audit_row(audit, Utc::now()).insert(&txn).await.map_err(db_err("recording an act"))?;
         txn.commit().await.map_err(db_err("committing a moderation act"))?;
         Ok(true)
+    }
+
+    async fn changes_since(
+        &self,
+        after: i64,
+        recent_since: Option<DateTime<Utc>>,
+        limit: u64,
+    ) -> Result<Vec<Change>, StoreError> {
+        use sea_orm::Condition;
+        let mut which = Condition::any().add(change::Column::Id.gt(after));
+        if let Some(since) = recent_since {
+            which = which.add(change::Column::At.gte(ts(since)));
+        }
+        Ok(change::Entity::find()
+            .filter(which)
+            .order_by_asc(change::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(db_err("reading the change sequence"))?
+            .into_iter()
+            .map(|row| Change { seq: row.id, article_id: ArticleId(row.article_id), at: row.at })
+            .collect())
+    }
+
+    async fn last_change(&self) -> Result<i64, StoreError> {
+        let last: Option<i64> = change::Entity::find()
+            .select_only()
+            .column(change::Column::Id)
+            .order_by_desc(change::Column::Id)
+            .into_tuple()
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading the change sequence"))?;
+        Ok(last.unwrap_or(0))
+    }
+
+    async fn published_articles_after(
+        &self,
+        after: ArticleId,
+        limit: u64,
+    ) -> Result<Vec<ArticleWithSource>, StoreError> {
+        let rows = article::Entity::find()
+            .filter(article::Column::Status.eq(ArticleStatus::Published.as_str()))
+            .filter(article::Column::Id.gt(after.0))
+            .order_by_asc(article::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing articles"))?;
+        self.with_sources(rows).await
+    }
+
+    async fn count_published(&self) -> Result<u64, StoreError> {
+        article::Entity::find()
+            .filter(article::Column::Status.eq(ArticleStatus::Published.as_str()))
+            .count(&self.db)
+            .await
+            .map_err(db_err("counting articles"))
     }
 
     async fn insert_audit(&self, entry: NewAuditEntry) -> Result<(), StoreError> {

@@ -26,6 +26,9 @@ pub enum WebError {
     /// 403: not allowed (no sign-in, a missing or stale form token).
     #[error("{0}")]
     Forbidden(String),
+    /// 503: a part of the site is not running here; the message says which.
+    #[error("{0}")]
+    Unavailable(String),
     /// 500: our fault; details go to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -84,6 +87,7 @@ impl IntoResponse for WebError {
             ),
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, "That did not work", m, None),
             WebError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", m, None),
+            WebError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "Not available", m, None),
             WebError::Internal(cause) => {
                 let id = uuid::Uuid::new_v4().simple().to_string();
                 tracing::error!(error_id = %id, %cause, "request failed");

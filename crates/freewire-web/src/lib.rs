@@ -73,6 +73,8 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(site::lists::home))
         .route("/about", get(site::lists::about))
+        .route("/search", get(site::search::search_page))
+        .route("/api/search", get(site::search::search_api))
         .route("/source/{slug}/", get(site::lists::source_page))
         .route("/source/{slug}/{file}", get(site::feeds::source_feed))
         .route("/tag/{slug}/", get(site::lists::tag_page))
@@ -130,6 +132,7 @@ pub fn router(state: AppState) -> Router {
     let prefix = state.path_prefix().to_owned();
     let routes = if prefix.is_empty() { routes } else { Router::new().nest(&prefix, routes) };
     routes
+        .layer(axum::middleware::from_fn_with_state(state.clone(), site::search::nudge_index))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages))
         .layer(axum::middleware::from_fn(caching::conditional_get))
         .layer(axum::middleware::from_fn_with_state(state.clone(), account::load_viewer))

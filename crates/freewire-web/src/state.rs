@@ -46,6 +46,7 @@ struct Inner {
     limits: crate::limits::Limits,
     hashing: tokio::sync::Semaphore,
     citer: freewire_core::cite::Citer,
+    search: std::sync::OnceLock<Arc<freewire_search::Indexer>>,
 }
 
 impl AppState {
@@ -59,6 +60,7 @@ impl AppState {
                 templates: Templates::new(),
                 #[expect(clippy::expect_used, reason = "start-up: the bundled styles are checked by tests")]
                 citer: freewire_core::cite::Citer::new().expect("the bundled citation styles load"),
+                search: std::sync::OnceLock::new(),
                 config,
                 path_prefix,
                 limits: crate::limits::Limits::default(),
@@ -73,6 +75,17 @@ impl AppState {
     #[must_use]
     pub fn store(&self) -> &dyn Store {
         self.inner.store.as_ref()
+    }
+
+    /// Serves search from `indexer`'s index and tells it of changes made here. Without it the
+    /// search page says search is not enabled. Only the first call counts.
+    pub fn attach_search(&self, indexer: Arc<freewire_search::Indexer>) {
+        let _ = self.inner.search.set(indexer);
+    }
+
+    /// The search index this process keeps, if any.
+    pub(crate) fn search(&self) -> Option<&Arc<freewire_search::Indexer>> {
+        self.inner.search.get()
     }
 
     /// The citation styles, read once.

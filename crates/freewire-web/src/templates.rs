@@ -10,6 +10,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("list.html", include_str!("../templates/list.html")),
     ("about.html", include_str!("../templates/about.html")),
+    ("search.html", include_str!("../templates/search.html")),
     ("admin_sources.html", include_str!("../templates/admin_sources.html")),
     ("admin_withdrawn.html", include_str!("../templates/admin_withdrawn.html")),
     ("article.html", include_str!("../templates/article.html")),
@@ -100,7 +101,7 @@ mod tests {
             .render(minijinja::context!(v => "<a href=\"x\">'&' https://a.example/b/</a>", n => minijinja::Value::from(())))
             .unwrap();
         assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39; https://a.example/b/&lt;/a&gt;|");
-        assert_eq!(TEMPLATES.len(), 15);
+        assert_eq!(TEMPLATES.len(), 16);
         assert!(t.env.get_template("article.html").is_ok());
     }
 }

@@ -108,7 +108,7 @@ fn long_body() -> String {
 
 /// Two sources: one CC BY with our page canonical, one excerpt-only pointing at the original.
 async fn fixture() -> Fixture {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_searchable().await;
     let recent = Utc::now() - Duration::hours(3);
     let open = add_source_article(
         &app,
@@ -287,8 +287,16 @@ async fn an_excerpt_only_source_never_has_its_full_text_on_any_page_or_feed() {
         "a prominent link to the original"
     );
     assert!(article.contains("Excerpt only"), "the licence is named");
+    let found = f.app.search_until("word0", |t| !t.is_empty()).await;
+    assert_eq!(found, ["Harbour Dredging Plan Revealed"], "searchable by its excerpt");
+    for hidden in ["word120", "Zanzibar"] {
+        assert_eq!(f.app.search(hidden).await["total"], 0, "{hidden} lies past the excerpt");
+    }
     let mut surfaces = vec![
-        "/".to_owned(),
+        "/search?q=word0+dredging".to_owned(),
+        "/api/search?q=word0".to_owned(),
+        "/search?q=source:closed-courier".to_owned(),
+        "/".into(),
         page_path,
         "/source/closed-courier/".into(),
         "/tag/ferries/".into(),
@@ -377,6 +385,7 @@ async fn canonical_links_and_sitemaps_follow_each_sources_policy() {
     assert!(robots.contains(&format!("Sitemap: {}/sitemap.xml", f.app.base)), "{robots}");
     assert!(robots.contains(&format!("Sitemap: {}/news-sitemap.xml", f.app.base)), "{robots}");
     assert!(robots.contains("Disallow: /admin/"), "{robots}");
+    assert!(robots.contains("Disallow: /search\n"), "result pages are not crawled: {robots}");
 }
 
 #[tokio::test]
@@ -577,6 +586,8 @@ async fn a_withdrawn_article_answers_410_and_is_gone_from_feeds_and_sitemaps() {
     let url = f.open.permalink.url(&f.app.base);
     assert!(ok_text(&f.app, "/sitemap.xml").await.contains(&url), "listed before");
     assert!(ok_text(&f.app, "/feed.atom").await.contains(&url), "in the feed before");
+    let found = f.app.search_until("ferry operators", |t| !t.is_empty()).await;
+    assert_eq!(found, ["Ferry Talks Resume"], "found by search before");
 
     // Readers and contributors cannot withdraw.
     let reader = f.app.signed_in("reader").await;
@@ -617,6 +628,10 @@ async fn a_withdrawn_article_answers_410_and_is_gone_from_feeds_and_sitemaps() {
         assert!(!body.contains("Ferry Talks Resume"), "{surface} still names the withdrawn article");
     }
     assert_eq!(get(&f.app, &format!("/cite/{}.bib", f.open.id.0)).await.0, StatusCode::GONE);
+    let found = f.app.search_until("ferry operators", <[String]>::is_empty).await;
+    assert!(found.is_empty(), "gone from search results: {found:?}");
+    let page = ok_text(&f.app, "/search?q=ferry+operators").await;
+    assert!(!page.contains("Ferry Talks Resume") && page.contains("Nothing matched"));
     assert_eq!(get(&f.app, &format!("{path}updates.atom")).await.0, StatusCode::GONE);
 
     // On the record, and listed for editors with a way back.
@@ -635,6 +650,7 @@ async fn a_withdrawn_article_answers_410_and_is_gone_from_feeds_and_sitemaps() {
     assert_eq!(back.status(), StatusCode::SEE_OTHER);
     assert_eq!(get(&f.app, &path).await.0, StatusCode::OK);
     assert!(ok_text(&f.app, "/sitemap.xml").await.contains(&url));
+    assert_eq!(f.app.search_until("ferry operators", |t| !t.is_empty()).await, ["Ferry Talks Resume"]);
     let audit = f.app.store.list_audit(freewire_core::PageRequest::new(1, 10)).await.unwrap();
     assert!(audit.items.iter().any(|e| e.action == "article.reinstate"));
 }

@@ -816,6 +816,51 @@ mod browser {
         assert!(log.contains("Names a private individual") && log.contains("ed"), "{log}");
         ed.close().await.unwrap();
     }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_reader_searches_from_the_masthead_narrows_by_source_and_opens_a_result() {
+        let Some(driver) = driver() else { return };
+        let app = TestApp::spawn_searchable().await;
+        let a = app.article().await;
+        app.add_articles(&[("Ferry Fares Rise", Utc.with_ymd_and_hms(2024, 2, 1, 9, 0, 0).unwrap(), None)])
+            .await;
+        app.search_until("ferry", |t| t.len() == 2).await;
+
+        let reader = browser(&driver, "reader").await;
+        reader.goto(&app.url("/")).await.unwrap();
+        let field = reader.find(Locator::Css("form.site-search input[name=q]")).await.unwrap();
+        field.send_keys("ferry talks").await.unwrap();
+        reader
+            .find(Locator::Css("form.site-search button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for_text(&reader, "1 result").await;
+        let marked = reader.find(Locator::Css("p.snippet b")).await.unwrap().text().await.unwrap();
+        assert!(marked.eq_ignore_ascii_case("ferry") || marked.eq_ignore_ascii_case("talks"), "{marked}");
+        assert!(!body_text(&reader).await.contains("Ferry Fares Rise"), "all words must match");
+
+        // The facet narrows a broader search; the result opens the article.
+        let field = reader.find(Locator::Id("search-q")).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys("ferry").await.unwrap();
+        reader
+            .find(Locator::Css("form.search-form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for_text(&reader, "2 results").await;
+        reader.find(Locator::LinkText("2024-03")).await.unwrap().click().await.unwrap();
+        wait_for_text(&reader, "1 result").await;
+        reader.find(Locator::LinkText("Ferry Talks Resume")).await.unwrap().click().await.unwrap();
+        wait_for_text(&reader, "There are no updates yet.").await;
+        assert_eq!(reader.current_url().await.unwrap().path(), TestApp::page_path(&a));
+        reader.close().await.unwrap();
+    }
 }
 
 #[tokio::test]

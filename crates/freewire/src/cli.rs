@@ -67,6 +67,12 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Look after this process's search index.
+    Search {
+        /// The search command.
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
     /// Manage accounts.
     User {
         /// The account command.
@@ -78,6 +84,21 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
+    },
+}
+
+/// Search commands.
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Rebuild the index from the database, showing progress. Stop `serve` first if it uses
+    /// the same index folder; readers keep the old index until the new one is complete.
+    Rebuild,
+    /// Search the index from the command line, with the same words and filters as the site
+    /// (`"a phrase"`, `-word`, `source:`, `tag:`, `from:`, `to:`).
+    Query {
+        /// What to search for.
+        #[arg(required = true, num_args = 1..)]
+        words: Vec<String>,
     },
 }
 

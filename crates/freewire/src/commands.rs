@@ -12,7 +12,7 @@ use freewire_ingest::{SourceSpec, import_file};
 use freewire_store::{ObjectBlobStore, SqlStore};
 use freewire_web::{AppState, Application, WebConfig};
 
-use crate::cli::{Cli, Command, FeedCommand, OpmlCommand, SourceCommand, UserCommand};
+use crate::cli::{Cli, Command, FeedCommand, OpmlCommand, SearchCommand, SourceCommand, UserCommand};
 use crate::config::{Config, Overrides, Storage};
 use crate::feeds;
 
@@ -90,6 +90,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&config).await?;
             feeds::poll_once(&config, store).await
         }
+        Command::Search { command } => {
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            let store = open_store(&config).await?;
+            match command {
+                SearchCommand::Rebuild => crate::search::rebuild(&config, store).await,
+                SearchCommand::Query { words } => crate::search::query(&config, store, &words).await,
+            }
+        }
         Command::User { command: UserCommand::Add { name, role, email } } => {
             let config = Config::load(cli.config.as_deref(), &overrides)?;
             user_add(&config, &name, &role, email).await
@@ -149,6 +157,8 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
         registration: config.registration,
     };
     let state = AppState::new(store.clone(), Arc::new(blobs), web);
+    let indexer = crate::search::open_indexer(&config, store.clone())?;
+    state.attach_search(indexer.clone());
     let app = Application::build(state, config.listen).await.with_context(|| {
         format!(
             "cannot listen on {}: another program may be using it; choose another address with --listen",
@@ -158,6 +168,11 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
     let addr = app.local_addr().context("reading the bound address")?;
     tokio::spawn(expire_sessions(store.clone()));
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    // Builds the index on first start (the site serves meanwhile), then follows the database.
+    let mut search_stop = stop_rx.clone();
+    tokio::spawn(indexer.follow(config.search_every, async move {
+        let _ = search_stop.changed().await;
+    }));
     if config.poll_in_serve {
         let fetcher = freewire_ingest::fetch::Fetcher::new(config.fetch.clone())?;
         let poller =

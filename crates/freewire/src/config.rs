@@ -30,6 +30,17 @@ struct RawConfig {
     storage_url: Option<String>,
     fetch: RawFetch,
     poll: RawPoll,
+    search: RawSearch,
+}
+
+/// `[search]`: the process's own search index.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct RawSearch {
+    /// The index folder; `{data_dir}/search` unless set. Every process needs its own.
+    dir: Option<PathBuf>,
+    /// How often `serve` reads the database's change sequence, in milliseconds.
+    every_millis: Option<u64>,
 }
 
 /// `[fetch]`: outgoing requests.
@@ -74,6 +85,25 @@ impl Default for RawPoll {
     }
 }
 
+impl RawSearch {
+    /// The index folder and the catch-up interval.
+    fn validate(&self, data_dir: &Path) -> Result<(PathBuf, std::time::Duration), ConfigError> {
+        let every = self.every_millis.unwrap_or(1000);
+        if !(50..=600_000).contains(&every) {
+            return Err(ConfigError::Invalid {
+                key: "search.every_millis",
+                value: every.to_string(),
+                reason: "expected 50 to 600000 milliseconds; 1000 keeps nodes within about a second".into(),
+            });
+        }
+        let dir = self
+            .dir
+            .clone()
+            .map_or_else(|| data_dir.join("search"), |d| std::path::absolute(&d).unwrap_or(d));
+        Ok((dir, std::time::Duration::from_millis(every)))
+    }
+}
+
 impl Default for RawConfig {
     fn default() -> Self {
         RawConfig {
@@ -91,6 +121,7 @@ impl Default for RawConfig {
             storage_url: None,
             fetch: RawFetch::default(),
             poll: RawPoll::default(),
+            search: RawSearch::default(),
         }
     }
 }
@@ -132,6 +163,10 @@ pub struct Config {
     pub poll_in_serve: bool,
     /// How often `serve` looks for due feeds.
     pub poll_every: std::time::Duration,
+    /// This process's search index folder.
+    pub search_dir: PathBuf,
+    /// How often `serve` brings its index up to date with the database.
+    pub search_every: std::time::Duration,
 }
 
 /// Where uploaded files live.
@@ -297,7 +332,10 @@ impl RawConfig {
                 None => return Err(invalid("storage_url", u, "expected s3://BUCKET/PREFIX or file:///PATH")),
             },
         };
+        let (search_dir, search_every) = self.search.validate(&data_dir)?;
         Ok(Config {
+            search_dir,
+            search_every,
             storage,
             registration,
             edit_window_minutes: self.edit_window_minutes,
@@ -408,6 +446,8 @@ mod tests {
             assert!(!c.fetch.allow_private, "private addresses are refused by default");
             assert!(matches!(&c.storage, Storage::Local(p) if p.ends_with("freewire-data/uploads")));
             assert_eq!(c.poll.per_host, 2);
+            assert!(c.search_dir.ends_with("freewire-data/search"));
+            assert_eq!(c.search_every, std::time::Duration::from_secs(1));
             Ok(())
         });
     }
@@ -462,6 +502,15 @@ mod tests {
             assert!(err.contains("base_url"), "{err}");
             let missing = load(jail, Some("nope.toml"), &Overrides::default()).unwrap_err().to_string();
             assert!(missing.contains("--config"), "{missing}");
+            jail.set_env("FREEWIRE_BASE_URL", "https://www.example.org");
+            jail.set_env("FREEWIRE_SEARCH__EVERY_MILLIS", "0");
+            let err = load(jail, None, &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("search.every_millis") && err.contains("1000"), "{err}");
+            jail.set_env("FREEWIRE_SEARCH__EVERY_MILLIS", "250");
+            jail.set_env("FREEWIRE_SEARCH__DIR", "node-a-index");
+            let c = load(jail, None, &Overrides::default()).unwrap();
+            assert_eq!(c.search_every, std::time::Duration::from_millis(250));
+            assert!(c.search_dir.is_absolute() && c.search_dir.ends_with("node-a-index"));
             Ok(())
         });
     }

@@ -5,6 +5,7 @@ pub mod cli;
 mod commands;
 pub mod config;
 mod feeds;
+mod search;
 
 pub use commands::run;
 

@@ -5,6 +5,7 @@ pub mod article;
 pub mod article_tag;
 pub mod attachment;
 pub mod audit;
+pub mod change;
 pub mod feed;
 pub mod invite;
 pub mod recovery_code;

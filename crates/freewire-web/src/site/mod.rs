@@ -4,6 +4,7 @@
 pub mod cite;
 pub mod feeds;
 pub mod lists;
+pub mod search;
 pub mod seo;
 
 use std::fmt::Write as _;
@@ -26,8 +27,7 @@ use crate::updates::{AttachmentView, render_markdown};
 
 /// Words in a list's excerpt.
 pub(crate) const EXCERPT_WORDS: usize = 45;
-/// Words shown of an article whose licence allows only an excerpt.
-pub(crate) const EXCERPT_ONLY_WORDS: usize = 60;
+use freewire_core::EXCERPT_ONLY_WORDS;
 
 const STYLESHEET: &str = include_str!("../../static/style.css");
 const UPLOAD_SCRIPT: &str = include_str!("../../static/upload.js");
@@ -57,12 +57,7 @@ pub(crate) fn excerpt_of(a: &Article, words: usize) -> String {
         .map(str::to_owned)
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| html_to_text(&a.body_html));
-    let mut iter = text.split_whitespace();
-    let mut out: Vec<&str> = iter.by_ref().take(words).collect();
-    if iter.next().is_some() {
-        out.push("…");
-    }
-    out.join(" ")
+    freewire_core::first_words(&text, words)
 }
 
 /// The body a page or feed may carry: the sanitised HTML where the licence allows the full

@@ -196,7 +196,7 @@ pub async fn news_sitemap(State(state): State<AppState>) -> Result<Response, Web
 /// are named.
 pub async fn robots(State(state): State<AppState>) -> impl IntoResponse {
     let mut body = String::from("User-agent: *\n");
-    for path in ["/admin/", "/account", "/login", "/register", "/cite/", "/thumbnails/"] {
+    for path in ["/admin/", "/account", "/login", "/register", "/cite/", "/thumbnails/", "/search", "/api/"] {
         let _ = writeln!(body, "Disallow: {}", state.link(path));
     }
     body.push('\n');

@@ -1,6 +1,6 @@
 //! The harness the web tests share: a real server on an ephemeral loopback port over a real
 //! SQLite file and upload folder, and a cookie-aware HTTP client.
-#![allow(dead_code, reason = "each test binary uses part of the harness")]
+#![allow(dead_code, unused_imports, reason = "each test binary uses part of the harness")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -45,10 +45,23 @@ impl TestApp {
         Self::spawn_full(configure, None).await
     }
 
+    /// With a search index in the test's folder, followed as `freewire serve` follows it.
+    pub async fn spawn_searchable() -> Self {
+        Self::spawn_inner(|_| {}, None, true).await
+    }
+
     /// With `blobs` instead of a local upload folder.
     pub async fn spawn_full(
         configure: impl FnOnce(&mut WebConfig),
         blobs: Option<Arc<dyn freewire_core::BlobStore>>,
+    ) -> Self {
+        Self::spawn_inner(configure, blobs, false).await
+    }
+
+    async fn spawn_inner(
+        configure: impl FnOnce(&mut WebConfig),
+        blobs: Option<Arc<dyn freewire_core::BlobStore>>,
+        search: bool,
     ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("freewire.db").display());
@@ -73,12 +86,47 @@ impl TestApp {
         };
         configure(&mut config);
         let state = AppState::new(store.clone(), blobs, config);
+        if search {
+            let index = Arc::new(freewire_search::SearchIndex::open(&dir.path().join("search")).unwrap());
+            let indexer =
+                Arc::new(freewire_search::Indexer::new(store.clone(), index, freewire_ingest::html_to_text));
+            state.attach_search(indexer.clone());
+            // Rounds as `freewire serve` runs them; the task ends with the test's runtime.
+            tokio::spawn(indexer.follow(std::time::Duration::from_millis(200), std::future::pending()));
+        }
         let app = Application::from_listener(state, listener).unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run(async move {
             let _ = rx.await;
         }));
         TestApp { base, store, dir, _shutdown: tx }
+    }
+
+    /// `/api/search?q=…` answered, as JSON.
+    pub async fn search(&self, q: &str) -> serde_json::Value {
+        let query = url::form_urlencoded::Serializer::new(String::new()).append_pair("q", q).finish();
+        let res = Self::client().get(self.url(&format!("/api/search?{query}"))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "search for {q:?}");
+        res.json().await.unwrap()
+    }
+
+    /// The titles `/api/search?q=…` finds once `done` holds of them, waiting up to five seconds
+    /// for the index to catch up.
+    pub async fn search_until(&self, q: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let found = self.search(q).await;
+            let titles: Vec<String> = found["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["title"].as_str().unwrap().to_owned())
+                .collect();
+            if done(&titles) || std::time::Instant::now() > deadline {
+                return titles;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

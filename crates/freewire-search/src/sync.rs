@@ -1,0 +1,324 @@
+//! Keeping an index in step with the store. Every change to an article or its timeline
+//! appends to the store's change sequence in the same transaction; an [`Indexer`] applies the
+//! sequence after its index's recorded position, re-reading each changed article whole (so
+//! applying a change twice is harmless). A fresh index is rebuilt from the articles first.
+//!
+//! Several serving processes on one PostgreSQL each keep their own index and follow the same
+//! sequence. PostgreSQL may commit a transaction after one that drew a later number, so
+//! changes of the last [`LOOKBACK`] are read again and any not yet applied are applied.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use freewire_core::{
+    ArticleId, ArticleStatus, ArticleWithSource, EXCERPT_ONLY_WORDS, Store, StoreError, first_words, slugify,
+};
+
+use crate::index::{IndexDoc, Kind, SearchError, SearchIndex};
+
+/// How far back changes are read again.
+pub const LOOKBACK: Duration = Duration::from_secs(30);
+/// Changes read per round.
+const BATCH: u64 = 500;
+
+/// Turns stored article HTML into text (the ingest crate's `html_to_text`).
+pub type ToText = fn(&str) -> String;
+
+/// Why following the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// Reading the store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Writing the index failed.
+    #[error(transparent)]
+    Index(#[from] SearchError),
+    /// The blocking indexing task panicked or was cancelled.
+    #[error("search indexing task stopped: {0}")]
+    Task(String),
+}
+
+/// The language code an article is indexed under: the feed's, else detected from the text.
+#[must_use]
+pub fn language_of(declared: Option<&str>, text: &str) -> String {
+    if let Some(tag) = declared.map(str::trim).filter(|t| !t.is_empty()) {
+        let primary = tag.split(['-', '_']).next().unwrap_or(tag).to_ascii_lowercase();
+        if primary.len() == 2 {
+            return primary;
+        }
+    }
+    let sample: String = text.chars().take(2000).collect();
+    let code = whatlang::detect(&sample).filter(whatlang::Info::is_reliable).map(|info| info.lang().code());
+    match code {
+        Some("eng") => "en",
+        Some("fra") => "fr",
+        Some("deu") => "de",
+        Some("spa") => "es",
+        Some("ita") => "it",
+        Some("por") => "pt",
+        Some("nld") => "nl",
+        Some("rus") => "ru",
+        Some("swe") => "sv",
+        Some("dan") => "da",
+        Some("nob") => "no",
+        Some("fin") => "fi",
+        Some(other) => return other.to_owned(),
+        None => "und",
+    }
+    .to_owned()
+}
+
+/// Follows the store's change sequence into one index.
+pub struct Indexer {
+    store: Arc<dyn Store>,
+    index: Arc<SearchIndex>,
+    to_text: ToText,
+    /// Sequence numbers applied within the look-back window, with when they were recorded.
+    recent: Mutex<BTreeMap<i64, DateTime<Utc>>>,
+    /// Wakes [`Indexer::follow`] early: this process has just changed something.
+    wake: tokio::sync::Notify,
+}
+
+impl std::fmt::Debug for Indexer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Indexer").finish_non_exhaustive()
+    }
+}
+
+impl Indexer {
+    /// An indexer of `store` into `index`; `to_text` turns article HTML into text.
+    #[must_use]
+    pub fn new(store: Arc<dyn Store>, index: Arc<SearchIndex>, to_text: ToText) -> Self {
+        Indexer {
+            store,
+            index,
+            to_text,
+            recent: Mutex::new(BTreeMap::new()),
+            wake: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Asks [`Indexer::follow`] to catch up now instead of at its next round: a change made
+    /// through this process is then searchable at once.
+    pub fn nudge(&self) {
+        self.wake.notify_one();
+    }
+
+    /// The index it keeps.
+    #[must_use]
+    pub fn index(&self) -> &Arc<SearchIndex> {
+        &self.index
+    }
+
+    /// Runs a query off the async threads (see [`SearchIndex::search`]).
+    pub async fn search(&self, query: String, page: usize, size: usize) -> Result<crate::Results, SyncError> {
+        self.blocking(move |index| index.search(&query, page, size)).await
+    }
+
+    /// What is indexed of an article and its visible updates (nothing unless published).
+    pub async fn docs_for(&self, found: &ArticleWithSource) -> Result<Vec<IndexDoc>, SyncError> {
+        let a = &found.article;
+        if a.status != ArticleStatus::Published {
+            return Ok(Vec::new());
+        }
+        let full = (self.to_text)(&a.body_html);
+        let text = if a.licence.allows_full_text() {
+            full
+        } else {
+            let shown = a.summary.clone().filter(|s| !s.trim().is_empty()).unwrap_or(full);
+            first_words(&shown, EXCERPT_ONLY_WORDS)
+        };
+        let language = language_of(a.language.as_deref(), &text);
+        let path = format!("{}/", a.permalink.path());
+        let tags: Vec<String> = a.tags.iter().map(|t| t.slug.clone()).collect();
+        let source_slug = slugify(&found.source.name);
+        let mut docs = vec![IndexDoc {
+            kind: Kind::Article,
+            article_id: a.id.0,
+            update_id: None,
+            title: a.title.clone(),
+            text,
+            path: path.clone(),
+            source: found.source.name.clone(),
+            source_slug: source_slug.clone(),
+            author: a.author.clone(),
+            language: language.clone(),
+            tags: tags.clone(),
+            published: a.published_at,
+        }];
+        for entry in self.store.timeline_for_article(a.id).await? {
+            if entry.update.hidden.is_some() {
+                continue;
+            }
+            let mut text = entry.update.body.clone();
+            for file in &entry.attachments {
+                text.push('\n');
+                text.push_str(&file.file_name);
+            }
+            docs.push(IndexDoc {
+                kind: Kind::Update,
+                article_id: a.id.0,
+                update_id: Some(entry.update.id.0),
+                title: a.title.clone(),
+                text,
+                path: format!("{path}#update-{}", entry.update.id.0),
+                source: found.source.name.clone(),
+                source_slug: source_slug.clone(),
+                author: Some(entry.author.clone()),
+                language: language.clone(),
+                tags: tags.clone(),
+                published: entry.update.created_at,
+            });
+        }
+        Ok(docs)
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&SearchIndex) -> Result<T, SearchError> + Send + 'static,
+    ) -> Result<T, SyncError> {
+        let index = self.index.clone();
+        tokio::task::spawn_blocking(move || work(&index))
+            .await
+            .map_err(|e| SyncError::Task(e.to_string()))?
+            .map_err(SyncError::from)
+    }
+
+    /// Rebuilds the index from every published article, calling `progress(done, total)` as it
+    /// goes. Until the final commit readers see the old index; a failure leaves it untouched.
+    pub async fn rebuild(&self, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<u64, SyncError> {
+        // Changes made while we read are applied afterwards by catch-up: positions only go up.
+        let position = self.store.last_change().await?;
+        let total = self.store.count_published().await?;
+        self.blocking(SearchIndex::clear).await?;
+        let mut after = ArticleId(0);
+        let mut done = 0;
+        let result: Result<(), SyncError> = async {
+            loop {
+                let batch = self.store.published_articles_after(after, BATCH).await?;
+                let Some(last) = batch.last() else { break };
+                after = last.article.id;
+                let mut docs = Vec::new();
+                for found in &batch {
+                    docs.extend(self.docs_for(found).await?);
+                }
+                self.blocking(move |index| index.add(&docs)).await?;
+                done += batch.len() as u64;
+                progress(done, total);
+            }
+            Ok(())
+        }
+        .await;
+        match result {
+            Ok(()) => {
+                self.blocking(move |index| index.commit(position)).await?;
+                // What the rebuild read needs no second look.
+                let since = Utc::now() - chrono::Duration::from_std(LOOKBACK).unwrap_or_default();
+                let recent = self.store.changes_since(i64::MAX, Some(since), 10 * BATCH).await?;
+                if let Ok(mut seen) = self.recent.lock() {
+                    seen.extend(recent.iter().filter(|c| c.seq <= position).map(|c| (c.seq, c.at)));
+                }
+                Ok(done)
+            }
+            Err(e) => {
+                let _ = self.blocking(SearchIndex::rollback).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Applies what changed since the index's position (rebuilding a fresh index first).
+    /// Returns how many articles were re-indexed.
+    pub async fn catch_up(&self) -> Result<usize, SyncError> {
+        let Some(mut position) = self.blocking(SearchIndex::position).await? else {
+            let n = self.rebuild(&|_, _| {}).await?;
+            tracing::info!(articles = n, "search index built");
+            return Ok(usize::try_from(n).unwrap_or(usize::MAX));
+        };
+        let mut applied = 0;
+        // Everything after the position, in order.
+        loop {
+            let changes = self.store.changes_since(position, None, BATCH).await?;
+            let Some(last) = changes.last().map(|c| c.seq) else { break };
+            applied += self.apply(&changes, last.max(position)).await?;
+            position = last.max(position);
+            if (changes.len() as u64) < BATCH {
+                break;
+            }
+        }
+        // Late commits with earlier numbers (PostgreSQL), within the look-back window.
+        let since = Utc::now() - chrono::Duration::from_std(LOOKBACK).unwrap_or_default();
+        let recent = self.store.changes_since(i64::MAX, Some(since), 10 * BATCH).await?;
+        let unseen: Vec<_> = {
+            let seen = self.recent.lock().map_err(|_| SyncError::Task("poisoned".into()))?;
+            recent.into_iter().filter(|c| !seen.contains_key(&c.seq)).collect()
+        };
+        if !unseen.is_empty() {
+            applied += self.apply(&unseen, position).await?;
+        }
+        if let Ok(mut seen) = self.recent.lock() {
+            let keep = Utc::now() - chrono::Duration::from_std(LOOKBACK * 2).unwrap_or_default();
+            seen.retain(|_, at| *at >= keep);
+        }
+        Ok(applied)
+    }
+
+    async fn apply(&self, changes: &[freewire_core::Change], position: i64) -> Result<usize, SyncError> {
+        let ids: BTreeSet<i64> = changes.iter().map(|c| c.article_id.0).collect();
+        let mut docs = Vec::new();
+        for id in &ids {
+            if let Some(found) = self.store.article_by_id(ArticleId(*id)).await? {
+                docs.extend(self.docs_for(&found).await?);
+            }
+        }
+        let articles: Vec<i64> = ids.iter().copied().collect();
+        self.blocking(move |index| index.replace(&articles, &docs, position)).await?;
+        if let Ok(mut seen) = self.recent.lock() {
+            for c in changes {
+                seen.insert(c.seq, c.at);
+            }
+        }
+        Ok(ids.len())
+    }
+
+    /// Catches up every `every`, or sooner when nudged, until `shutdown` completes; failures
+    /// are logged and retried.
+    pub async fn follow(self: Arc<Self>, every: Duration, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            match self.catch_up().await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(articles = n, "search index caught up"),
+                Err(e) => tracing::warn!(error = %e, "search indexing failed; retrying"),
+            }
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = tokio::time::sleep(every) => {}
+                () = self.wake.notified() => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_languages_win_and_others_are_detected() {
+        assert_eq!(language_of(Some("en-GB"), "Der Hafen ist geschlossen"), "en");
+        assert_eq!(
+            language_of(
+                None,
+                "Le conseil municipal a publié une lettre sur le service de traversier cet hiver."
+            ),
+            "fr"
+        );
+        assert_eq!(
+            language_of(None, "Der Stadtrat hat einen Brief über den Fährbetrieb im Winter veröffentlicht."),
+            "de"
+        );
+    }
+}
