@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Screenshots of the demo site for the README: the home page, an article page, and the
-# article on a phone-sized screen, taken with headless Chromium (Debian's `chromium`).
+# Screenshots of the demo site for the README: the home page, an article page, the article
+# on a phone-sized screen, and a search, taken with headless Chromium (Debian's `chromium`).
 #
 #   scripts/screenshots.sh [OUTPUT_DIR]      (default docs/screenshots)
 #   PROFILE=dev scripts/screenshots.sh       (use a debug build; faster to build)
@@ -54,3 +54,9 @@ echo "==> screenshots"
 shoot home "$base/" 1280 1400
 shoot article "$base$article" 1280 1500
 shoot article-phone "$base$article" 390 1600
+# Search, once the demo's index holds its articles.
+for _ in $(seq 1 50); do
+  python3 -c "import json, urllib.request, sys; sys.exit(0 if json.load(urllib.request.urlopen('$base/api/search?q=harbour'))['total'] else 1)" 2>/dev/null && break
+  sleep 0.2
+done
+shoot search "$base/search?q=harbour" 1280 1100

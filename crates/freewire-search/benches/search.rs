@@ -5,11 +5,14 @@
 //! process's memory, as a Markdown table on standard output. A measurement: nothing fails on
 //! a number.
 //!
-//! `cargo bench -p freewire-search --bench search`
+//! `cargo bench -p freewire-search --bench search` (`FREEWIRE_BENCH_ARTICLES=N` for another
+//! size; `FREEWIRE_BENCH_DIR=DIR` keeps the index there, and a later run with the same folder
+//! only queries it).
 //!
-//! The articles are generated here, from a fixed seed: English, French and German text drawn
-//! from word lists with a Zipf-like spread, so common words match many articles and rare ones
-//! few, as in news text. They are written through [`SearchIndex::add`] and committed in
+//! The articles are generated here, from a fixed seed: English, French and German text, each
+//! article about three topic words (popular topics more often) amid function words and a long
+//! tail of 30,000 words with a Zipf-like spread, so popular topics match a large share of the
+//! articles and rare words few, as in news text. They are written through [`SearchIndex::add`] and committed in
 //! batches, as `freewire search rebuild` does; reading them from the database is the ingest
 //! benchmark's business.
 #![expect(clippy::unwrap_used, reason = "a benchmark stops at the first failure")]
@@ -50,8 +53,16 @@ const SYLLABLES: [&str; 40] = [
     "sa", "bel", "tu", "ham", "ne", "cor", "di", "lan",
 ];
 
+const ENGLISH_FUNCTION: [&str; 12] =
+    ["the", "of", "and", "to", "in", "a", "said", "that", "on", "for", "was", "with"];
+const FRENCH_FUNCTION: [&str; 12] =
+    ["le", "de", "et", "la", "les", "des", "en", "un", "une", "du", "a", "dans"];
+const GERMAN_FUNCTION: [&str; 12] =
+    ["der", "die", "und", "in", "den", "von", "zu", "das", "mit", "sich", "des", "auf"];
+
+/// Topic words: what articles are about and readers search for.
 const ENGLISH: [&str; 60] = [
-    "the",
+    "tenants",
     "council",
     "ferry",
     "harbour",
@@ -113,7 +124,7 @@ const ENGLISH: [&str; 60] = [
     "railway",
 ];
 const FRENCH: [&str; 20] = [
-    "le",
+    "locataires",
     "conseil",
     "traversier",
     "port",
@@ -135,7 +146,7 @@ const FRENCH: [&str; 20] = [
     "manifestation",
 ];
 const GERMAN: [&str; 20] = [
-    "der",
+    "Mieter",
     "Rat",
     "Fähre",
     "Hafen",
@@ -181,18 +192,9 @@ impl Corpus {
         Corpus { rng, vocabulary }
     }
 
-    fn word(&mut self, language: &str) -> String {
-        // Half the words from the language's common list, half from the long tail.
-        if self.rng.below(2) == 0 {
-            let list: &[&str] = match language {
-                "fr" => &FRENCH,
-                "de" => &GERMAN,
-                _ => &ENGLISH,
-            };
-            list[self.rng.zipf(list.len())].to_owned()
-        } else {
-            self.vocabulary[self.rng.zipf(self.vocabulary.len())].clone()
-        }
+    /// A word of the long tail, shared by every language.
+    fn rare(&mut self) -> String {
+        self.vocabulary[self.rng.zipf(self.vocabulary.len())].clone()
     }
 
     fn article(&mut self, id: i64) -> IndexDoc {
@@ -201,10 +203,24 @@ impl Corpus {
             1 => "de",
             _ => "en",
         };
-        let title: Vec<String> = (0..8).map(|_| self.word(language)).collect();
+        let (topics, function): (&[&str], &[&str]) = match language {
+            "fr" => (&FRENCH, &FRENCH_FUNCTION),
+            "de" => (&GERMAN, &GERMAN_FUNCTION),
+            _ => (&ENGLISH, &ENGLISH_FUNCTION),
+        };
+        // An article is about a few topics, popular ones more often, and repeats them; the
+        // rest is function words and the long tail, as in news text.
+        let about: Vec<&str> = (0..3).map(|_| topics[self.rng.zipf(topics.len())]).collect();
+        let mut title = vec![about[0].to_owned(), about[1].to_owned()];
+        title.extend((0..5).map(|_| self.rare()));
         let mut text = String::with_capacity(BODY_WORDS * 8);
         for i in 0..BODY_WORDS {
-            text.push_str(&self.word(language));
+            let word = match self.rng.below(10) {
+                0 => about[self.rng.below(about.len())].to_owned(),
+                1..=3 => function[self.rng.zipf(function.len())].to_owned(),
+                _ => self.rare(),
+            };
+            text.push_str(&word);
             text.push(if i % 17 == 16 { '.' } else { ' ' });
         }
         let source = self.rng.zipf(SOURCES);
@@ -229,18 +245,31 @@ impl Corpus {
     }
 }
 
+/// A `/proc/self/status` figure, in MiB.
+fn status_mib(name: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(name))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Resident memory as "N MiB (A MiB own, F MiB mapped index files)": the mapped pages are the
+/// kernel's page cache, shared and given back under memory pressure.
+fn resident() -> String {
+    format!(
+        "{:.0} MiB ({:.0} MiB own, {:.0} MiB mapped index files)",
+        status_mib("VmRSS:"),
+        status_mib("RssAnon:"),
+        status_mib("RssFile:")
+    )
+}
+
 /// `VmRSS` and `VmHWM` of this process, in MiB.
 fn memory() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map_or(f64::NAN, |kb| kb / 1024.0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
+    (status_mib("VmRSS:"), status_mib("VmHWM:"))
 }
 
 fn folder_size(dir: &std::path::Path) -> u64 {
@@ -273,7 +302,7 @@ struct Built {
     took: Duration,
     bytes: usize,
     phrases: Vec<String>,
-    rss: f64,
+    rss: String,
     peak: f64,
 }
 
@@ -302,14 +331,14 @@ fn build(index: &SearchIndex, articles: usize) -> Built {
             }
         }
     }
-    let (rss, peak) = memory();
-    Built { took: started.elapsed(), bytes, phrases, rss, peak }
+    let (_, peak) = memory();
+    Built { took: started.elapsed(), bytes, phrases, rss: resident(), peak }
 }
 
 /// The queries of each kind, drawn with a fixed seed.
 fn query_mix(per_kind: usize, phrases: &[String]) -> Vec<(&'static str, Vec<String>)> {
     let mut rng = Rng(42);
-    let english = |rng: &mut Rng| ENGLISH[1 + rng.zipf(ENGLISH.len() - 1)];
+    let english = |rng: &mut Rng| ENGLISH[rng.zipf(ENGLISH.len())];
     let mut kinds: Vec<(&str, Vec<String>)> = vec![
         ("one word", (0..per_kind).map(|_| english(&mut rng).to_owned()).collect()),
         (
@@ -378,40 +407,21 @@ fn measure(index: &SearchIndex, kinds: &[(&str, Vec<String>)]) -> (Vec<String>, 
     (rows, all, matched)
 }
 
-fn main() {
-    let articles = env_number("FREEWIRE_BENCH_ARTICLES", 1_000_000);
-    let per_kind = env_number("FREEWIRE_BENCH_QUERIES", 500);
-    let dir = tempfile::tempdir().unwrap();
-    eprintln!("indexing {articles} generated articles into {}", dir.path().display());
-    let built = build(&SearchIndex::open(dir.path()).unwrap(), articles);
-    let size = folder_size(dir.path());
-
-    // Queries run on a freshly opened index, as after a restart.
+/// The query half, in a process of its own so that its memory is what a server with the
+/// index open would hold, not what indexing left behind.
+fn query_phase(root: &std::path::Path, per_kind: usize) {
     let open_started = Instant::now();
-    let index = SearchIndex::open(dir.path()).unwrap();
+    let index = SearchIndex::open(&root.join("index")).unwrap();
     let open_time = open_started.elapsed();
-    assert_eq!(index.len(), articles as u64, "every article is in the index");
-    let (rss_opened, _) = memory();
-    eprintln!("querying");
-    let (rows, all, matched) = measure(&index, &query_mix(per_kind, &built.phrases));
-    let (rss_queried, peak) = memory();
-
-    let mib = |b: f64| b / (1024.0 * 1024.0);
-    println!("## Search over {articles} generated articles\n");
-    println!("| figure | value |");
-    println!("|---|---|");
-    println!(
-        "| indexing | {:.0} articles/s ({:.1} MiB/s of text), {:.1} s in all |",
-        articles as f64 / built.took.as_secs_f64(),
-        mib(built.bytes as f64) / built.took.as_secs_f64(),
-        built.took.as_secs_f64()
-    );
-    println!("| text indexed | {:.0} MiB |", mib(built.bytes as f64));
-    println!("| index on disk | {:.0} MiB |", mib(size as f64));
+    let rss_opened = resident();
+    let phrases: Vec<String> =
+        std::fs::read_to_string(root.join("phrases.txt")).unwrap().lines().map(str::to_owned).collect();
+    let (rows, all, matched) = measure(&index, &query_mix(per_kind, &phrases));
+    let rss_queried = resident();
+    println!("| documents | {} |", index.len());
     println!("| opening the index | {} ms |", ms(open_time));
-    println!("| resident memory after indexing | {:.0} MiB (peak {:.0} MiB) |", built.rss, built.peak);
-    println!("| resident memory, index opened | {rss_opened:.0} MiB |");
-    println!("| resident memory after the queries | {rss_queried:.0} MiB (peak since start {peak:.0} MiB) |");
+    println!("| resident memory, index opened | {rss_opened} |");
+    println!("| resident memory after the queries | {rss_queried} (peak {:.0} MiB) |", memory().1);
     println!(
         "| all queries | {} queries, p50 {} ms, p99 {} ms |",
         all.len(),
@@ -427,4 +437,52 @@ fn main() {
         "\nEach query ranks the top 20, counts both facets over every match and makes 20 snippets; \
          {matched} matches in all."
     );
+}
+
+fn main() {
+    let per_kind = env_number("FREEWIRE_BENCH_QUERIES", 500);
+    if let Ok(root) = std::env::var("FREEWIRE_BENCH_QUERY_ROOT") {
+        query_phase(std::path::Path::new(&root), per_kind);
+        return;
+    }
+    let articles = env_number("FREEWIRE_BENCH_ARTICLES", 1_000_000);
+    // FREEWIRE_BENCH_DIR keeps the index for another run (which then only queries).
+    let kept = std::env::var_os("FREEWIRE_BENCH_DIR").map(std::path::PathBuf::from);
+    let temporary = tempfile::tempdir().unwrap();
+    let root = kept.as_deref().unwrap_or(temporary.path());
+    let dir = root.join("index");
+    if dir.join("meta.json").exists() && root.join("phrases.txt").exists() {
+        eprintln!("querying the index kept in {}", root.display());
+        query_phase(root, per_kind);
+        return;
+    }
+    eprintln!("indexing {articles} generated articles into {}", dir.display());
+    let built = build(&SearchIndex::open(&dir).unwrap(), articles);
+    let size = folder_size(&dir);
+    std::fs::write(root.join("phrases.txt"), built.phrases.join("\n")).unwrap();
+
+    let mib = |b: f64| b / (1024.0 * 1024.0);
+    println!("## Search over {articles} generated articles\n");
+    println!("| figure | value |");
+    println!("|---|---|");
+    println!(
+        "| indexing | {:.0} articles/s ({:.1} MiB/s of text), {:.1} s in all |",
+        articles as f64 / built.took.as_secs_f64(),
+        mib(built.bytes as f64) / built.took.as_secs_f64(),
+        built.took.as_secs_f64()
+    );
+    println!("| text indexed | {:.0} MiB |", mib(built.bytes as f64));
+    println!("| index on disk | {:.0} MiB |", mib(size as f64));
+    println!(
+        "| resident memory after indexing | {} (peak while indexing {:.0} MiB) |",
+        built.rss, built.peak
+    );
+    // Flush what is printed so far before the child's lines.
+    std::io::Write::flush(&mut std::io::stdout()).unwrap();
+    eprintln!("querying in a fresh process");
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .env("FREEWIRE_BENCH_QUERY_ROOT", root)
+        .status()
+        .unwrap();
+    assert!(status.success(), "the query phase failed");
 }

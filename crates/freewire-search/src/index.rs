@@ -24,7 +24,9 @@ use tantivy::schema::{
     TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::{Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::query::{Filters, parse};
@@ -45,8 +47,13 @@ pub const STEMMED: [(&str, Language); 12] = [
     ("fi", Language::Finnish),
 ];
 
-/// Memory the writer may use before it flushes a segment.
-const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// How text is analysed (tokenizers, stop words, stemmers). The schema alone does not show
+/// it; an index committed under another version is rebuilt rather than queried wrongly.
+const ANALYSIS_VERSION: &str = "a1";
+
+/// Memory the writer may fill before it flushes a segment: part of a serving process's peak
+/// footprint during a rebuild. Changes otherwise arrive a few articles at a time.
+const WRITER_MEMORY: usize = 24 * 1024 * 1024;
 /// Results per page at most.
 pub const MAX_PAGE_SIZE: usize = 50;
 /// The longest snippet, in characters.
@@ -199,8 +206,14 @@ fn register_tokenizers(index: &Index) {
             .filter(RemoveLongFilter::limit(40))
             .filter(LowerCaser)
     };
+    // Stop words ("the", "of" …) are left out where the language is known: they match nearly
+    // every article, and phrases with them would read the positions of the whole index. A
+    // phrase keeps its other words' distances, so "mayor of the town" still means that.
     for (code, language) in STEMMED {
-        index.tokenizers().register(&tokenizer_name(code), base().filter(Stemmer::new(language)).build());
+        let stop = StopWordFilter::new(language).unwrap_or_else(|| StopWordFilter::remove(Vec::new()));
+        index
+            .tokenizers()
+            .register(&tokenizer_name(code), base().filter(stop).filter(Stemmer::new(language)).build());
     }
     index.tokenizers().register(&tokenizer_name("other"), base().build());
 }
@@ -259,8 +272,11 @@ impl SearchIndex {
         Self::from_index(Index::create_in_ram(schema), fields, threads)
     }
 
-    fn from_index(index: Index, fields: Fields, threads: usize) -> Result<Self, SearchError> {
+    fn from_index(mut index: Index, fields: Fields, threads: usize) -> Result<Self, SearchError> {
         register_tokenizers(&index);
+        // A query reads the index's segments on every core at once: the heaviest queries are
+        // the ones readers wait on.
+        index.set_default_multithread_executor()?;
         let writer = index.writer_with_num_threads(threads.max(1), WRITER_MEMORY * threads.max(1)).map_err(
             |e| match e {
                 tantivy::TantivyError::LockFailure(..) => SearchError::InUse,
@@ -273,12 +289,17 @@ impl SearchIndex {
 
     /// The change-sequence position the index holds everything up to; `None` for an index
     /// never built, which must be rebuilt from the database.
+    /// An index analysed another way (an older freewire) has no position either.
     pub fn position(&self) -> Result<Option<i64>, SearchError> {
         let metas = self.index.load_metas()?;
-        metas
-            .payload
-            .map(|p| p.parse::<i64>().map_err(|e| SearchError::Corrupt(format!("position {p:?}: {e}"))))
-            .transpose()
+        let Some(payload) = metas.payload else { return Ok(None) };
+        match payload.split_once(':') {
+            Some((version, position)) if version == ANALYSIS_VERSION => position
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|e| SearchError::Corrupt(format!("position {payload:?}: {e}"))),
+            _ => Ok(None),
+        }
     }
 
     fn document(&self, d: &IndexDoc) -> Result<TantivyDocument, SearchError> {
@@ -332,7 +353,7 @@ impl SearchIndex {
             writer.add_document(self.document(d)?)?;
         }
         let mut commit = writer.prepare_commit()?;
-        commit.set_payload(&position.to_string());
+        commit.set_payload(&format!("{ANALYSIS_VERSION}:{position}"));
         commit.commit()?;
         drop(writer);
         self.reader.reload()?;
@@ -359,7 +380,7 @@ impl SearchIndex {
     pub fn commit(&self, position: i64) -> Result<(), SearchError> {
         let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
         let mut commit = writer.prepare_commit()?;
-        commit.set_payload(&position.to_string());
+        commit.set_payload(&format!("{ANALYSIS_VERSION}:{position}"));
         commit.commit()?;
         drop(writer);
         self.reader.reload()?;
@@ -523,4 +544,55 @@ fn escape_start(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: i64, language: &str, text: &str) -> IndexDoc {
+        IndexDoc {
+            kind: Kind::Article,
+            article_id: id,
+            update_id: None,
+            title: format!("Article {id}"),
+            text: text.to_owned(),
+            path: format!("2024/01/01/article-{id}/"),
+            source: "Harbour Gazette".into(),
+            source_slug: "harbour-gazette".into(),
+            author: None,
+            language: language.to_owned(),
+            tags: Vec::new(),
+            published: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn phrases_keep_their_words_distances_when_stop_words_are_left_out() {
+        let index = SearchIndex::in_memory(1).unwrap();
+        index
+            .replace(&[1], &[doc(1, "en", "Yesterday the mayor of the town spoke at the harbour.")], 7)
+            .unwrap();
+        let total = |q: &str| index.search(q, 1, 10).unwrap().total;
+        assert_eq!(total("\"mayor of the town\""), 1);
+        assert_eq!(total("\"mayor town\""), 0, "the left-out words still hold their places");
+        assert_eq!(total("\"town mayor\""), 0);
+        assert_eq!(total("the"), 0, "a stop word alone finds nothing rather than everything");
+        assert_eq!(index.position().unwrap(), Some(7));
+    }
+
+    #[test]
+    fn an_index_analysed_another_way_has_no_position_and_is_rebuilt() {
+        let index = SearchIndex::in_memory(1).unwrap();
+        assert_eq!(index.position().unwrap(), None, "never built");
+        {
+            let mut writer = index.writer.lock().unwrap();
+            let mut commit = writer.prepare_commit().unwrap();
+            commit.set_payload("41");
+            commit.commit().unwrap();
+        }
+        assert_eq!(index.position().unwrap(), None, "a position without this analysis version");
+        index.commit(42).unwrap();
+        assert_eq!(index.position().unwrap(), Some(42));
+    }
 }

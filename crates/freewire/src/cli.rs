@@ -97,7 +97,7 @@ pub enum SearchCommand {
     /// (`"a phrase"`, `-word`, `source:`, `tag:`, `from:`, `to:`).
     Query {
         /// What to search for.
-        #[arg(required = true, num_args = 1..)]
+        #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]
         words: Vec<String>,
     },
 }

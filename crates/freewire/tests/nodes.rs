@@ -1,7 +1,8 @@
-//! Several serving processes on one PostgreSQL database, as deployed at scale: each keeps its
-//! own search index and follows the database's change sequence, so what is stored through one
-//! process (or by a command) is found on every other within seconds, and what is withdrawn
-//! through one leaves all of them.
+//! Search through the real binary. Several serving processes on one PostgreSQL database, as
+//! deployed at scale: each keeps its own search index and follows the database's change
+//! sequence, so what is stored through one process (or by a command) is found on every other
+//! within seconds, and what is withdrawn through one leaves all of them. And the `search`
+//! commands.
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -196,4 +197,123 @@ async fn two_serving_processes_on_one_postgres_find_each_others_changes_within_s
 
     drop((a, b));
     testing::drop_postgres_database(&admin, &database).await;
+}
+
+#[test]
+fn search_is_rebuilt_and_queried_from_the_command_line_and_a_busy_index_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}?mode=rwc", dir.path().join("freewire.db").display());
+    let feed = dir.path().join("gazette.xml");
+    std::fs::write(&feed, FEED).unwrap();
+    run(&database, dir.path(), &["import", feed.to_str().unwrap(), "--source", "Harbour Gazette"], "");
+
+    let out = command(&database, dir.path(), &["search", "rebuild"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("search index rebuilt: 1 article(s)"), "{stdout}");
+    assert!(dir.path().join("search").join("meta.json").exists(), "in the data folder by default");
+
+    let out = command(&database, dir.path(), &["search", "query", "rosters", "-strike"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1 result(s)") && stdout.contains("Ferry Crews Return To Work"), "{stdout}");
+    assert!(stdout.contains("/2024/03/05/ferry-crews-return-to-work/"), "{stdout}");
+    let out = command(&database, dir.path(), &["search", "query", "lighthouse"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 result(s)"));
+
+    // While `serve` holds the index, a rebuild says what to do instead of failing obscurely.
+    let mut serve = command(&database, dir.path(), &["serve", "--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(serve.stdout.take().unwrap()).lines();
+    assert!(lines.next().unwrap().unwrap().contains("serving"), "serve started");
+    let out = command(&database, dir.path(), &["search", "rebuild"]).output().unwrap();
+    let _ = serve.kill();
+    let _ = serve.wait();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("in use by another freewire process") && stderr.contains("FREEWIRE_SEARCH__DIR"),
+        "{stderr}"
+    );
+}
+
+/// A feed of `n` items numbered from `first`, each with the word `marker`.
+fn numbered_feed(first: usize, n: usize, marker: &str) -> String {
+    let items: Vec<String> = (first..first + n)
+        .map(|i| {
+            format!(
+                "<item><guid>item-{i}</guid><title>Harbour notice number {i}</title>\
+                 <link>https://harbour.example/notice-{i}</link><pubDate>Tue, 05 Mar 2024 08:30:00 +0000</pubDate>\
+                 <description>Notice {i} about the {marker} of the quay.</description></item>"
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Harbour Gazette</title>\
+         <link>https://harbour.example/</link>{}</channel></rss>",
+        items.concat()
+    )
+}
+
+/// The number of results a search on a node counts.
+async fn total(base: &str, q: &str) -> u64 {
+    let res = client().get(format!("{base}/api/search?q={q}")).send().await.unwrap();
+    res.json::<serde_json::Value>().await.unwrap()["total"].as_u64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_killed_while_indexing_catches_up_on_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}?mode=rwc", dir.path().join("freewire.db").display());
+    let feed = dir.path().join("first.xml");
+    std::fs::write(&feed, numbered_feed(0, 400, "dredging")).unwrap();
+    run(&database, dir.path(), &["import", feed.to_str().unwrap(), "--source", "Harbour Gazette"], "");
+
+    let start = || {
+        let mut child = command(&database, dir.path(), &["serve", "--listen", "127.0.0.1:0"])
+            .env("FREEWIRE_SEARCH__EVERY_MILLIS", "100")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let line = lines.next().unwrap().unwrap();
+        let base = line.split(" at ").nth(1).unwrap().trim().trim_end_matches('/').to_owned();
+        std::thread::spawn(move || for _ in lines {});
+        (child, base)
+    };
+    let settle = |base: String, q: &'static str, want: u64| async move {
+        let started = Instant::now();
+        loop {
+            let n = total(&base, q).await;
+            if n == want {
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "{q}: {n} of {want} after restart");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+
+    // Killed (SIGKILL, no shutdown) while building its first index.
+    let (mut child, _) = start();
+    std::thread::sleep(Duration::from_millis(150));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (mut child, base) = start();
+    settle(base, "dredging", 400).await;
+
+    // Killed while following new articles stored by another process.
+    let feed = dir.path().join("second.xml");
+    std::fs::write(&feed, numbered_feed(400, 300, "lighting")).unwrap();
+    run(&database, dir.path(), &["import", feed.to_str().unwrap(), "--source", "Harbour Gazette"], "");
+    std::thread::sleep(Duration::from_millis(120));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (mut child, base) = start();
+    settle(base.clone(), "lighting", 300).await;
+    settle(base, "harbour notice", 700).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
