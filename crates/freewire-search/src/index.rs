@@ -141,7 +141,7 @@ pub struct FacetCount {
 }
 
 /// A page of results.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Results {
     pub total: usize,
     pub hits: Vec<Hit>,
@@ -428,7 +428,7 @@ impl SearchIndex {
         }
         self.filter_clauses(&parsed.filters, &mut clauses);
         if clauses.is_empty() {
-            return Ok(Results { total: 0, hits: Vec::new(), sources: Vec::new(), months: Vec::new() });
+            return Ok(Results::default());
         }
         let query = BooleanQuery::new(clauses);
         let size = size.clamp(1, MAX_PAGE_SIZE);

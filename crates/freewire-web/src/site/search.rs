@@ -145,9 +145,8 @@ pub async fn search_page(
     let mut frame = Frame::new(&state, viewer.0.as_ref(), &title);
     // Result pages are for readers, not for search engines' indexes.
     frame.noindex = true;
-    let results = if text.is_empty() { None } else { Some(run(&state, &text, page, PAGE_SIZE).await?) };
     let results =
-        results.unwrap_or(Results { total: 0, hits: Vec::new(), sources: Vec::new(), months: Vec::new() });
+        if text.is_empty() { Results::default() } else { run(&state, &text, page, PAGE_SIZE).await? };
     let page_count = results.total.div_ceil(PAGE_SIZE).min(MAX_PAGE);
     let first = (page - 1) * PAGE_SIZE + 1;
     let ctx = SearchPage {
@@ -219,11 +218,7 @@ pub async fn search_api(
     let text = q.text()?;
     let page = q.page()?;
     let size = q.size.unwrap_or(PAGE_SIZE).clamp(1, freewire_search::index::MAX_PAGE_SIZE);
-    let results = if text.is_empty() {
-        Results { total: 0, hits: Vec::new(), sources: Vec::new(), months: Vec::new() }
-    } else {
-        run(&state, &text, page, size).await?
-    };
+    let results = if text.is_empty() { Results::default() } else { run(&state, &text, page, size).await? };
     let body = ApiResults {
         query: text,
         page,
