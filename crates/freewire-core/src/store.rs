@@ -197,6 +197,8 @@ pub trait Store: Send + Sync {
     async fn upload_bytes_since(&self, user: UserId, since: DateTime<Utc>) -> Result<i64, StoreError>;
     /// An article's timeline, newest first.
     async fn timeline_for_article(&self, id: ArticleId) -> Result<Vec<TimelineEntry>, StoreError>;
+    /// The timelines of several articles in one read (indexing them), each newest first.
+    async fn timelines_for_articles(&self, ids: &[ArticleId]) -> Result<Vec<TimelineEntry>, StoreError>;
     /// An attachment with these bytes (by sha256), to share its stored object.
     async fn attachment_by_sha256(&self, sha256: &str) -> Result<Option<Attachment>, StoreError>;
     /// An attachment by id.

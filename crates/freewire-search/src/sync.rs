@@ -7,13 +7,14 @@
 //! sequence. PostgreSQL may commit a transaction after one that drew a later number, so
 //! changes of the last [`LOOKBACK`] are read again and any not yet applied are applied.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use freewire_core::{
-    ArticleId, ArticleStatus, ArticleWithSource, EXCERPT_ONLY_WORDS, Store, StoreError, first_words, slugify,
+    ArticleId, ArticleStatus, ArticleWithSource, EXCERPT_ONLY_WORDS, Store, StoreError, TimelineEntry,
+    first_words, slugify,
 };
 
 use crate::index::{IndexDoc, Kind, SearchError, SearchIndex};
@@ -119,10 +120,27 @@ impl Indexer {
 
     /// What is indexed of an article and its visible updates (nothing unless published).
     pub async fn docs_for(&self, found: &ArticleWithSource) -> Result<Vec<IndexDoc>, SyncError> {
-        let a = &found.article;
-        if a.status != ArticleStatus::Published {
-            return Ok(Vec::new());
+        self.docs_for_all(std::slice::from_ref(found)).await
+    }
+
+    /// [`Indexer::docs_for`] of several articles, their timelines read in one go.
+    pub async fn docs_for_all(&self, found: &[ArticleWithSource]) -> Result<Vec<IndexDoc>, SyncError> {
+        let published: Vec<&ArticleWithSource> =
+            found.iter().filter(|f| f.article.status == ArticleStatus::Published).collect();
+        let ids: Vec<ArticleId> = published.iter().map(|f| f.article.id).collect();
+        let mut timelines: HashMap<ArticleId, Vec<TimelineEntry>> = HashMap::new();
+        for entry in self.store.timelines_for_articles(&ids).await? {
+            timelines.entry(entry.update.article_id).or_default().push(entry);
         }
+        let mut docs = Vec::new();
+        for f in published {
+            docs.extend(self.article_docs(f, timelines.get(&f.article.id).map_or(&[], Vec::as_slice)));
+        }
+        Ok(docs)
+    }
+
+    fn article_docs(&self, found: &ArticleWithSource, timeline: &[TimelineEntry]) -> Vec<IndexDoc> {
+        let a = &found.article;
         let full = (self.to_text)(&a.body_html);
         let text = if a.licence.allows_full_text() {
             full
@@ -148,10 +166,7 @@ impl Indexer {
             tags: tags.clone(),
             published: a.published_at,
         }];
-        for entry in self.store.timeline_for_article(a.id).await? {
-            if entry.update.hidden.is_some() {
-                continue;
-            }
+        for entry in timeline.iter().filter(|e| e.update.hidden.is_none()) {
             let mut text = entry.update.body.clone();
             for file in &entry.attachments {
                 text.push('\n');
@@ -172,7 +187,7 @@ impl Indexer {
                 published: entry.update.created_at,
             });
         }
-        Ok(docs)
+        docs
     }
 
     async fn blocking<T: Send + 'static>(
@@ -200,10 +215,7 @@ impl Indexer {
                 let batch = self.store.published_articles_after(after, BATCH).await?;
                 let Some(last) = batch.last() else { break };
                 after = last.article.id;
-                let mut docs = Vec::new();
-                for found in &batch {
-                    docs.extend(self.docs_for(found).await?);
-                }
+                let docs = self.docs_for_all(&batch).await?;
                 self.blocking(move |index| index.add(&docs)).await?;
                 done += batch.len() as u64;
                 progress(done, total);
@@ -267,12 +279,11 @@ impl Indexer {
 
     async fn apply(&self, changes: &[freewire_core::Change], position: i64) -> Result<usize, SyncError> {
         let ids: BTreeSet<i64> = changes.iter().map(|c| c.article_id.0).collect();
-        let mut docs = Vec::new();
+        let mut found = Vec::with_capacity(ids.len());
         for id in &ids {
-            if let Some(found) = self.store.article_by_id(ArticleId(*id)).await? {
-                docs.extend(self.docs_for(&found).await?);
-            }
+            found.extend(self.store.article_by_id(ArticleId(*id)).await?);
         }
+        let docs = self.docs_for_all(&found).await?;
         let articles: Vec<i64> = ids.iter().copied().collect();
         self.blocking(move |index| index.replace(&articles, &docs, position)).await?;
         if let Ok(mut seen) = self.recent.lock() {

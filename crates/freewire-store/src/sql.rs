@@ -1432,8 +1432,15 @@ impl Store for SqlStore {
     }
 
     async fn timeline_for_article(&self, id: ArticleId) -> Result<Vec<TimelineEntry>, StoreError> {
+        self.timelines_for_articles(&[id]).await
+    }
+
+    async fn timelines_for_articles(&self, ids: &[ArticleId]) -> Result<Vec<TimelineEntry>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
         let updates = update::Entity::find()
-            .filter(update::Column::ArticleId.eq(id.0))
+            .filter(update::Column::ArticleId.is_in(ids.iter().map(|id| id.0)))
             .order_by_desc(update::Column::CreatedAt)
             .order_by_desc(update::Column::Id)
             .all(&self.db)

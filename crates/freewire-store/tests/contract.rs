@@ -926,6 +926,12 @@ async fn every_change_to_an_article_or_its_timeline_joins_the_change_sequence(f:
         )
         .await
         .unwrap();
+    let both = s.timelines_for_articles(&[one, two]).await.unwrap();
+    assert_eq!(
+        both.iter().map(|e| (e.update.article_id, e.author.as_str())).collect::<Vec<_>>(),
+        [(two, "ed")]
+    );
+    assert!(s.timelines_for_articles(&[]).await.unwrap().is_empty());
     let act = NewAuditEntry { actor_id: editor, action: "a".into(), target: "t".into(), detail: "d".into() };
     s.set_article_withdrawn(one, Some(Withdrawal { at: Utc::now(), reason: "r".into() }), act.clone())
         .await
