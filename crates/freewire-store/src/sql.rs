@@ -587,35 +587,58 @@ async fn near_duplicate_of(
     source: SourceId,
     hash: i64,
 ) -> Result<Option<i64>, StoreError> {
-    let [b0, b1, b2, b3] = simhash_bands(hash);
-    let candidates: Vec<(i64, Option<i64>)> = article::Entity::find()
-        .select_only()
-        .column(article::Column::Id)
-        .column(article::Column::Simhash)
-        .filter(article::Column::SourceId.ne(source.0))
-        .filter(article::Column::Status.eq(ArticleStatus::Published.as_str()))
-        .filter(
-            sea_orm::Condition::any()
-                .add(article::Column::SimhashBand0.eq(b0))
-                .add(article::Column::SimhashBand1.eq(b1))
-                .add(article::Column::SimhashBand2.eq(b2))
-                .add(article::Column::SimhashBand3.eq(b3)),
-        )
-        .order_by_asc(article::Column::Id)
-        .into_tuple()
-        .all(txn)
-        .await
-        .map_err(db_err("looking for near-duplicates"))?;
+    // One indexed lookup per band. A single query with the bands OR-ed and the status
+    // filtered lets SQLite's planner walk every published article instead, on every insert.
+    let columns = [
+        article::Column::SimhashBand0,
+        article::Column::SimhashBand1,
+        article::Column::SimhashBand2,
+        article::Column::SimhashBand3,
+    ];
+    let mut candidates: Vec<(i64, Option<i64>, i64, String)> = Vec::new();
+    for (column, band) in columns.into_iter().zip(simhash_bands(hash)) {
+        candidates.extend(
+            article::Entity::find()
+                .select_only()
+                .column(article::Column::Id)
+                .column(article::Column::Simhash)
+                .column(article::Column::SourceId)
+                .column(article::Column::Status)
+                .filter(column.eq(band))
+                .into_tuple::<(i64, Option<i64>, i64, String)>()
+                .all(txn)
+                .await
+                .map_err(db_err("looking for near-duplicates"))?,
+        );
+    }
     Ok(candidates
         .into_iter()
-        .find(|(_, h)| h.is_some_and(|h| simhash_distance(h, hash) <= NEAR_DUPLICATE_BITS))
-        .map(|(id, _)| id))
+        .filter(|(_, h, from, status)| {
+            *from != source.0
+                && status == ArticleStatus::Published.as_str()
+                && h.is_some_and(|h| simhash_distance(h, hash) <= NEAR_DUPLICATE_BITS)
+        })
+        .map(|(id, ..)| id)
+        .min())
 }
 
 /// The first permalink not yet issued for this article's day and slug.
 async fn free_permalink(db: &impl ConnectionTrait, new: &NewArticle) -> Result<Permalink, StoreError> {
     let base = Permalink::new(new.published_at, slugify(&new.title));
     let prefix = base.path();
+    // Most permalinks are free: one indexed lookup. (A prefix match cannot use the index on
+    // SQLite, and would read every permalink on every insert.)
+    let clash = article::Entity::find()
+        .select_only()
+        .column(article::Column::Id)
+        .filter(article::Column::Permalink.eq(prefix.as_str()))
+        .into_tuple::<i64>()
+        .one(db)
+        .await
+        .map_err(db_err("checking permalinks"))?;
+    if clash.is_none() {
+        return Ok(base);
+    }
     let taken: Vec<String> = article::Entity::find()
         .select_only()
         .column(article::Column::Permalink)

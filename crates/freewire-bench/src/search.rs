@@ -5,7 +5,7 @@
 //! process's memory, as a Markdown table on standard output. A measurement: nothing fails on
 //! a number.
 //!
-//! `cargo bench -p freewire-search --bench search` (`FREEWIRE_BENCH_ARTICLES=N` for another
+//! `cargo run --release -p freewire-bench -- search` (`FREEWIRE_BENCH_ARTICLES=N` for another
 //! size; `FREEWIRE_BENCH_DIR=DIR` keeps the index there, and a later run with the same folder
 //! only queries it).
 //!
@@ -15,43 +15,14 @@
 //! articles and rare words few, as in news text. They are written through [`SearchIndex::add`] and committed in
 //! batches, as `freewire search rebuild` does; reading them from the database is the ingest
 //! benchmark's business.
-#![expect(clippy::unwrap_used, reason = "a benchmark stops at the first failure")]
-#![expect(clippy::cast_precision_loss, reason = "figures for people to read")]
 
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use freewire_search::{IndexDoc, Kind, SearchIndex};
 
-/// A small, fast, seeded generator: the corpus is the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % n as u64).unwrap()
-    }
-
-    /// An index in `0..n`, small indexes far more likely (roughly Zipf with s = 1).
-    fn zipf(&mut self, n: usize) -> usize {
-        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-        let x = (n as f64 + 1.0).powf(u) - 1.0;
-        (x as usize).min(n - 1)
-    }
-}
-
-const SYLLABLES: [&str; 40] = [
-    "ba", "ker", "lo", "mi", "ran", "ste", "vo", "qui", "dar", "nel", "pa", "tor", "si", "gu", "hen", "fa",
-    "ri", "mon", "cle", "ta", "bur", "wen", "do", "lis", "ka", "por", "zu", "thel", "ma", "ges", "ro", "vin",
-    "sa", "bel", "tu", "ham", "ne", "cor", "di", "lan",
-];
+use crate::generate::{Rng, Words};
+use crate::measure::{folder_size, memory, ms, percentile, resident};
 
 const ENGLISH_FUNCTION: [&str; 12] =
     ["the", "of", "and", "to", "in", "a", "said", "that", "on", "for", "was", "with"];
@@ -176,29 +147,21 @@ const BODY_WORDS: usize = 220;
 const BATCH: usize = 10_000;
 
 struct Corpus {
-    rng: Rng,
-    vocabulary: Vec<String>,
+    words: Words,
 }
 
 impl Corpus {
     fn new() -> Self {
-        let mut rng = Rng(0x5eed_f00d_1234_5678);
-        let mut vocabulary = Vec::with_capacity(30_000);
-        while vocabulary.len() < 30_000 {
-            let n = 2 + rng.below(3);
-            let word: String = (0..n).map(|_| SYLLABLES[rng.below(SYLLABLES.len())]).collect();
-            vocabulary.push(word);
-        }
-        Corpus { rng, vocabulary }
+        Corpus { words: Words::new(0x5eed_f00d_1234_5678, 30_000) }
     }
 
     /// A word of the long tail, shared by every language.
     fn rare(&mut self) -> String {
-        self.vocabulary[self.rng.zipf(self.vocabulary.len())].clone()
+        self.words.next().to_owned()
     }
 
     fn article(&mut self, id: i64) -> IndexDoc {
-        let language = match self.rng.below(20) {
+        let language = match self.words.rng.below(20) {
             0 => "fr",
             1 => "de",
             _ => "en",
@@ -210,24 +173,24 @@ impl Corpus {
         };
         // An article is about a few topics, popular ones more often, and repeats them; the
         // rest is function words and the long tail, as in news text.
-        let about: Vec<&str> = (0..3).map(|_| topics[self.rng.zipf(topics.len())]).collect();
+        let about: Vec<&str> = (0..3).map(|_| topics[self.words.rng.zipf(topics.len())]).collect();
         let mut title = vec![about[0].to_owned(), about[1].to_owned()];
         title.extend((0..5).map(|_| self.rare()));
         let mut text = String::with_capacity(BODY_WORDS * 8);
         for i in 0..BODY_WORDS {
-            let word = match self.rng.below(10) {
-                0 => about[self.rng.below(about.len())].to_owned(),
-                1..=3 => function[self.rng.zipf(function.len())].to_owned(),
+            let word = match self.words.rng.below(10) {
+                0 => about[self.words.rng.below(about.len())].to_owned(),
+                1..=3 => function[self.words.rng.zipf(function.len())].to_owned(),
                 _ => self.rare(),
             };
             text.push_str(&word);
             text.push(if i % 17 == 16 { '.' } else { ' ' });
         }
-        let source = self.rng.zipf(SOURCES);
+        let source = self.words.rng.zipf(SOURCES);
         // Spread over ten years.
         let start = Utc.with_ymd_and_hms(2016, 1, 1, 0, 0, 0).unwrap();
-        let published =
-            start + chrono::Duration::minutes(i64::try_from(self.rng.below(10 * 365 * 24 * 60)).unwrap());
+        let published = start
+            + chrono::Duration::minutes(i64::try_from(self.words.rng.below(10 * 365 * 24 * 60)).unwrap());
         IndexDoc {
             kind: Kind::Article,
             article_id: id,
@@ -237,60 +200,12 @@ impl Corpus {
             path: format!("{}/article-{id}/", published.format("%Y/%m/%d")),
             source: format!("Outlet {source}"),
             source_slug: format!("outlet-{source}"),
-            author: Some(format!("Reporter {}", self.rng.below(5000))),
+            author: Some(format!("Reporter {}", self.words.rng.below(5000))),
             language: language.to_owned(),
-            tags: vec![format!("topic-{}", self.rng.zipf(100))],
+            tags: vec![format!("topic-{}", self.words.rng.zipf(100))],
             published,
         }
     }
-}
-
-/// A `/proc/self/status` figure, in MiB.
-fn status_mib(name: &str) -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with(name))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-/// Resident memory as "N MiB (A MiB own, F MiB mapped index files)": the mapped pages are the
-/// kernel's page cache, shared and given back under memory pressure.
-fn resident() -> String {
-    format!(
-        "{:.0} MiB ({:.0} MiB own, {:.0} MiB mapped index files)",
-        status_mib("VmRSS:"),
-        status_mib("RssAnon:"),
-        status_mib("RssFile:")
-    )
-}
-
-/// `VmRSS` and `VmHWM` of this process, in MiB.
-fn memory() -> (f64, f64) {
-    (status_mib("VmRSS:"), status_mib("VmHWM:"))
-}
-
-fn folder_size(dir: &std::path::Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries
-        .flatten()
-        .map(|e| match e.metadata() {
-            Ok(m) if m.is_dir() => folder_size(&e.path()),
-            Ok(m) => m.len(),
-            Err(_) => 0,
-        })
-        .sum()
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
 fn env_number(name: &str, default: usize) -> usize {
@@ -439,7 +354,8 @@ fn query_phase(root: &std::path::Path, per_kind: usize) {
     );
 }
 
-fn main() {
+/// `freewire-bench search`.
+pub fn run() {
     let per_kind = env_number("FREEWIRE_BENCH_QUERIES", 500);
     if let Ok(root) = std::env::var("FREEWIRE_BENCH_QUERY_ROOT") {
         query_phase(std::path::Path::new(&root), per_kind);
@@ -481,6 +397,7 @@ fn main() {
     std::io::Write::flush(&mut std::io::stdout()).unwrap();
     eprintln!("querying in a fresh process");
     let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .arg("search")
         .env("FREEWIRE_BENCH_QUERY_ROOT", root)
         .status()
         .unwrap();

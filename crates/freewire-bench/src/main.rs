@@ -1,0 +1,74 @@
+//! `freewire-bench`: the measured runs behind `scripts/bench.sh`. Each subcommand prints its
+//! figures (JSON for the script to tabulate, or Markdown for `search`). Measurements, not
+//! tests: nothing fails on a number.
+#![expect(clippy::unwrap_used, reason = "a benchmark stops at the first failure")]
+#![expect(clippy::cast_precision_loss, reason = "figures for people to read")]
+
+mod feeds;
+mod generate;
+mod measure;
+mod search;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "freewire-bench", about = "freewire's benchmarks (see BENCHMARKS.md)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write a generated corpus of feeds (a third each RSS 2.0, Atom 1.0, JSON Feed 1.1).
+    Corpus {
+        /// Where to write it.
+        dir: PathBuf,
+        /// How many items in all.
+        #[arg(long, default_value_t = 10_000)]
+        items: usize,
+    },
+    /// Parse the corpus with freewire's parse path; items per second as JSON.
+    Parse {
+        /// The corpus folder.
+        dir: PathBuf,
+        /// Sanitise every item's HTML too, as feedparser does.
+        #[arg(long)]
+        sanitise: bool,
+        /// Only the RSS and Atom documents (released feedparser reads no JSON Feed).
+        #[arg(long)]
+        xml_only: bool,
+        /// Keep passing over the corpus for at least this many seconds.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
+    /// Import the corpus into a database and index it; items per second as JSON.
+    Ingest {
+        /// The corpus folder.
+        dir: PathBuf,
+        /// The database: `sqlite://PATH?mode=rwc` or `postgres://…` (a fresh one).
+        #[arg(long)]
+        database: String,
+    },
+    /// Index 1,000,000 generated articles and query them; a Markdown table.
+    Search,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Corpus { dir, items } => {
+            let files = feeds::write_corpus(&dir, items)?;
+            eprintln!("wrote {items} items in {} documents to {}", files.len(), dir.display());
+        }
+        Command::Parse { dir, sanitise, xml_only, seconds } => {
+            println!("{}", feeds::parse(&dir, sanitise, xml_only, Duration::from_secs(seconds))?);
+        }
+        Command::Ingest { dir, database } => println!("{}", feeds::ingest(&dir, &database).await?),
+        Command::Search => tokio::task::spawn_blocking(search::run).await?,
+    }
+    Ok(())
+}
