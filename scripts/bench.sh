@@ -22,8 +22,10 @@ if ! "$py_env/bin/python" -c "import feedparser" 2>/dev/null; then
 fi
 
 step "building (release)"
-cargo build --release --locked -p freewire-bench
+cargo build --release --locked -p freewire-bench -p freewire
 bench="target/release/freewire-bench"
+freewire="$PWD/target/release/freewire"
+command -v sqlite3 >/dev/null || { apt-get update -q && apt-get install -y -q sqlite3; }
 
 step "generating 10,000 feed items (RSS 2.0, Atom 1.0, JSON Feed 1.1)"
 rm -rf "$out/corpus"
@@ -47,6 +49,146 @@ db="freewire_bench_$$"
 psql -q "$admin" -c "CREATE DATABASE $db"
 trap 'psql -q "$admin" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true' EXIT
 "$bench" ingest "$out/corpus" --database "${admin%/*}/$db" > "$out/ingest-postgres.json"
+
+step "poll cycle: 10,000 feeds on a loopback server"
+"$bench" feed-server --feeds 10000 --hosts 100 > "$out/feed-server.addr" &
+server=$!
+trap 'kill $server 2>/dev/null || true; psql -q "$admin" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true' EXIT
+for _ in $(seq 1 100); do [ "$(wc -l < "$out/feed-server.addr")" -ge 100 ] && break; sleep 0.1; done
+rm -rf "$out/poll"
+python3 - "$out/feed-server.addr" > "$out/feeds.opml" <<'PY'
+import sys
+hosts = open(sys.argv[1]).read().split()
+print('<?xml version="1.0"?><opml version="2.0"><head><title>bench</title></head><body>')
+for n in range(10000):
+    print(f'<outline text="Outlet {n}" type="rss" xmlUrl="{hosts[n % len(hosts)]}/feed/{n}.xml" htmlUrl="https://outlet-{n}.example/"/>')
+print('</body></opml>')
+PY
+poll_env=(env FREEWIRE_DATA_DIR="$out/poll" FREEWIRE_FETCH__ALLOW_PRIVATE=true FREEWIRE_POLL__FULL_TEXT=false FREEWIRE_LOG=warn)
+"${poll_env[@]}" "$freewire" opml import "$out/feeds.opml" --licence CC-BY-4.0 > /dev/null
+# The first cycle reads every feed whole; the second, once all are due again, is the steady
+# state: nine in ten answer 304.
+/usr/bin/time -f '{"seconds": %e, "max_rss_kib": %M}' -o "$out/poll-first.json" \
+  "${poll_env[@]}" "$freewire" poll --once > "$out/poll-first.log"
+# Every feed due again: the year set back, the stored timestamp format kept.
+sqlite3 "$out/poll/freewire.db" "UPDATE feeds SET next_poll_at = '2000' || substr(next_poll_at, 5)"
+/usr/bin/time -f '{"seconds": %e, "max_rss_kib": %M}' -o "$out/poll-second.json" \
+  "${poll_env[@]}" "$freewire" poll --once > "$out/poll-second.log"
+python3 - "$out" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+for cycle in ("first", "second"):
+    lines = open(os.path.join(out, f"poll-{cycle}.log")).read().splitlines()
+    figures = json.load(open(os.path.join(out, f"poll-{cycle}.json")))
+    figures["feeds"] = sum(1 for l in lines if l.startswith("http"))
+    figures["not_modified"] = sum(1 for l in lines if l.endswith(": not modified"))
+    figures["failed"] = sum(1 for l in lines if ": FAILED" in l)
+    json.dump(figures, open(os.path.join(out, f"poll-{cycle}.json"), "w"))
+PY
+kill $server 2>/dev/null || true
+
+# Starts `freewire serve` on a free port with the data folder $1; sets $site_pid and $site_url
+# and writes the milliseconds until the home page first answered to $2.
+serve_site() {
+  local port
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  site_url="http://127.0.0.1:$port"
+  local started
+  started="$(date +%s%N)"
+  env FREEWIRE_DATA_DIR="$1" FREEWIRE_LISTEN="127.0.0.1:$port" FREEWIRE_BASE_URL="$site_url/" \
+    FREEWIRE_POLL__ENABLED=false FREEWIRE_LOG=warn "$freewire" serve > "$1/serve.log" 2>&1 &
+  site_pid=$!
+  until curl -fso /dev/null "$site_url/"; do
+    kill -0 "$site_pid" 2>/dev/null || { cat "$1/serve.log" >&2; exit 1; }
+    sleep 0.01
+  done
+  echo $(( ($(date +%s%N) - started) / 1000000 )) > "$2"
+}
+rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+# wrk's figures as JSON: requests per second and the 99th-percentile latency in ms.
+wrk_json() {
+  python3 -c '
+import json, re, sys
+text = sys.stdin.read()
+unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+rps = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M)
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+print(json.dumps({"rps": float(rps.group(1)), "p99_ms": float(p99.group(1)) * unit[p99.group(2)],
+                  "non_2xx": int(errors.group(1)) if errors else 0}))'
+}
+command -v wrk >/dev/null && command -v nginx >/dev/null || {
+  apt-get update -q && apt-get install -y -q wrk nginx-light
+}
+
+step "article page under keep-alive load: freewire against nginx serving the same HTML"
+rm -rf "$out/site" && mkdir -p "$out/site/static"
+sqlite3 "$out/ingest.db" ".backup '$out/site/freewire.db'"
+FREEWIRE_DATA_DIR="$out/site" FREEWIRE_LOG=warn "$freewire" search rebuild > /dev/null
+serve_site "$out/site" "$out/site-start-ms"
+page="/$(sqlite3 "$out/site/freewire.db" "SELECT permalink FROM articles WHERE status = 'published' ORDER BY id LIMIT 1 OFFSET 5000")/"
+curl -fs "$site_url$page" > "$out/site/static/article.html"
+wrk -t2 -c32 -d15s --latency "$site_url$page" | wrk_json > "$out/page-freewire.json"
+kill "$site_pid"; wait "$site_pid" 2>/dev/null || true
+nginx_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+cat > "$out/site/nginx.conf" <<CONF
+worker_processes auto;
+pid $PWD/$out/site/nginx.pid;
+error_log $PWD/$out/site/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type text/html;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $PWD/$out/site/static;
+  }
+}
+CONF
+nginx -c "$PWD/$out/site/nginx.conf" -p "$PWD/$out/site"
+wrk -t2 -c32 -d15s --latency "http://127.0.0.1:$nginx_port/article.html" | wrk_json > "$out/page-nginx.json"
+kill "$(cat "$out/site/nginx.pid")"
+
+if [ -z "${BENCH_SKIP_FOOTPRINT:-}" ]; then
+  step "footprint with 1,000,000 articles (stored, then indexed; the longest step)"
+  rm -rf "$out/million" && mkdir -p "$out/million"
+  "$bench" populate --database "sqlite://$PWD/$out/million/freewire.db?mode=rwc" --articles 1000000
+  FREEWIRE_DATA_DIR="$out/million" FREEWIRE_LOG=warn "$freewire" search rebuild > /dev/null
+  serve_site "$out/million" "$out/million-start-ms"
+  sleep 5
+  idle="$(rss_kib "$site_pid")"
+  sqlite3 "$out/million/freewire.db" \
+    "SELECT permalink FROM articles WHERE status = 'published' ORDER BY (id * 7919) % 1000003 LIMIT 2000" \
+    | python3 -c '
+import sys
+paths = [f"/{line.strip()}/" for line in sys.stdin if line.strip()] + ["/", "/?page=2", "/tag/topic-1/", "/search?q=harbour"]
+print("paths = {" + ",".join(f"\"{p}\"" for p in paths) + "}")
+print("n = 0")
+print("request = function() n = n + 1; return wrk.format(\"GET\", paths[(n % #paths) + 1]) end")' > "$out/million/paths.lua"
+  peak="$idle"
+  wrk -t2 -c32 -d20s --latency -s "$out/million/paths.lua" "$site_url" > "$out/million/wrk.txt" &
+  load=$!
+  while kill -0 "$load" 2>/dev/null; do
+    now="$(rss_kib "$site_pid")"; [ "$now" -gt "$peak" ] && peak="$now"; sleep 0.2
+  done
+  wrk_json < "$out/million/wrk.txt" > "$out/million/wrk.json"
+  after="$(rss_kib "$site_pid")"
+  kill "$site_pid"; wait "$site_pid" 2>/dev/null || true
+  python3 - "$out" "$idle" "$peak" "$after" <<'PY'
+import json, os, sys
+out, idle, peak, after = sys.argv[1], *map(int, sys.argv[2:])
+size = lambda p: sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(p) for f in fs)
+figures = json.load(open(os.path.join(out, "million/wrk.json")))
+figures.update({"start_ms": int(open(os.path.join(out, "million-start-ms")).read()),
+                "idle_kib": idle, "peak_kib": peak, "after_kib": after,
+                "database_bytes": os.path.getsize(os.path.join(out, "million/freewire.db")),
+                "index_bytes": size(os.path.join(out, "million/search"))})
+json.dump(figures, open(os.path.join(out, "footprint.json"), "w"))
+PY
+else
+  rm -f "$out/footprint.json"
+fi
 
 if [ -z "${BENCH_SKIP_SEARCH:-}" ]; then
   step "search over 1,000,000 generated articles"
@@ -87,6 +229,24 @@ for name, r in (("SQLite", sqlite), ("PostgreSQL", postgres)):
     print(f"| ingest into {name}, end to end | {rate(r)} (store {r['import_items_per_second']:,.0f}/s, "
           f"index {r['index_items_per_second']:,.0f}/s) | parse + sanitise: {rate(clean)} | "
           f"{r['items_per_second'] / clean['items_per_second']:.2f}× |")
+for cycle, label in (("first", "first poll, every feed new"), ("second", "poll cycle, 90 % answer 304")):
+    p = load(f"poll-{cycle}.json")
+    print(f"| {label}: {p['feeds']:,} feeds | {p['seconds']:.1f} s wall, peak RSS {p['max_rss_kib'] / 1024:.0f} MiB "
+          f"({p['not_modified']:,} not modified, {p['failed']} failed) | — | — |")
+ours, static = load("page-freewire.json"), load("page-nginx.json")
+print(f"| article page, keep-alive load (wrk, 32 connections) | {ours['rps']:,.0f} req/s, p99 {ours['p99_ms']:.1f} ms | "
+      f"nginx, same HTML as a file: {static['rps']:,.0f} req/s, p99 {static['p99_ms']:.1f} ms | "
+      f"{ours['rps'] / static['rps']:.2f}× |")
+if os.path.exists(os.path.join(out, "footprint.json")):
+    f = load("footprint.json")
+    mib = lambda kib: f"{kib / 1024:,.0f} MiB"
+    print(f"| footprint, 1,000,000 articles: resident memory | idle {mib(f['idle_kib'])}, under load {mib(f['peak_kib'])} "
+          f"(peak), {mib(f['after_kib'])} after | — | — |")
+    print(f"| footprint, 1,000,000 articles: cold start to first page | {f['start_ms']:,} ms | — | — |")
+    print(f"| footprint, 1,000,000 articles: mixed pages under load | {f['rps']:,.0f} req/s, p99 {f['p99_ms']:.1f} ms "
+          f"({f['non_2xx']} not 2xx/3xx) | — | — |")
+    print(f"| footprint, 1,000,000 articles: on disk | database {f['database_bytes'] / 2**30:.2f} GiB, "
+          f"search index {f['index_bytes'] / 2**30:.2f} GiB | — | — |")
 search = os.path.join(out, "search.md")
 if os.path.exists(search):
     print()

@@ -4,9 +4,11 @@
 #![expect(clippy::unwrap_used, reason = "a benchmark stops at the first failure")]
 #![expect(clippy::cast_precision_loss, reason = "figures for people to read")]
 
+mod feed_server;
 mod feeds;
 mod generate;
 mod measure;
+mod populate;
 mod search;
 
 use std::path::PathBuf;
@@ -55,6 +57,27 @@ enum Command {
     },
     /// Index 1,000,000 generated articles and query them; a Markdown table.
     Search,
+    /// Store generated articles in a fresh database, for the footprint benchmark.
+    Populate {
+        /// The database: `sqlite://PATH?mode=rwc` or `postgres://…` (a fresh one).
+        #[arg(long)]
+        database: String,
+        /// How many articles.
+        #[arg(long, default_value_t = 1_000_000)]
+        articles: usize,
+    },
+    /// Serve many small feeds on loopback for the poll-cycle benchmark, until killed.
+    FeedServer {
+        /// How many feeds.
+        #[arg(long, default_value_t = 10_000)]
+        feeds: usize,
+        /// How many loopback hosts serve them (at most 254).
+        #[arg(long, default_value_t = 100)]
+        hosts: u8,
+        /// The port (0: any free one; the addresses are printed).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
 }
 
 #[tokio::main]
@@ -69,6 +92,8 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Ingest { dir, database } => println!("{}", feeds::ingest(&dir, &database).await?),
         Command::Search => tokio::task::spawn_blocking(search::run).await?,
+        Command::Populate { database, articles } => populate::run(&database, articles).await?,
+        Command::FeedServer { feeds, hosts, port } => feed_server::run(feeds, hosts, port).await?,
     }
     Ok(())
 }

@@ -140,18 +140,19 @@ const GERMAN: [&str; 20] = [
 ];
 
 /// Outlets the articles come from; a few large, many small.
-const SOURCES: usize = 200;
+pub const SOURCES: usize = 200;
 /// Words in an article's body.
 const BODY_WORDS: usize = 220;
 /// Articles committed together.
 const BATCH: usize = 10_000;
 
-struct Corpus {
+/// Generated articles in three languages, the same on every run.
+pub struct Corpus {
     words: Words,
 }
 
 impl Corpus {
-    fn new() -> Self {
+    pub fn new() -> Self {
         Corpus { words: Words::new(0x5eed_f00d_1234_5678, 30_000) }
     }
 
@@ -160,7 +161,8 @@ impl Corpus {
         self.words.next().to_owned()
     }
 
-    fn article(&mut self, id: i64) -> IndexDoc {
+    /// The article with this id.
+    pub fn article(&mut self, id: i64) -> IndexDoc {
         let language = match self.words.rng.below(20) {
             0 => "fr",
             1 => "de",

@@ -764,6 +764,77 @@ async fn identical_files_share_one_stored_object(f: &Fixture) {
     );
 }
 
+/// A feed's items are stored together; each is judged exactly as if it came alone, against
+/// what was stored before and what came earlier in the same batch.
+async fn a_batch_is_judged_item_by_item(f: &Fixture) {
+    let s = &f.store;
+    let one = source(s, "one").await;
+    let two = source(s, "two").await;
+    let day = at(2024, 9, 3, 7, 0, 0);
+    let hash: i64 = 0x0fed_cba9_8765_4321;
+    let (mut first, retr) = article(one, "x", "Harbour Report", day);
+    first.normalized_url = Some("https://wire.example/harbour".into());
+    first.simhash = Some(hash);
+    let stored = inserted(&s.insert_articles_with_retrieval(vec![(first, retr)]).await.unwrap()[0]).clone();
+
+    let (mut corrected, r1) = article(one, "x", "Harbour Report (corrected)", day);
+    corrected.body_html = "<p>Corrected.</p>".into();
+    let (mut same_link, r2) = article(two, "p", "Harbour Story", day);
+    same_link.normalized_url = Some("https://wire.example/harbour".into());
+    let (mut near, r3) = article(two, "q", "Harbour Report, Rewritten", day);
+    near.simhash = Some(hash ^ 0b101);
+    let (clash, r4) = article(two, "r", "Harbour Report", day);
+    let (mut plain, r5) = article(two, "s", "Quay Notes", day);
+    plain.tags = vec![Tag { name: "Ports".into(), slug: "ports".into() }];
+    let out = s
+        .insert_articles_with_retrieval(vec![
+            (corrected, r1),
+            (same_link, r2),
+            (near, r3),
+            (clash, r4),
+            (plain, r5),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(out.len(), 5, "{out:?}");
+    assert_eq!(out[0], InsertOutcome::Revised(stored.id));
+    assert_eq!(out[1], InsertOutcome::Duplicate(stored.id));
+    assert!(matches!(out[2], InsertOutcome::NearDuplicate { of, .. } if of == stored.id), "{:?}", out[2]);
+    assert_eq!(inserted(&out[3]).permalink.path(), "2024/09/03/harbour-report-2");
+    let quay = inserted(&out[4]);
+    assert_eq!(quay.permalink.path(), "2024/09/03/quay-notes");
+    let tagged = s
+        .list_articles(
+            &ArticleFilter { tag: Some("ports".into()), ..ArticleFilter::default() },
+            PageRequest::new(1, 5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(tagged.items.iter().map(|a| a.article.id).collect::<Vec<_>>(), [quay.id]);
+    assert_eq!(
+        s.retrievals_for_article(quay.id).await.unwrap().len(),
+        1,
+        "each new article has its retrieval"
+    );
+    let changed: Vec<ArticleId> =
+        s.changes_since(0, None, 100).await.unwrap().into_iter().map(|c| c.article_id).collect();
+    for id in [stored.id, inserted(&out[3]).id, quay.id] {
+        assert!(changed.contains(&id), "{id:?} joins the change sequence: {changed:?}");
+    }
+
+    // Items of one batch that bear on each other: the second copy of a GUID is a revision of
+    // the first, and a second title on the same day takes the next number.
+    let tide_first = article(two, "t", "Tide Table", day);
+    let mut tide_again = article(two, "t", "Tide Table", day);
+    tide_again.0.body_html = "<p>Later text.</p>".into();
+    let tide_other = article(two, "u", "Tide Table", day);
+    let out = s.insert_articles_with_retrieval(vec![tide_first, tide_again, tide_other]).await.unwrap();
+    let tide = inserted(&out[0]);
+    assert_eq!(tide.permalink.path(), "2024/09/03/tide-table");
+    assert_eq!(out[1], InsertOutcome::Revised(tide.id));
+    assert_eq!(inserted(&out[2]).permalink.path(), "2024/09/03/tide-table-2");
+}
+
 // ------------------------------------------------------------------------------------------
 // Stamping the cases out per engine.
 
@@ -974,6 +1045,7 @@ contract!(
     the_same_url_through_another_feed_is_one_article,
     a_near_duplicate_from_another_source_is_linked_not_republished,
     changed_text_under_the_same_guid_becomes_a_revision,
+    a_batch_is_judged_item_by_item,
     moderation_hides_edits_and_removes_updates_and_is_audited,
     an_invitation_makes_one_account_before_it_expires,
     identical_files_share_one_stored_object,
