@@ -6,6 +6,7 @@
 #
 #   scripts/bench.sh                      everything (the search run takes a few minutes)
 #   BENCH_SKIP_SEARCH=1 scripts/bench.sh  without the 1,000,000-article search run
+#   BENCH_SKIP_FOOTPRINT=1 scripts/bench.sh   without the 1,000,000-article serving footprint
 #   BENCH_POSTGRES_URL=postgres://USER@HOST:PORT/DB   where to create the PostgreSQL database
 #                                         (default postgres://postgres@127.0.0.1:5432/test)
 set -euo pipefail
