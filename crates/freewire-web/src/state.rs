@@ -37,6 +37,9 @@ pub struct AppState {
     inner: Arc<Inner>,
 }
 
+/// Articles whose rendered citations are kept (a few KiB each).
+const CITATIONS_CACHED: usize = 2048;
+
 struct Inner {
     store: Arc<dyn Store>,
     blobs: Arc<dyn BlobStore>,
@@ -46,6 +49,9 @@ struct Inner {
     limits: crate::limits::Limits,
     hashing: tokio::sync::Semaphore,
     citer: freewire_core::cite::Citer,
+    /// Citations already rendered, by everything they are made from (see
+    /// `site::cite::citations`): rendering the CSL styles is most of an article page's cost.
+    citations: quick_cache::sync::Cache<String, Arc<freewire_core::cite::Citations>>,
     search: std::sync::OnceLock<Arc<freewire_search::Indexer>>,
 }
 
@@ -60,6 +66,7 @@ impl AppState {
                 templates: Templates::new(),
                 #[expect(clippy::expect_used, reason = "start-up: the bundled styles are checked by tests")]
                 citer: freewire_core::cite::Citer::new().expect("the bundled citation styles load"),
+                citations: quick_cache::sync::Cache::new(CITATIONS_CACHED),
                 search: std::sync::OnceLock::new(),
                 config,
                 path_prefix,
@@ -91,6 +98,13 @@ impl AppState {
     /// The citation styles, read once.
     pub(crate) fn citer(&self) -> &freewire_core::cite::Citer {
         &self.inner.citer
+    }
+
+    /// Rendered citations, kept for the articles read most.
+    pub(crate) fn citation_cache(
+        &self,
+    ) -> &quick_cache::sync::Cache<String, Arc<freewire_core::cite::Citations>> {
+        &self.inner.citations
     }
 
     /// The file store.

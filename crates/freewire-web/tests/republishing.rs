@@ -739,3 +739,48 @@ async fn python_feedparser_reads_every_feed_and_the_sitemaps_validate() {
         .unwrap();
     assert!(!bad.status.success(), "an RSS document is not a valid sitemap");
 }
+
+#[tokio::test]
+async fn citations_follow_a_corrected_title() {
+    let f = fixture().await;
+    let bib = format!("/cite/{}.bib", f.open.id.0);
+    let page = TestApp::page_path(&f.open);
+    // Drawn once, so the rendered citations are kept.
+    assert!(ok_text(&f.app, &bib).await.contains("Ferry Talks Resume"));
+    assert!(ok_text(&f.app, &page).await.contains("Ferry Talks Resume"));
+    // The outlet corrects its headline: the same GUID arrives with other text.
+    let mut corrected = f.open.clone();
+    corrected.title = "Ferry Talks Resume After Strike".into();
+    corrected.body_html = "<p>The ferry operators met the council on Monday, after the strike.</p>".into();
+    let new = NewArticle {
+        source_id: corrected.source_id,
+        feed_id: None,
+        guid: corrected.guid.clone(),
+        original_url: corrected.original_url.clone(),
+        title: corrected.title.clone(),
+        author: corrected.author.clone(),
+        summary: None,
+        body_html: corrected.body_html.clone(),
+        language: corrected.language.clone(),
+        published_at: corrected.published_at,
+        updated_at: None,
+        licence: corrected.licence,
+        normalized_url: None,
+        simhash: None,
+        media: Vec::new(),
+        tags: Vec::new(),
+    };
+    let retrieval = NewRetrieval {
+        location: "file:///fixture.xml".into(),
+        retrieved_at: Utc::now(),
+        http_status: None,
+        sha256: "11".repeat(32),
+    };
+    let out = f.app.store.insert_articles_with_retrieval(vec![(new, retrieval)]).await.unwrap();
+    assert_eq!(out, vec![InsertOutcome::Revised(f.open.id)]);
+    let bibtex = ok_text(&f.app, &bib).await;
+    assert!(bibtex.contains("Ferry Talks Resume After Strike"), "{bibtex}");
+    let html = ok_text(&f.app, &page).await;
+    let apa = html.split("id=\"cite-apa\"").nth(1).unwrap_or_default();
+    assert!(apa.contains("Ferry Talks Resume After Strike"), "the page's citations are redrawn: {apa}");
+}

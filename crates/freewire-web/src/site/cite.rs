@@ -2,6 +2,8 @@
 //! reference managers import (BibTeX, RIS, CSL-JSON), made by `freewire_core::cite` from the
 //! same record as the site citation; and their downloads at `/cite/{id}.bib|.ris|.json`.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -17,25 +19,89 @@ fn key(id: ArticleId) -> String {
     format!("freewire-{}", id.0)
 }
 
-/// Every citation of an article.
-pub(crate) fn citations(state: &AppState, found: &ArticleWithSource) -> Result<Citations, WebError> {
+/// What an article's citations are made from, owned, so a miss can be rendered off the
+/// request threads.
+struct Cited {
+    title: String,
+    author: Option<String>,
+    site_name: String,
+    outlet: String,
+    published: chrono::DateTime<chrono::Utc>,
+    url: String,
+    original_url: Option<String>,
+    accessed: chrono::NaiveDate,
+    key: String,
+    language: Option<String>,
+}
+
+impl Cited {
+    fn record(&self) -> CitationRecord<'_> {
+        CitationRecord {
+            title: &self.title,
+            author: self.author.as_deref(),
+            site_name: &self.site_name,
+            outlet: &self.outlet,
+            published: self.published,
+            url: &self.url,
+            original_url: self.original_url.as_deref(),
+            accessed: self.accessed,
+            id: &self.key,
+            language: self.language.as_deref(),
+        }
+    }
+
+    /// Every field, so a changed title, byline, source name or address is a new entry.
+    fn cache_key(&self) -> String {
+        let unit = '\u{1f}';
+        format!(
+            "{}{unit}{}{unit}{}{unit}{}{unit}{}{unit}{}{unit}{}{unit}{}{unit}{}{unit}{}",
+            self.key,
+            self.title,
+            self.author.as_deref().unwrap_or_default(),
+            self.site_name,
+            self.outlet,
+            self.published.to_rfc3339(),
+            self.url,
+            self.original_url.as_deref().unwrap_or_default(),
+            self.accessed,
+            self.language.as_deref().unwrap_or_default(),
+        )
+    }
+}
+
+/// Every citation of an article. Rendering the CSL styles takes milliseconds of CPU, so the
+/// result is kept for the articles read most, and a miss is rendered on a blocking thread.
+pub(crate) async fn citations(
+    state: &AppState,
+    found: &ArticleWithSource,
+) -> Result<Arc<Citations>, WebError> {
     let a = &found.article;
-    let url = a.permalink.url(state.config().base_url.as_str());
-    let key = key(a.id);
-    let record = CitationRecord {
-        title: &a.title,
-        author: a.author.as_deref(),
-        site_name: &state.config().site_name,
-        outlet: &found.source.name,
+    let cited = Cited {
+        title: a.title.clone(),
+        author: a.author.clone(),
+        site_name: state.config().site_name.clone(),
+        outlet: found.source.name.clone(),
         published: a.published_at,
-        url: &url,
-        original_url: a.original_url.as_deref(),
+        url: a.permalink.url(state.config().base_url.as_str()),
+        original_url: a.original_url.clone(),
         // The day our copy was retrieved: the same every time the page is drawn.
         accessed: a.created_at.date_naive(),
-        id: &key,
-        language: a.language.as_deref(),
+        key: key(a.id),
+        language: a.language.clone(),
     };
-    state.citer().cite(&record).map_err(|e| WebError::Internal(format!("citing article {}: {e}", a.id.0)))
+    let cache_key = cited.cache_key();
+    if let Some(hit) = state.citation_cache().get(&cache_key) {
+        return Ok(hit);
+    }
+    let id = a.id.0;
+    let shared = state.clone();
+    let rendered = tokio::task::spawn_blocking(move || shared.citer().cite(&cited.record()))
+        .await
+        .map_err(|e| WebError::Internal(format!("citing article {id}: {e}")))?
+        .map_err(|e| WebError::Internal(format!("citing article {id}: {e}")))?;
+    let rendered = Arc::new(rendered);
+    state.citation_cache().insert(cache_key, Arc::clone(&rendered));
+    Ok(rendered)
 }
 
 /// One style as the article page lists it.
@@ -89,11 +155,11 @@ pub async fn download(State(state): State<AppState>, Path(file): Path<String>) -
         ArticleStatus::Withdrawn => return Err(WebError::Gone(None)),
         ArticleStatus::Duplicate => return Err(WebError::NotFound),
     }
-    let c = citations(&state, &found)?;
+    let c = citations(&state, &found).await?;
     let (body, media_type) = match ext {
-        "bib" => (c.bibtex, "application/x-bibtex; charset=utf-8"),
-        "ris" => (c.ris, "application/x-research-info-systems; charset=utf-8"),
-        "json" => (c.csl_json, "application/vnd.citationstyles.csl+json; charset=utf-8"),
+        "bib" => (c.bibtex.clone(), "application/x-bibtex; charset=utf-8"),
+        "ris" => (c.ris.clone(), "application/x-research-info-systems; charset=utf-8"),
+        "json" => (c.csl_json.clone(), "application/vnd.citationstyles.csl+json; charset=utf-8"),
         _ => return Err(WebError::NotFound),
     };
     let disposition = format!("attachment; filename=\"{}.{ext}\"", found.article.permalink.slug());

@@ -157,7 +157,7 @@ pub(crate) async fn article_page(
         &found.article.title,
         &permalink,
     );
-    let styles = cite::style_views(state, found.article.id, cite::citations(state, &found)?);
+    let styles = cite::style_views(state, found.article.id, (*cite::citations(state, &found).await?).clone());
     let timeline = state.store().timeline_for_article(found.article.id).await?;
     let slugs = lists::slugs(state).await?;
     let description = excerpt_of(&found.article, EXCERPT_WORDS);
