@@ -13,8 +13,8 @@ use freewire_store::SqlStore;
 
 use crate::search::{Corpus, SOURCES};
 
-/// Articles stored per transaction: a large feed's worth.
-const BATCH: usize = 500;
+/// Articles stored per transaction: a feed's worth, from one outlet, as the poller stores them.
+const BATCH: usize = 100;
 
 /// Stores `articles` generated articles in the (fresh) database at `url`, printing progress.
 pub async fn run(url: &str, articles: usize) -> anyhow::Result<()> {
@@ -34,10 +34,12 @@ pub async fn run(url: &str, articles: usize) -> anyhow::Result<()> {
     }
     let mut corpus = Corpus::new();
     let started = Instant::now();
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut pending: Vec<Vec<(NewArticle, NewRetrieval)>> = vec![Vec::new(); SOURCES];
+    let mut stored = 0usize;
     for id in 1..=articles {
         let doc = corpus.article(i64::try_from(id)?);
-        let source = sources[doc.source_slug.trim_start_matches("outlet-").parse::<usize>()?];
+        let outlet = doc.source_slug.trim_start_matches("outlet-").parse::<usize>()?;
+        let source = sources[outlet];
         let link = format!("https://{}.example/{}", doc.source_slug, doc.path);
         let mut body_html = String::with_capacity(doc.text.len() + 256);
         for sentence in doc.text.split('.').map(str::trim).filter(|s| !s.is_empty()) {
@@ -70,17 +72,31 @@ pub async fn run(url: &str, articles: usize) -> anyhow::Result<()> {
             http_status: Some(200),
             sha256: String::new(),
         };
+        let batch = &mut pending[outlet];
         batch.push((article, retrieval));
-        if batch.len() == BATCH || id == articles {
-            store
-                .insert_articles_with_retrieval(std::mem::take(&mut batch))
-                .await
-                .context("storing articles")?;
-            if id % 50_000 == 0 || id == articles {
-                let rate = id as f64 / started.elapsed().as_secs_f64();
-                eprintln!("  {id} articles stored, {rate:.0}/s");
-            }
+        if batch.len() == BATCH {
+            stored += store_batch(&store, std::mem::take(batch), stored, started).await?;
         }
     }
+    for batch in pending.into_iter().filter(|b| !b.is_empty()) {
+        stored += store_batch(&store, batch, stored, started).await?;
+    }
+    eprintln!("  {stored} articles stored, {:.0}/s", stored as f64 / started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// Stores one outlet's batch; reports progress at every 50,000 articles.
+async fn store_batch(
+    store: &SqlStore,
+    batch: Vec<(NewArticle, NewRetrieval)>,
+    before: usize,
+    started: Instant,
+) -> anyhow::Result<usize> {
+    let n = batch.len();
+    store.insert_articles_with_retrieval(batch).await.context("storing articles")?;
+    if (before + n) / 50_000 > before / 50_000 {
+        let rate = (before + n) as f64 / started.elapsed().as_secs_f64();
+        eprintln!("  {} articles stored, {rate:.0}/s", before + n);
+    }
+    Ok(n)
 }
