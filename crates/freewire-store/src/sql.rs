@@ -7,10 +7,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use freewire_core::model::{
     Article, ArticleId, ArticleStatus, ArticleWithSource, Attachment, AttachmentId, AuditEntry, Change, Feed,
-    FeedId, FeedPollUpdate, Hidden, InsertOutcome, Invite, NEAR_DUPLICATE_BITS, NewArticle, NewAttachment,
-    NewAuditEntry, NewFeed, NewRetrieval, NewSource, NewUpdate, NewUser, Page, PageRequest, Retrieval,
-    Revision, Session, Source, SourceId, SourceTerms, Tag, TimelineEntry, Update, UpdateId, User, UserId,
-    Withdrawal, simhash_bands, simhash_distance,
+    FeedId, FeedPollUpdate, Hidden, InsertOutcome, Invite, NewArticle, NewAttachment, NewAuditEntry, NewFeed,
+    NewRetrieval, NewSource, NewUpdate, NewUser, Page, PageRequest, Retrieval, Revision, Session, Source,
+    SourceId, SourceTerms, Tag, TimelineEntry, Update, UpdateId, User, UserId, Withdrawal, simhash_bands,
 };
 use freewire_core::{
     ArticleFilter, ArticleStub, IndexPolicy, Licence, Permalink, Store, StoreError, slugify,
@@ -387,33 +386,19 @@ async fn insert_one(
         .await
         .map_err(db_err("looking for a duplicate article"))?;
     if let Some(existing) = same_guid {
-        let stored_sha = if existing.content_sha256.is_empty() {
-            content_sha256(&existing.body_html)
-        } else {
-            existing.content_sha256.clone()
-        };
-        if stored_sha == sha {
-            return Ok(InsertOutcome::Duplicate(ArticleId(existing.id)));
-        }
-        return revise(txn, existing, new, retr, sha).await;
+        return known_guid(txn, existing, new, retr, sha).await;
     }
-    if let Some(url) = &new.normalized_url {
-        let same_url = article::Entity::find()
-            .select_only()
-            .column(article::Column::Id)
-            .filter(article::Column::NormalizedUrl.eq(url.as_str()))
-            .filter(other_feed(new))
-            .order_by_asc(article::Column::Id)
-            .into_tuple::<i64>()
-            .one(txn)
-            .await
-            .map_err(db_err("looking for the same URL"))?;
-        if let Some(id) = same_url {
-            return Ok(InsertOutcome::Duplicate(ArticleId(id)));
-        }
+    if let Some(url) = &new.normalized_url
+        && let Some(id) = batch::same_story(new, &batch::stored_by_url(txn, &[url.as_str()]).await?)
+    {
+        return Ok(InsertOutcome::Duplicate(ArticleId(id)));
     }
     let first_copy = match new.simhash {
-        Some(hash) => near_duplicate_of(txn, new.source_id, hash).await?,
+        Some(hash) => batch::first_copy_of(
+            &batch::near_duplicate_candidates(txn, &[hash]).await?,
+            new.source_id.0,
+            hash,
+        ),
         None => None,
     };
     let permalink = free_permalink(txn, new).await?;
@@ -548,19 +533,24 @@ fn filtered(filter: &ArticleFilter) -> sea_orm::Select<article::Entity> {
     q.order_by_desc(article::Column::PublishedAt).order_by_desc(article::Column::Id)
 }
 
-/// Rows that did not come through the same feed as `new`: one feed listing two items with the
-/// same link keeps both (linked-list posts do that); another feed carrying the URL is the
-/// same story reached twice.
-fn other_feed(new: &NewArticle) -> sea_orm::Condition {
-    use sea_orm::Condition;
-    match new.feed_id {
-        Some(feed) => {
-            Condition::any().add(article::Column::FeedId.ne(feed.0)).add(article::Column::FeedId.is_null())
-        }
-        None => Condition::any()
-            .add(article::Column::SourceId.ne(new.source_id.0))
-            .add(article::Column::FeedId.is_not_null()),
+/// An item whose GUID the source has used before: the same text is a duplicate, other text a
+/// revision of the stored article.
+async fn known_guid(
+    txn: &impl ConnectionTrait,
+    existing: article::Model,
+    new: &NewArticle,
+    retr: &NewRetrieval,
+    sha: String,
+) -> Result<InsertOutcome, StoreError> {
+    let stored_sha = if existing.content_sha256.is_empty() {
+        content_sha256(&existing.body_html)
+    } else {
+        existing.content_sha256.clone()
+    };
+    if stored_sha == sha {
+        return Ok(InsertOutcome::Duplicate(ArticleId(existing.id)));
     }
+    revise(txn, existing, new, retr, sha).await
 }
 
 /// The source changed the text of an article we have: keep the new text as a revision, show
@@ -595,44 +585,6 @@ async fn revise(
     new_retrieval(id, retr).insert(txn).await.map_err(db_err("recording a retrieval"))?;
     record_change(txn, id).await?;
     Ok(InsertOutcome::Revised(ArticleId(id)))
-}
-
-/// The first published article from another source whose text is within
-/// [`NEAR_DUPLICATE_BITS`] of `hash`.
-async fn near_duplicate_of(
-    txn: &impl ConnectionTrait,
-    source: SourceId,
-    hash: i64,
-) -> Result<Option<i64>, StoreError> {
-    // Only the bands in SQL: with the status or source filtered there too, SQLite's planner
-    // walks every published article on every insert instead of the four band indexes.
-    let [b0, b1, b2, b3] = simhash_bands(hash);
-    let candidates: Vec<(i64, Option<i64>, i64, String)> = article::Entity::find()
-        .select_only()
-        .column(article::Column::Id)
-        .column(article::Column::Simhash)
-        .column(article::Column::SourceId)
-        .column(article::Column::Status)
-        .filter(
-            sea_orm::Condition::any()
-                .add(article::Column::SimhashBand0.eq(b0))
-                .add(article::Column::SimhashBand1.eq(b1))
-                .add(article::Column::SimhashBand2.eq(b2))
-                .add(article::Column::SimhashBand3.eq(b3)),
-        )
-        .into_tuple()
-        .all(txn)
-        .await
-        .map_err(db_err("looking for near-duplicates"))?;
-    Ok(candidates
-        .into_iter()
-        .filter(|(_, h, from, status)| {
-            *from != source.0
-                && status == ArticleStatus::Published.as_str()
-                && h.is_some_and(|h| simhash_distance(h, hash) <= NEAR_DUPLICATE_BITS)
-        })
-        .map(|(id, ..)| id)
-        .min())
 }
 
 /// The first permalink not yet issued for this article's day and slug.

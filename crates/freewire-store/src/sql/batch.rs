@@ -23,7 +23,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{
-    article_from, content_sha256, db_err, free_permalink, new_article_row, new_retrieval, revise, ts,
+    article_from, content_sha256, db_err, free_permalink, known_guid, new_article_row, new_retrieval, ts,
 };
 use crate::entity::{article, article_tag, change};
 
@@ -91,7 +91,7 @@ struct CandidateRow {
 }
 
 /// A stored article another item may be a near-duplicate of.
-struct Candidate {
+pub(super) struct Candidate {
     id: i64,
     simhash: Option<i64>,
     source_id: i64,
@@ -114,35 +114,20 @@ pub(super) async fn insert_independent(
     independent: Independent,
 ) -> Result<Vec<InsertOutcome>, StoreError> {
     let mut by_guid = stored_by_guid(txn, batch).await?;
-    let by_url = stored_by_url(txn, batch).await?;
-    let candidates = near_duplicate_candidates(txn, batch).await?;
+    let urls: Vec<&str> = batch.iter().filter_map(|(new, _)| new.normalized_url.as_deref()).collect();
+    let by_url = stored_by_url(txn, &urls).await?;
+    let hashes: Vec<i64> = batch.iter().filter_map(|(new, _)| new.simhash).collect();
+    let candidates = near_duplicate_candidates(txn, &hashes).await?;
     let taken = taken_permalinks(txn, &independent.bases).await?;
 
     let mut plans = Vec::with_capacity(batch.len());
     for ((new, retr), base) in batch.iter().zip(independent.bases) {
         let sha = content_sha256(&new.body_html);
         if let Some(existing) = by_guid.remove(&(new.source_id.0, new.guid.clone())) {
-            let stored_sha = if existing.content_sha256.is_empty() {
-                content_sha256(&existing.body_html)
-            } else {
-                existing.content_sha256.clone()
-            };
-            plans.push(Plan::Done(if stored_sha == sha {
-                InsertOutcome::Duplicate(ArticleId(existing.id))
-            } else {
-                revise(txn, existing, new, retr, sha).await?
-            }));
+            plans.push(Plan::Done(known_guid(txn, existing, new, retr, sha).await?));
             continue;
         }
-        let same_url = new.normalized_url.as_ref().and_then(|url| {
-            by_url
-                .get(url)
-                .into_iter()
-                .flatten()
-                .filter(|(_, feed, source)| from_other_feed(new, *feed, *source))
-                .map(|(id, ..)| *id)
-                .min()
-        });
+        let same_url = same_story(new, &by_url);
         if let Some(id) = same_url {
             plans.push(Plan::Done(InsertOutcome::Duplicate(ArticleId(id))));
             continue;
@@ -264,12 +249,11 @@ async fn stored_by_guid(
     Ok(found)
 }
 
-/// Stored articles with a normalised link of the batch: id, feed and source, per link.
-async fn stored_by_url(
+/// Stored articles with one of these normalised links: id, feed and source, per link.
+pub(super) async fn stored_by_url(
     txn: &impl ConnectionTrait,
-    batch: &[(NewArticle, NewRetrieval)],
-) -> Result<HashMap<String, Vec<(i64, Option<i64>, i64)>>, StoreError> {
-    let urls: Vec<&str> = batch.iter().filter_map(|(new, _)| new.normalized_url.as_deref()).collect();
+    urls: &[&str],
+) -> Result<StoredByUrl, StoreError> {
     let mut found: HashMap<String, Vec<(i64, Option<i64>, i64)>> = HashMap::new();
     for chunk in urls.chunks(CHUNK) {
         let rows: Vec<(i64, Option<String>, Option<i64>, i64)> = article::Entity::find()
@@ -292,20 +276,32 @@ async fn stored_by_url(
     Ok(found)
 }
 
-/// The rule of [`other_feed`](super::other_feed), applied to a fetched row.
-fn from_other_feed(new: &NewArticle, feed: Option<i64>, source: i64) -> bool {
-    match new.feed_id {
+/// Stored articles per normalised link: id, feed and source.
+pub(super) type StoredByUrl = HashMap<String, Vec<(i64, Option<i64>, i64)>>;
+
+/// The first stored article with `new`'s link that did not come through the same feed: one
+/// feed listing two items with the same link keeps both (linked-list posts do that); another
+/// feed carrying the URL is the same story reached twice.
+pub(super) fn same_story(new: &NewArticle, stored: &StoredByUrl) -> Option<i64> {
+    let from_other_feed = |feed: Option<i64>, source: i64| match new.feed_id {
         Some(ours) => feed != Some(ours.0),
         None => source != new.source_id.0 || feed.is_some(),
-    }
+    };
+    stored
+        .get(new.normalized_url.as_deref()?)?
+        .iter()
+        .filter(|(_, feed, source)| from_other_feed(*feed, *source))
+        .map(|(id, ..)| *id)
+        .min()
 }
 
-/// Stored articles sharing a fingerprint band with an item of the batch.
-async fn near_duplicate_candidates(
+/// Stored articles sharing a fingerprint band with any of `hashes`. Only the bands are in
+/// SQL: with the status or source filtered there too, SQLite's planner walks every published
+/// article instead of the four band indexes.
+pub(super) async fn near_duplicate_candidates(
     txn: &impl ConnectionTrait,
-    batch: &[(NewArticle, NewRetrieval)],
+    hashes: &[i64],
 ) -> Result<Vec<Candidate>, StoreError> {
-    let hashes: Vec<i64> = batch.iter().filter_map(|(new, _)| new.simhash).collect();
     let mut found = Vec::new();
     // Four bands bound per hash.
     for chunk in hashes.chunks(CHUNK / 4) {
@@ -342,8 +338,9 @@ async fn near_duplicate_candidates(
     Ok(found)
 }
 
-/// The rule of [`near_duplicate_of`](super::near_duplicate_of), over the fetched candidates.
-fn first_copy_of(candidates: &[Candidate], source: i64, hash: i64) -> Option<i64> {
+/// The first published article from another source whose fingerprint is within
+/// [`NEAR_DUPLICATE_BITS`] of `hash`, among the fetched candidates.
+pub(super) fn first_copy_of(candidates: &[Candidate], source: i64, hash: i64) -> Option<i64> {
     let bands = simhash_bands(hash);
     candidates
         .iter()
