@@ -131,6 +131,10 @@ page="/$(sqlite3 "$out/site/freewire.db" "SELECT permalink FROM articles WHERE s
 curl -fs "$site_url$page" > "$out/site/static/article.html"
 wrk -t2 -c32 -d15s --latency "$site_url$page" | wrk_json > "$out/page-freewire.json"
 kill "$site_pid"; wait "$site_pid" 2>/dev/null || true
+# The same with no page kept: every request rendered, as for a signed-in reader.
+FREEWIRE_PAGE_CACHE_SECONDS=0 serve_site "$out/site" "$out/site-start-ms"
+wrk -t2 -c32 -d15s --latency "$site_url$page" | wrk_json > "$out/page-freewire-rendered.json"
+kill "$site_pid"; wait "$site_pid" 2>/dev/null || true
 nginx_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 cat > "$out/site/nginx.conf" <<CONF
 worker_processes auto;
@@ -234,10 +238,13 @@ for cycle, label in (("first", "first poll, every feed new"), ("second", "poll c
     p = load(f"poll-{cycle}.json")
     print(f"| {label}: {p['feeds']:,} feeds | {p['seconds']:.1f} s wall, peak RSS {p['max_rss_kib'] / 1024:.0f} MiB "
           f"({p['not_modified']:,} not modified, {p['failed']} failed) | — | — |")
-ours, static = load("page-freewire.json"), load("page-nginx.json")
-print(f"| article page, keep-alive load (wrk, 32 connections) | {ours['rps']:,.0f} req/s, p99 {ours['p99_ms']:.1f} ms | "
-      f"nginx, same HTML as a file: {static['rps']:,.0f} req/s, p99 {static['p99_ms']:.1f} ms | "
-      f"{ours['rps'] / static['rps']:.2f}× |")
+static = load("page-nginx.json")
+for name, label in (("page-freewire.json", "article page, keep-alive load (wrk, 32 connections)"),
+                    ("page-freewire-rendered.json", "article page, rendered every request (no page kept)")):
+    ours = load(name)
+    print(f"| {label} | {ours['rps']:,.0f} req/s, p99 {ours['p99_ms']:.1f} ms | "
+          f"nginx, same HTML as a file: {static['rps']:,.0f} req/s, p99 {static['p99_ms']:.1f} ms | "
+          f"{ours['rps'] / static['rps']:.2f}× |")
 if os.path.exists(os.path.join(out, "footprint.json")):
     f = load("footprint.json")
     mib = lambda kib: f"{kib / 1024:,.0f} MiB"

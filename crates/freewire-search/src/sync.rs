@@ -80,6 +80,9 @@ pub struct Indexer {
     recent: Mutex<BTreeMap<i64, DateTime<Utc>>>,
     /// Wakes [`Indexer::follow`] early: this process has just changed something.
     wake: tokio::sync::Notify,
+    /// How many times changes were applied: whatever was made from the articles before may
+    /// be out of date once it moves (see [`Indexer::changes_applied`]).
+    applied: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Indexer {
@@ -98,7 +101,16 @@ impl Indexer {
             to_text,
             recent: Mutex::new(BTreeMap::new()),
             wake: tokio::sync::Notify::new(),
+            applied: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// A count that moves each time changes to articles or their timelines, made by this
+    /// process or any other on the same database, have been applied to the index. Anything
+    /// made from articles and stamped with this count is out of date once it moves.
+    #[must_use]
+    pub fn changes_applied(&self) -> u64 {
+        self.applied.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Asks [`Indexer::follow`] to catch up now instead of at its next round: a change made
@@ -286,6 +298,7 @@ impl Indexer {
         let docs = self.docs_for_all(&found).await?;
         let articles: Vec<i64> = ids.iter().copied().collect();
         self.blocking(move |index| index.replace(&articles, &docs, position)).await?;
+        self.applied.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         if let Ok(mut seen) = self.recent.lock() {
             for c in changes {
                 seen.insert(c.seq, c.at);

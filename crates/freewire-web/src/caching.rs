@@ -31,6 +31,12 @@ pub(crate) fn last_modified(t: DateTime<Utc>) -> (header::HeaderName, String) {
     (header::LAST_MODIFIED, http_date(t))
 }
 
+/// The strong `ETag` of a body: part of its SHA-256, quoted.
+#[must_use]
+pub(crate) fn etag_of(body: &[u8]) -> String {
+    format!("\"{}\"", &hex::encode(Sha256::digest(body))[..32])
+}
+
 fn parse_http_date(value: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc2822(value).ok().map(|t| t.with_timezone(&Utc))
 }
@@ -68,15 +74,22 @@ pub(crate) async fn conditional_get(request: Request, next: Next) -> Response {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_HASHED_BYTES).await else {
-        // Too large to hash: it was streamed through untouched up to the limit, so it cannot
-        // be sent now; this only happens for bodies we never produce on these routes.
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    // A kept page comes with its tag; anything else is hashed here.
+    let existing = parts.headers.get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let (etag, body) = if let Some(etag) = existing {
+        (etag, body)
+    } else {
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_HASHED_BYTES).await else {
+            // Too large to hash: it was streamed through untouched up to the limit, so it cannot
+            // be sent now; this only happens for bodies we never produce on these routes.
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        let etag = etag_of(&bytes);
+        if let Ok(value) = HeaderValue::from_str(&etag) {
+            parts.headers.insert(header::ETAG, value);
+        }
+        (etag, Body::from(bytes))
     };
-    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&bytes))[..32]);
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        parts.headers.insert(header::ETAG, value);
-    }
     parts.headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(if signed_in {
         PRIVATE
     } else {
@@ -101,7 +114,7 @@ pub(crate) async fn conditional_get(request: Request, next: Next) -> Response {
         parts.headers.remove(header::CONTENT_LENGTH);
         return Response::from_parts(parts, Body::empty());
     }
-    Response::from_parts(parts, Body::from(bytes))
+    Response::from_parts(parts, body)
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ mod error;
 mod frame;
 mod guard;
 mod limits;
+mod pages;
 mod security;
 pub mod site;
 mod state;
@@ -132,7 +133,7 @@ pub fn router(state: AppState) -> Router {
     let prefix = state.path_prefix().to_owned();
     let routes = if prefix.is_empty() { routes } else { Router::new().nest(&prefix, routes) };
     routes
-        .layer(axum::middleware::from_fn_with_state(state.clone(), site::search::nudge_index))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::note_changes))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages))
         .layer(axum::middleware::from_fn(caching::conditional_get))
         .layer(axum::middleware::from_fn_with_state(state.clone(), account::load_viewer))

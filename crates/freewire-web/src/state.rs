@@ -29,6 +29,9 @@ pub struct WebConfig {
     pub edit_window_minutes: i64,
     /// How people get accounts.
     pub registration: freewire_core::Registration,
+    /// How long an article page rendered for visitors who are not signed in is reused, unless
+    /// something changes first; zero renders every request.
+    pub keep_pages_for: std::time::Duration,
 }
 
 /// Shared state, cheap to clone.
@@ -53,6 +56,7 @@ struct Inner {
     /// `site::cite::citations`): rendering the CSL styles is most of an article page's cost.
     citations: quick_cache::sync::Cache<String, Arc<freewire_core::cite::Citations>>,
     search: std::sync::OnceLock<Arc<freewire_search::Indexer>>,
+    pages: crate::pages::PageCache,
 }
 
 impl AppState {
@@ -68,6 +72,7 @@ impl AppState {
                 citer: freewire_core::cite::Citer::new().expect("the bundled citation styles load"),
                 citations: quick_cache::sync::Cache::new(CITATIONS_CACHED),
                 search: std::sync::OnceLock::new(),
+                pages: crate::pages::PageCache::new(config.keep_pages_for),
                 config,
                 path_prefix,
                 limits: crate::limits::Limits::default(),
@@ -105,6 +110,11 @@ impl AppState {
         &self,
     ) -> &quick_cache::sync::Cache<String, Arc<freewire_core::cite::Citations>> {
         &self.inner.citations
+    }
+
+    /// Article pages rendered for visitors who are not signed in.
+    pub(crate) fn pages(&self) -> &crate::pages::PageCache {
+        &self.inner.pages
     }
 
     /// The file store.

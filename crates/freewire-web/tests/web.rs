@@ -1510,3 +1510,83 @@ async fn a_failed_object_write_leaves_neither_rows_nor_files() {
     assert_eq!(app.timeline_len(a.id).await, 0, "no row for a half-stored update");
     assert!(files_under(&uploads).is_empty(), "the file stored before the failure was removed");
 }
+
+/// Adds an update straight to the database, as another process on it would.
+async fn add_update_elsewhere(app: &TestApp, a: &Article, author: &str, body: &str) {
+    let author_id = app.store.user_by_name(author).await.unwrap().unwrap().id;
+    app.store
+        .insert_update_with_attachments(
+            freewire_core::NewUpdate { article_id: a.id, author_id, body: body.into() },
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+}
+
+async fn anonymous_page(app: &TestApp, a: &Article) -> String {
+    let res = TestApp::client().get(app.url(&TestApp::page_path(a))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_anonymous_page_is_reused_until_a_change_through_this_process() {
+    let app = TestApp::spawn().await;
+    let a = app.article().await;
+    let reader = app.signed_in("ada").await;
+    let first = anonymous_page(&app, &a).await;
+    assert!(first.contains("There are no updates yet."));
+
+    // Written behind this process's back, with no search follower to report it: visitors who
+    // are not signed in get the page kept, signed-in readers (never kept) see the change.
+    add_update_elsewhere(&app, &a, "ada", "Noted from another process.").await;
+    assert_eq!(anonymous_page(&app, &a).await, first, "the kept page is served");
+    let own = reader.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    assert!(own.contains("Noted from another process."), "signed-in pages are rendered each time");
+
+    // A change made through this process puts the page out of date at once.
+    post_update(&app, &reader, &a, "Posted through the site.", Vec::new()).await;
+    let now = anonymous_page(&app, &a).await;
+    assert!(now.contains("Posted through the site.") && now.contains("Noted from another process."), "{now}");
+    assert!(!now.contains("There are no updates yet."));
+
+    // Conditional requests are answered from the kept page's validators.
+    let res = TestApp::client().get(app.url(&TestApp::page_path(&a))).send().await.unwrap();
+    let etag = res.headers()["etag"].clone();
+    assert_eq!(res.headers()["cache-control"], "public, max-age=60");
+    let again = TestApp::client()
+        .get(app.url(&TestApp::page_path(&a)))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+}
+
+#[tokio::test]
+async fn an_anonymous_page_follows_changes_made_by_other_processes() {
+    let app = TestApp::spawn_searchable().await;
+    let a = app.article().await;
+    app.add_user("ada", Role::Contributor).await;
+    assert!(anonymous_page(&app, &a).await.contains("There are no updates yet."));
+    add_update_elsewhere(&app, &a, "ada", "Noted from another process.").await;
+    // The search follower reads the change sequence every 200 ms here; the page follows it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if anonymous_page(&app, &a).await.contains("Noted from another process.") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the kept page never caught up");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn with_no_page_kept_every_request_is_rendered() {
+    let app = TestApp::spawn_with(|c| c.keep_pages_for = std::time::Duration::ZERO).await;
+    let a = app.article().await;
+    app.add_user("ada", Role::Contributor).await;
+    assert!(anonymous_page(&app, &a).await.contains("There are no updates yet."));
+    add_update_elsewhere(&app, &a, "ada", "Noted from another process.").await;
+    assert!(anonymous_page(&app, &a).await.contains("Noted from another process."));
+}

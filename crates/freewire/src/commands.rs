@@ -155,6 +155,7 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
         session_days: config.session_days,
         edit_window_minutes: config.edit_window_minutes,
         registration: config.registration,
+        keep_pages_for: config.keep_pages_for,
     };
     let state = AppState::new(store.clone(), Arc::new(blobs), web);
     let indexer = crate::search::open_indexer(&config, store.clone())?;

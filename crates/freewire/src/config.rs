@@ -27,6 +27,7 @@ struct RawConfig {
     session_days: i64,
     edit_window_minutes: i64,
     registration: String,
+    page_cache_seconds: u64,
     storage_url: Option<String>,
     fetch: RawFetch,
     poll: RawPoll,
@@ -118,6 +119,7 @@ impl Default for RawConfig {
             session_days: 30,
             edit_window_minutes: 60,
             registration: "invite".to_owned(),
+            page_cache_seconds: 60,
             storage_url: None,
             fetch: RawFetch::default(),
             poll: RawPoll::default(),
@@ -153,6 +155,8 @@ pub struct Config {
     pub edit_window_minutes: i64,
     /// How people get accounts.
     pub registration: freewire_core::Registration,
+    /// How long an anonymous visitor's article page is reused unless something changes.
+    pub keep_pages_for: std::time::Duration,
     /// Where uploaded files live.
     pub storage: Storage,
     /// Outgoing requests.
@@ -257,8 +261,20 @@ impl Config {
 }
 
 impl RawConfig {
+    fn keep_pages_for(&self) -> Result<std::time::Duration, ConfigError> {
+        if self.page_cache_seconds > 3600 {
+            return Err(ConfigError::Invalid {
+                key: "page_cache_seconds",
+                value: self.page_cache_seconds.to_string(),
+                reason: "expected 0 (render every request) to 3600 (an hour)".to_owned(),
+            });
+        }
+        Ok(std::time::Duration::from_secs(self.page_cache_seconds))
+    }
+
     fn validate(self) -> Result<Config, ConfigError> {
         let (fetch, poll) = self.fetch_and_poll()?;
+        let keep_pages_for = self.keep_pages_for()?;
         let invalid = |key, value: &str, reason: &str| ConfigError::Invalid {
             key,
             value: value.to_owned(),
@@ -338,6 +354,7 @@ impl RawConfig {
             search_every,
             storage,
             registration,
+            keep_pages_for,
             edit_window_minutes: self.edit_window_minutes,
             fetch,
             poll,

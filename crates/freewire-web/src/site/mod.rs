@@ -149,6 +149,18 @@ pub(crate) async fn article_page(
     error: Option<&str>,
     note: &str,
 ) -> Result<Response, WebError> {
+    let (html, modified) = render_article(state, viewer, found, error, note).await?;
+    Ok((status, [crate::caching::last_modified(modified)], Html(html)).into_response())
+}
+
+/// The article page's HTML, and when what it shows last changed.
+async fn render_article(
+    state: &AppState,
+    viewer: Option<&SignedIn>,
+    found: ArticleWithSource,
+    error: Option<&str>,
+    note: &str,
+) -> Result<(String, DateTime<Utc>), WebError> {
     let permalink = found.article.permalink.url(state.config().base_url.as_str());
     let citation = site_citation(
         &state.config().site_name,
@@ -229,8 +241,7 @@ pub(crate) async fn article_page(
                 .collect(),
         },
     };
-    let html = Html(state.templates().render("article.html", ctx)?);
-    Ok((status, [crate::caching::last_modified(modified)], html).into_response())
+    Ok((state.templates().render("article.html", ctx)?, modified))
 }
 
 fn entry_view(state: &AppState, viewer: Option<&SignedIn>, e: TimelineEntry) -> EntryView {
@@ -333,8 +344,20 @@ pub async fn show_article(
     Path((year, month, day, slug)): Path<(String, String, String, String)>,
 ) -> Result<Response, WebError> {
     let permalink = parse_permalink(&year, &month, &day, &slug).ok_or(WebError::NotFound)?;
+    // Taken before reading, so a change made meanwhile leaves the page kept out of date.
+    let stamp = crate::pages::stamp(&state);
+    let key = permalink.path();
+    if viewer.is_none()
+        && let Some(kept) = state.pages().get(&key, stamp)
+    {
+        return Ok(kept);
+    }
     let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
     match found.article.status {
+        ArticleStatus::Published if viewer.is_none() => {
+            let (html, modified) = render_article(&state, None, found, None, "").await?;
+            Ok(state.pages().keep(key, stamp, html, modified))
+        }
         ArticleStatus::Published => {
             article_page(&state, viewer.as_ref(), found, StatusCode::OK, None, "").await
         }

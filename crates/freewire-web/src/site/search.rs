@@ -3,9 +3,7 @@
 //! search by adding a filter to its words, so every narrowed search is a plain link.
 
 use axum::Json;
-use axum::extract::{Query, Request, State};
-use axum::http::Method;
-use axum::middleware::Next;
+use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use freewire_core::slugify;
 use freewire_search::{FacetCount, Kind, Results};
@@ -244,18 +242,4 @@ pub async fn search_api(
         facets: ApiFacets { sources: results.sources, months: results.months },
     };
     Ok(Json(body).into_response())
-}
-
-/// After a request that may have changed something succeeds, asks the index to catch up at
-/// once, so what was just posted is searchable on this process without waiting for a round.
-pub(crate) async fn nudge_index(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let changes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let response = next.run(request).await;
-    if changes
-        && (response.status().is_success() || response.status().is_redirection())
-        && let Some(search) = state.search()
-    {
-        search.nudge();
-    }
-    response
 }

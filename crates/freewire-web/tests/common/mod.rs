@@ -83,6 +83,7 @@ impl TestApp {
             session_days: 30,
             edit_window_minutes: 60,
             registration: freewire_core::Registration::Invite,
+            keep_pages_for: std::time::Duration::from_mins(1),
         };
         configure(&mut config);
         let state = AppState::new(store.clone(), blobs, config);

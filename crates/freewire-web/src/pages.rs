@@ -1,0 +1,190 @@
+//! Article pages as a visitor who is not signed in sees them, kept rendered for a short while.
+//!
+//! Such a page is the same for every anonymous visitor, and it is what most requests ask for;
+//! rendering it takes several queries, the timeline's Markdown and the template. A kept page is
+//! out of date, and is rendered again, as soon as anything changes: a change made through this
+//! process (any successful form post, see [`note_changes`]), or a change to any article or
+//! timeline made by any process on the same database, as the search index's follower applies
+//! it (`Indexer::changes_applied`). Whatever lies outside the change sequence (a source
+//! renamed by another process, the access date in citations) is bounded by the time a page is
+//! kept, which by default matches the `max-age` shared caches are already told.
+//! Signed-in readers' pages carry their name and form token, so they are never kept.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::header::{self, HeaderValue};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::state::AppState;
+
+/// Bytes of rendered pages kept at most (a page is some tens of KiB).
+const KEPT_BYTES: u64 = 16 * 1024 * 1024;
+/// About how many pages that is, for the cache's sizing.
+const KEPT_PAGES: usize = 512;
+
+/// One rendered page and what it was made under.
+#[derive(Debug)]
+pub(crate) struct KeptPage {
+    stamp: u64,
+    made: Instant,
+    body: Bytes,
+    etag: HeaderValue,
+    last_modified: HeaderValue,
+}
+
+#[derive(Debug, Clone)]
+struct BodyWeight;
+
+impl quick_cache::Weighter<String, Arc<KeptPage>> for BodyWeight {
+    fn weight(&self, _key: &String, page: &Arc<KeptPage>) -> u64 {
+        page.body.len() as u64
+    }
+}
+
+/// The kept pages, by path.
+pub(crate) struct PageCache {
+    pages: quick_cache::sync::Cache<String, Arc<KeptPage>, BodyWeight>,
+    keep_for: Duration,
+    /// Moves with every change made through this process.
+    local_changes: AtomicU64,
+}
+
+impl PageCache {
+    /// Pages kept for `keep_for`; nothing is kept when it is zero.
+    pub(crate) fn new(keep_for: Duration) -> Self {
+        PageCache {
+            pages: quick_cache::sync::Cache::with_weighter(KEPT_PAGES, KEPT_BYTES, BodyWeight),
+            keep_for,
+            local_changes: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether pages are kept at all.
+    pub(crate) fn enabled(&self) -> bool {
+        !self.keep_for.is_zero()
+    }
+
+    /// Every kept page is out of date: something was changed through this process.
+    pub(crate) fn forget_all(&self) {
+        self.local_changes.fetch_add(1, Ordering::AcqRel);
+        self.pages.clear();
+    }
+
+    /// The page kept for `path`, as a response, if it was made under `stamp` and recently.
+    pub(crate) fn get(&self, path: &str, stamp: u64) -> Option<Response> {
+        let page = self.pages.get(path)?;
+        if page.stamp != stamp || page.made.elapsed() >= self.keep_for {
+            self.pages.remove(path);
+            return None;
+        }
+        Some(page.response())
+    }
+
+    /// Keeps `html`, rendered under `stamp`, for `path`; returns it as a response.
+    pub(crate) fn keep(
+        &self,
+        path: String,
+        stamp: u64,
+        html: String,
+        last_modified: chrono::DateTime<chrono::Utc>,
+    ) -> Response {
+        let body = Bytes::from(html);
+        let page = Arc::new(KeptPage {
+            stamp,
+            made: Instant::now(),
+            etag: HeaderValue::from_str(&crate::caching::etag_of(&body))
+                .unwrap_or(HeaderValue::from_static("\"\"")),
+            last_modified: HeaderValue::from_str(&crate::caching::http_date(last_modified))
+                .unwrap_or(HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT")),
+            body,
+        });
+        let response = page.response();
+        if self.enabled() {
+            self.pages.insert(path, page);
+        }
+        response
+    }
+
+    fn local_changes(&self) -> u64 {
+        self.local_changes.load(Ordering::Acquire)
+    }
+}
+
+impl KeptPage {
+    fn response(&self) -> Response {
+        let mut response = Response::new(Body::from(self.body.clone()));
+        *response.status_mut() = StatusCode::OK;
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+        headers.insert(header::ETAG, self.etag.clone());
+        headers.insert(header::LAST_MODIFIED, self.last_modified.clone());
+        response
+    }
+}
+
+/// Where the state's changes stand now: both counts only grow, so their sum moves whenever
+/// either does. A page rendered under an older stamp may show something since changed.
+pub(crate) fn stamp(state: &AppState) -> u64 {
+    state.pages().local_changes().wrapping_add(state.search().map_or(0, |s| s.changes_applied()))
+}
+
+/// After any successful request that may have changed something (anything but GET, HEAD and
+/// OPTIONS): kept pages are dropped, and the search index catches up now rather than at its
+/// next round, so the change shows at once in pages and search.
+pub(crate) async fn note_changes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let changes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let response = next.run(request).await;
+    if changes && (response.status().is_success() || response.status().is_redirection()) {
+        state.pages().forget_all();
+        if let Some(search) = state.search() {
+            search.nudge();
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn when() -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp(1_615_166_006, 0).unwrap()
+    }
+
+    #[test]
+    fn a_kept_page_is_served_until_the_stamp_moves() {
+        let cache = PageCache::new(Duration::from_mins(1));
+        let made = cache.keep("2021/03/08/a".into(), 7, "<p>page</p>".into(), when());
+        assert_eq!(made.headers()[header::LAST_MODIFIED], "Mon, 08 Mar 2021 01:13:26 GMT");
+        let hit = cache.get("2021/03/08/a", 7).expect("kept");
+        assert_eq!(hit.headers()[header::ETAG], made.headers()[header::ETAG]);
+        assert!(cache.get("2021/03/08/b", 7).is_none(), "another page");
+        assert!(cache.get("2021/03/08/a", 8).is_none(), "a change since");
+        assert!(cache.get("2021/03/08/a", 7).is_none(), "dropped once out of date");
+    }
+
+    #[test]
+    fn local_changes_and_age_make_pages_out_of_date() {
+        let cache = PageCache::new(Duration::from_mins(1));
+        cache.keep("a".into(), 0, "one".into(), when());
+        cache.forget_all();
+        assert_eq!(cache.local_changes(), 1);
+        assert!(cache.get("a", 0).is_none());
+
+        let brief = PageCache::new(Duration::from_millis(1));
+        brief.keep("a".into(), 0, "one".into(), when());
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(brief.get("a", 0).is_none(), "kept too long");
+
+        let off = PageCache::new(Duration::ZERO);
+        let response = off.keep("a".into(), 0, "one".into(), when());
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(off.get("a", 0).is_none(), "nothing is kept when switched off");
+    }
+}
