@@ -87,6 +87,8 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<InsertOutcome>, StoreError>;
     /// An article by id.
     async fn article_by_id(&self, id: ArticleId) -> Result<Option<ArticleWithSource>, StoreError>;
+    /// The articles with these ids that exist, whatever their state, by id.
+    async fn articles_by_ids(&self, ids: &[ArticleId]) -> Result<Vec<ArticleWithSource>, StoreError>;
     /// An article by its permalink.
     async fn article_by_permalink(
         &self,

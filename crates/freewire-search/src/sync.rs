@@ -291,10 +291,8 @@ impl Indexer {
 
     async fn apply(&self, changes: &[freewire_core::Change], position: i64) -> Result<usize, SyncError> {
         let ids: BTreeSet<i64> = changes.iter().map(|c| c.article_id.0).collect();
-        let mut found = Vec::with_capacity(ids.len());
-        for id in &ids {
-            found.extend(self.store.article_by_id(ArticleId(*id)).await?);
-        }
+        let wanted: Vec<ArticleId> = ids.iter().copied().map(ArticleId).collect();
+        let found = self.store.articles_by_ids(&wanted).await?;
         let docs = self.docs_for_all(&found).await?;
         let articles: Vec<i64> = ids.iter().copied().collect();
         self.blocking(move |index| index.replace(&articles, &docs, position)).await?;

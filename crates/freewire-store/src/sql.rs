@@ -902,6 +902,22 @@ impl Store for SqlStore {
         Ok(self.with_sources(vec![row]).await?.pop())
     }
 
+    async fn articles_by_ids(&self, ids: &[ArticleId]) -> Result<Vec<ArticleWithSource>, StoreError> {
+        let mut found = Vec::with_capacity(ids.len());
+        // Bounded lists keep each statement within every engine's limit on parameters.
+        for chunk in ids.chunks(500) {
+            let rows = article::Entity::find()
+                .filter(article::Column::Id.is_in(chunk.iter().map(|id| id.0)))
+                .order_by_asc(article::Column::Id)
+                .all(&self.db)
+                .await
+                .map_err(db_err("reading articles"))?;
+            found.extend(self.with_sources(rows).await?);
+        }
+        found.sort_by_key(|f| f.article.id);
+        Ok(found)
+    }
+
     async fn article_by_permalink(
         &self,
         permalink: &Permalink,

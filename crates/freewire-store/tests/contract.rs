@@ -166,6 +166,10 @@ async fn an_article_gets_its_permalink_on_its_utc_day(f: &Fixture) {
     assert_eq!(by_link.source.name, "outlet");
     assert_eq!(s.article_by_id(a.id).await.unwrap().unwrap().article, a);
     assert!(s.article_by_id(ArticleId(a.id.0 + 100)).await.unwrap().is_none());
+    let some = s.articles_by_ids(&[ArticleId(a.id.0 + 100), a.id, a.id]).await.unwrap();
+    assert_eq!(some.len(), 1, "unknown ids are left out, each article comes once");
+    assert_eq!((some[0].article.clone(), some[0].source.name.as_str()), (a.clone(), "outlet"));
+    assert!(s.articles_by_ids(&[]).await.unwrap().is_empty());
     let other_day = Permalink::from_path("2021/03/09/plan-to-revitalize-talks").unwrap();
     assert!(s.article_by_permalink(&other_day).await.unwrap().is_none());
     let retrievals = s.retrievals_for_article(a.id).await.unwrap();
