@@ -1,7 +1,9 @@
-//! Article pages as a visitor who is not signed in sees them, kept rendered for a short while.
+//! Article pages and lists as a visitor who is not signed in sees them, kept rendered for a
+//! short while.
 //!
 //! Such a page is the same for every anonymous visitor, and it is what most requests ask for;
-//! rendering it takes several queries, the timeline's Markdown and the template. A kept page is
+//! rendering it takes several queries (counting a large list's pages among them), the
+//! timeline's Markdown and the template. A kept page is
 //! out of date, and is rendered again, as soon as anything changes: a change made through this
 //! process (any successful form post, see [`note_changes`]), or a change to any article or
 //! timeline made by any process on the same database, as the search index's follower applies
@@ -35,7 +37,7 @@ pub(crate) struct KeptPage {
     made: Instant,
     body: Bytes,
     etag: HeaderValue,
-    last_modified: HeaderValue,
+    last_modified: Option<HeaderValue>,
 }
 
 #[derive(Debug, Clone)]
@@ -92,7 +94,7 @@ impl PageCache {
         path: String,
         stamp: u64,
         html: String,
-        last_modified: chrono::DateTime<chrono::Utc>,
+        last_modified: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Response {
         let body = Bytes::from(html);
         let page = Arc::new(KeptPage {
@@ -100,8 +102,8 @@ impl PageCache {
             made: Instant::now(),
             etag: HeaderValue::from_str(&crate::caching::etag_of(&body))
                 .unwrap_or(HeaderValue::from_static("\"\"")),
-            last_modified: HeaderValue::from_str(&crate::caching::http_date(last_modified))
-                .unwrap_or(HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT")),
+            last_modified: last_modified
+                .and_then(|t| HeaderValue::from_str(&crate::caching::http_date(t)).ok()),
             body,
         });
         let response = page.response();
@@ -123,7 +125,9 @@ impl KeptPage {
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
         headers.insert(header::ETAG, self.etag.clone());
-        headers.insert(header::LAST_MODIFIED, self.last_modified.clone());
+        if let Some(modified) = &self.last_modified {
+            headers.insert(header::LAST_MODIFIED, modified.clone());
+        }
         response
     }
 }
@@ -160,7 +164,7 @@ mod tests {
     #[test]
     fn a_kept_page_is_served_until_the_stamp_moves() {
         let cache = PageCache::new(Duration::from_mins(1));
-        let made = cache.keep("2021/03/08/a".into(), 7, "<p>page</p>".into(), when());
+        let made = cache.keep("2021/03/08/a".into(), 7, "<p>page</p>".into(), Some(when()));
         assert_eq!(made.headers()[header::LAST_MODIFIED], "Mon, 08 Mar 2021 01:13:26 GMT");
         let hit = cache.get("2021/03/08/a", 7).expect("kept");
         assert_eq!(hit.headers()[header::ETAG], made.headers()[header::ETAG]);
@@ -172,18 +176,18 @@ mod tests {
     #[test]
     fn local_changes_and_age_make_pages_out_of_date() {
         let cache = PageCache::new(Duration::from_mins(1));
-        cache.keep("a".into(), 0, "one".into(), when());
+        cache.keep("a".into(), 0, "one".into(), None);
         cache.forget_all();
         assert_eq!(cache.local_changes(), 1);
         assert!(cache.get("a", 0).is_none());
 
         let brief = PageCache::new(Duration::from_millis(1));
-        brief.keep("a".into(), 0, "one".into(), when());
+        brief.keep("a".into(), 0, "one".into(), None);
         std::thread::sleep(Duration::from_millis(5));
         assert!(brief.get("a", 0).is_none(), "kept too long");
 
         let off = PageCache::new(Duration::ZERO);
-        let response = off.keep("a".into(), 0, "one".into(), when());
+        let response = off.keep("a".into(), 0, "one".into(), None);
         assert_eq!(response.status(), StatusCode::OK);
         assert!(off.get("a", 0).is_none(), "nothing is kept when switched off");
     }

@@ -29,7 +29,7 @@ pub struct WebConfig {
     pub edit_window_minutes: i64,
     /// How people get accounts.
     pub registration: freewire_core::Registration,
-    /// How long an article page rendered for visitors who are not signed in is reused, unless
+    /// How long an article page or list rendered for visitors who are not signed in is reused, unless
     /// something changes first; zero renders every request.
     pub keep_pages_for: std::time::Duration,
 }

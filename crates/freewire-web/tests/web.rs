@@ -1590,3 +1590,21 @@ async fn with_no_page_kept_every_request_is_rendered() {
     add_update_elsewhere(&app, &a, "ada", "Noted from another process.").await;
     assert!(anonymous_page(&app, &a).await.contains("Noted from another process."));
 }
+
+#[tokio::test]
+async fn lists_are_kept_for_visitors_too() {
+    let app = TestApp::spawn().await;
+    let reader = app.signed_in("ada").await;
+    app.add_articles(&[("Ferry Talks Resume", Utc::now() - chrono::Duration::hours(2), None)]).await;
+    let home = || async { TestApp::client().get(app.url("/")).send().await.unwrap().text().await.unwrap() };
+    let first = home().await;
+    assert!(first.contains("Ferry Talks Resume"));
+    // Stored behind this process's back, with no search follower to report it.
+    app.add_articles(&[("Harbour Strike Ends", Utc::now() - chrono::Duration::hours(1), None)]).await;
+    assert_eq!(home().await, first, "the kept list is served");
+    let own = reader.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(own.contains("Harbour Strike Ends"), "signed-in readers' lists are rendered each time");
+    // Any change through this process: the next visitor gets a fresh list.
+    reader.post(app.url("/logout")).form(&[("csrf", form_token(&own))]).send().await.unwrap();
+    assert!(home().await.contains("Harbour Strike Ends"));
+}

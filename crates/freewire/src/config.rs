@@ -155,7 +155,7 @@ pub struct Config {
     pub edit_window_minutes: i64,
     /// How people get accounts.
     pub registration: freewire_core::Registration,
-    /// How long an anonymous visitor's article page is reused unless something changes.
+    /// How long an anonymous visitor's article page or list is reused unless something changes.
     pub keep_pages_for: std::time::Duration,
     /// Where uploaded files live.
     pub storage: Storage,

@@ -115,6 +115,14 @@ async fn render_list(
     if number == 0 || number > PageRequest::MAX_NUMBER {
         return Err(WebError::NotFound);
     }
+    // Visitors who are not signed in share one rendering (see `crate::pages`); counting a
+    // large list's pages is its dearest part.
+    let stamp = crate::pages::stamp(state);
+    let key = format!("{}?page={number}", spec.path);
+    let anonymous = viewer.0.is_none();
+    if anonymous && let Some(kept) = state.pages().get(&key, stamp) {
+        return Ok(kept);
+    }
     let page = state.store().list_articles(&spec.filter, PageRequest::new(number, LIST_PAGE_SIZE)).await?;
     if page.items.is_empty() && number > 1 {
         return Err(WebError::NotFound);
@@ -139,10 +147,13 @@ async fn render_list(
         feeds,
         empty: spec.empty,
     };
-    let html = Html(state.templates().render("list.html", ctx)?);
+    let html = state.templates().render("list.html", ctx)?;
+    if anonymous {
+        return Ok(state.pages().keep(key, stamp, html, modified));
+    }
     Ok(match modified {
-        Some(t) => ([last_modified(t)], html).into_response(),
-        None => html.into_response(),
+        Some(t) => ([last_modified(t)], Html(html)).into_response(),
+        None => Html(html).into_response(),
     })
 }
 

@@ -356,7 +356,7 @@ pub async fn show_article(
     match found.article.status {
         ArticleStatus::Published if viewer.is_none() => {
             let (html, modified) = render_article(&state, None, found, None, "").await?;
-            Ok(state.pages().keep(key, stamp, html, modified))
+            Ok(state.pages().keep(key, stamp, html, Some(modified)))
         }
         ArticleStatus::Published => {
             article_page(&state, viewer.as_ref(), found, StatusCode::OK, None, "").await
