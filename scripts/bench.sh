@@ -7,6 +7,7 @@
 #   scripts/bench.sh                      everything (the search run takes a few minutes)
 #   BENCH_SKIP_SEARCH=1 scripts/bench.sh  without the 1,000,000-article search run
 #   BENCH_SKIP_FOOTPRINT=1 scripts/bench.sh   without the 1,000,000-article serving footprint
+#   BENCH_REUSE_MILLION=1 scripts/bench.sh    serve the million articles an earlier run stored
 #   BENCH_POSTGRES_URL=postgres://USER@HOST:PORT/DB   where to create the PostgreSQL database
 #                                         (default postgres://postgres@127.0.0.1:5432/test)
 set -euo pipefail
@@ -106,6 +107,8 @@ serve_site() {
   echo $(( ($(date +%s%N) - started) / 1000000 )) > "$2"
 }
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+# The part of it that is the process's own memory, not mapped files (the search index).
+anon_kib() { awk '/^RssAnon/ { print $2 }' "/proc/$1/status"; }
 # wrk's figures as JSON: requests per second and the 99th-percentile latency in ms.
 wrk_json() {
   python3 -c '
@@ -157,12 +160,16 @@ kill "$(cat "$out/site/nginx.pid")"
 
 if [ -z "${BENCH_SKIP_FOOTPRINT:-}" ]; then
   step "footprint with 1,000,000 articles (stored, then indexed; the longest step)"
-  rm -rf "$out/million" && mkdir -p "$out/million"
-  "$bench" populate --database "sqlite://$PWD/$out/million/freewire.db?mode=rwc" --articles 1000000
-  FREEWIRE_DATA_DIR="$out/million" FREEWIRE_LOG=warn "$freewire" search rebuild > /dev/null
+  if [ -n "${BENCH_REUSE_MILLION:-}" ] && [ -f "$out/million/freewire.db" ] && [ -d "$out/million/search" ]; then
+    echo "  reusing the database and index an earlier run stored"
+  else
+    rm -rf "$out/million" && mkdir -p "$out/million"
+    "$bench" populate --database "sqlite://$PWD/$out/million/freewire.db?mode=rwc" --articles 1000000
+    FREEWIRE_DATA_DIR="$out/million" FREEWIRE_LOG=warn "$freewire" search rebuild > /dev/null
+  fi
   serve_site "$out/million" "$out/million-start-ms"
   sleep 5
-  idle="$(rss_kib "$site_pid")"
+  idle="$(rss_kib "$site_pid")"; idle_anon="$(anon_kib "$site_pid")"
   sqlite3 "$out/million/freewire.db" \
     "SELECT permalink FROM articles WHERE status = 'published' ORDER BY (id * 7919) % 1000003 LIMIT 2000" \
     | python3 -c '
@@ -178,15 +185,16 @@ print("request = function() n = n + 1; return wrk.format(\"GET\", paths[(n % #pa
     now="$(rss_kib "$site_pid")"; [ "$now" -gt "$peak" ] && peak="$now"; sleep 0.2
   done
   wrk_json < "$out/million/wrk.txt" > "$out/million/wrk.json"
-  after="$(rss_kib "$site_pid")"
+  after="$(rss_kib "$site_pid")"; after_anon="$(anon_kib "$site_pid")"
   kill "$site_pid"; wait "$site_pid" 2>/dev/null || true
-  python3 - "$out" "$idle" "$peak" "$after" <<'PY'
+  python3 - "$out" "$idle" "$peak" "$after" "$idle_anon" "$after_anon" <<'PY'
 import json, os, sys
-out, idle, peak, after = sys.argv[1], *map(int, sys.argv[2:])
+out, idle, peak, after, idle_anon, after_anon = sys.argv[1], *map(int, sys.argv[2:])
 size = lambda p: sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(p) for f in fs)
 figures = json.load(open(os.path.join(out, "million/wrk.json")))
 figures.update({"start_ms": int(open(os.path.join(out, "million-start-ms")).read()),
                 "idle_kib": idle, "peak_kib": peak, "after_kib": after,
+                "idle_anon_kib": idle_anon, "after_anon_kib": after_anon,
                 "database_bytes": os.path.getsize(os.path.join(out, "million/freewire.db")),
                 "index_bytes": size(os.path.join(out, "million/search"))})
 json.dump(figures, open(os.path.join(out, "footprint.json"), "w"))
@@ -248,8 +256,9 @@ for name, label in (("page-freewire.json", "article page, keep-alive load (wrk, 
 if os.path.exists(os.path.join(out, "footprint.json")):
     f = load("footprint.json")
     mib = lambda kib: f"{kib / 1024:,.0f} MiB"
-    print(f"| footprint, 1,000,000 articles: resident memory | idle {mib(f['idle_kib'])}, under load {mib(f['peak_kib'])} "
-          f"(peak), {mib(f['after_kib'])} after | — | — |")
+    print(f"| footprint, 1,000,000 articles: resident memory | idle {mib(f['idle_kib'])} "
+          f"({mib(f['idle_anon_kib'])} own, the rest mapped files), under load {mib(f['peak_kib'])} (peak), "
+          f"{mib(f['after_kib'])} after ({mib(f['after_anon_kib'])} own) | — | — |")
     print(f"| footprint, 1,000,000 articles: cold start to first page | {f['start_ms']:,} ms | — | — |")
     print(f"| footprint, 1,000,000 articles: mixed pages under load | {f['rps']:,.0f} req/s, p99 {f['p99_ms']:.1f} ms "
           f"({f['non_2xx']} not 2xx/3xx) | — | — |")

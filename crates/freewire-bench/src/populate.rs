@@ -81,7 +81,8 @@ pub async fn run(url: &str, articles: usize) -> anyhow::Result<()> {
     for batch in pending.into_iter().filter(|b| !b.is_empty()) {
         stored += store_batch(&store, batch, stored, started).await?;
     }
-    eprintln!("  {stored} articles stored, {:.0}/s", stored as f64 / started.elapsed().as_secs_f64());
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!("  all {stored} stored in {seconds:.0} s, {:.0}/s on average", stored as f64 / seconds);
     Ok(())
 }
 
@@ -96,7 +97,7 @@ async fn store_batch(
     store.insert_articles_with_retrieval(batch).await.context("storing articles")?;
     if (before + n) / 50_000 > before / 50_000 {
         let rate = (before + n) as f64 / started.elapsed().as_secs_f64();
-        eprintln!("  {} articles stored, {rate:.0}/s", before + n);
+        eprintln!("  {} articles stored, {rate:.0}/s on average so far", before + n);
     }
     Ok(n)
 }

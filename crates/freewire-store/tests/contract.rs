@@ -1024,6 +1024,10 @@ async fn every_change_to_an_article_or_its_timeline_joins_the_change_sequence(f:
     assert!(s.changes_since(last, None, 100).await.unwrap().is_empty());
     let recent = s.changes_since(last, Some(Utc::now() - Duration::minutes(1)), 100).await.unwrap();
     assert_eq!(recent, all, "all of them happened within the minute");
+    let both = s.changes_since(all[2].seq, Some(Utc::now() - Duration::minutes(1)), 100).await.unwrap();
+    assert_eq!(both, all, "after a position and within the window, each once, in order");
+    let capped = s.changes_since(all[2].seq, Some(Utc::now() - Duration::minutes(1)), 3).await.unwrap();
+    assert_eq!(capped, all[..3].to_vec(), "limited");
     assert!(s.changes_since(last, Some(Utc::now() + Duration::minutes(1)), 100).await.unwrap().is_empty());
     // What a rebuild reads: published articles by id, in batches.
     assert_eq!(s.count_published().await.unwrap(), 1);
