@@ -908,7 +908,6 @@ impl Store for SqlStore {
         for chunk in ids.chunks(500) {
             let rows = article::Entity::find()
                 .filter(article::Column::Id.is_in(chunk.iter().map(|id| id.0)))
-                .order_by_asc(article::Column::Id)
                 .all(&self.db)
                 .await
                 .map_err(db_err("reading articles"))?;

@@ -3,14 +3,14 @@
 //!
 //! Such a page is the same for every anonymous visitor, and it is what most requests ask for;
 //! rendering it takes several queries (counting a large list's pages among them), the
-//! timeline's Markdown and the template. A kept page is
-//! out of date, and is rendered again, as soon as anything changes: a change made through this
-//! process (any successful form post, see [`note_changes`]), or a change to any article or
-//! timeline made by any process on the same database, as the search index's follower applies
-//! it (`Indexer::changes_applied`). Whatever lies outside the change sequence (a source
-//! renamed by another process, the access date in citations) is bounded by the time a page is
-//! kept, which by default matches the `max-age` shared caches are already told.
-//! Signed-in readers' pages carry their name and form token, so they are never kept.
+//! timeline's Markdown and the template. A kept page is out of date, and is rendered again, as
+//! soon as anything changes: a change made through this process (any successful form post, see
+//! [`note_changes`]), or a change to any article or timeline made by any process on the same
+//! database, as the search index's follower applies it (`Indexer::changes_applied`). Whatever
+//! lies outside the change sequence (a source renamed by another process, the access date in
+//! citations) is bounded by the time a page is kept, which by default matches the `max-age`
+//! shared caches are already told. Signed-in readers' pages carry their name and form token,
+//! so they are never kept (see [`lookup`]).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -68,7 +68,7 @@ impl PageCache {
     }
 
     /// Whether pages are kept at all.
-    pub(crate) fn enabled(&self) -> bool {
+    fn enabled(&self) -> bool {
         !self.keep_for.is_zero()
     }
 
@@ -79,7 +79,7 @@ impl PageCache {
     }
 
     /// The page kept for `path`, as a response, if it was made under `stamp` and recently.
-    pub(crate) fn get(&self, path: &str, stamp: u64) -> Option<Response> {
+    fn get(&self, path: &str, stamp: u64) -> Option<Response> {
         let page = self.pages.get(path)?;
         if page.stamp != stamp || page.made.elapsed() >= self.keep_for {
             self.pages.remove(path);
@@ -89,7 +89,7 @@ impl PageCache {
     }
 
     /// Keeps `html`, rendered under `stamp`, for `path`; returns it as a response.
-    pub(crate) fn keep(
+    fn keep(
         &self,
         path: String,
         stamp: u64,
@@ -134,8 +134,49 @@ impl KeptPage {
 
 /// Where the state's changes stand now: both counts only grow, so their sum moves whenever
 /// either does. A page rendered under an older stamp may show something since changed.
-pub(crate) fn stamp(state: &AppState) -> u64 {
+fn stamp(state: &AppState) -> u64 {
     state.pages().local_changes().wrapping_add(state.search().map_or(0, |s| s.changes_applied()))
+}
+
+/// A page a visitor who is not signed in asked for and no one has kept: where to keep it once
+/// rendered, and the state it is rendered from.
+pub(crate) struct Missing {
+    key: String,
+    stamp: u64,
+}
+
+impl Missing {
+    /// Keeps the rendered page (when keeping is on) and answers with it.
+    pub(crate) fn keep(
+        self,
+        state: &AppState,
+        html: String,
+        last_modified: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Response {
+        state.pages().keep(self.key, self.stamp, html, last_modified)
+    }
+}
+
+/// What a page handler does next.
+pub(crate) enum Lookup {
+    /// Answer with the kept page.
+    Kept(Response),
+    /// Render the page; for a visitor who is not signed in, keep it as [`Missing`] says.
+    Render(Option<Missing>),
+}
+
+/// The page kept under `key` for a visitor who is not signed in, or what rendering it needs;
+/// signed-in readers always render. Called before anything is read, so a change made
+/// meanwhile leaves the rendering out of date.
+pub(crate) fn lookup(state: &AppState, signed_in: bool, key: impl FnOnce() -> String) -> Lookup {
+    if signed_in {
+        return Lookup::Render(None);
+    }
+    let (key, stamp) = (key(), stamp(state));
+    match state.pages().get(&key, stamp) {
+        Some(page) => Lookup::Kept(page),
+        None => Lookup::Render(Some(Missing { key, stamp })),
+    }
 }
 
 /// After any successful request that may have changed something (anything but GET, HEAD and

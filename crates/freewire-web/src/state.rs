@@ -112,7 +112,7 @@ impl AppState {
         &self.inner.citations
     }
 
-    /// Article pages rendered for visitors who are not signed in.
+    /// Article pages and lists rendered for visitors who are not signed in.
     pub(crate) fn pages(&self) -> &crate::pages::PageCache {
         &self.inner.pages
     }

@@ -144,20 +144,6 @@ async fn ok_text(app: &TestApp, path: &str) -> String {
     body
 }
 
-/// The page once it shows `wanted`: a change written to the database directly, as another
-/// process writes it, reaches a visitor's kept page when the search follower reads it.
-async fn ok_text_showing(app: &TestApp, path: &str, wanted: &str) -> String {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let body = ok_text(app, path).await;
-        if body.contains(wanted) {
-            return body;
-        }
-        assert!(std::time::Instant::now() < deadline, "GET {path} never showed {wanted:?}: {body}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
 /// Every address where an article's words could appear.
 const FEEDS: [&str; 9] = [
     "/feed.xml",
@@ -353,7 +339,7 @@ async fn a_licence_change_applies_to_articles_already_published() {
         index_policy: IndexPolicy::NoIndex,
     };
     assert!(f.app.store.update_source_terms(source.id, terms, audit(admin.id)).await.unwrap());
-    let page = ok_text_showing(&f.app, &path, "terms allow us to show only this excerpt").await;
+    let page = f.app.page_showing(&path, "terms allow us to show only this excerpt").await;
     assert!(page.contains("<meta name=\"robots\" content=\"noindex\">"));
 }
 
@@ -793,7 +779,7 @@ async fn citations_follow_a_corrected_title() {
     assert_eq!(out, vec![InsertOutcome::Revised(f.open.id)]);
     let bibtex = ok_text(&f.app, &bib).await;
     assert!(bibtex.contains("Ferry Talks Resume After Strike"), "{bibtex}");
-    let html = ok_text_showing(&f.app, &page, "after the strike").await;
+    let html = f.app.page_showing(&page, "after the strike").await;
     let apa = html.split("id=\"cite-apa\"").nth(1).unwrap_or_default();
     assert!(apa.contains("Ferry Talks Resume After Strike"), "the page's citations are redrawn: {apa}");
 }

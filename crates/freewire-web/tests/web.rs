@@ -1571,14 +1571,7 @@ async fn an_anonymous_page_follows_changes_made_by_other_processes() {
     assert!(anonymous_page(&app, &a).await.contains("There are no updates yet."));
     add_update_elsewhere(&app, &a, "ada", "Noted from another process.").await;
     // The search follower reads the change sequence every 200 ms here; the page follows it.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        if anonymous_page(&app, &a).await.contains("Noted from another process.") {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "the kept page never caught up");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    app.page_showing(&TestApp::page_path(&a), "Noted from another process.").await;
 }
 
 #[tokio::test]

@@ -524,9 +524,14 @@ mod tests {
             let err = load(jail, None, &Overrides::default()).unwrap_err().to_string();
             assert!(err.contains("search.every_millis") && err.contains("1000"), "{err}");
             jail.set_env("FREEWIRE_SEARCH__EVERY_MILLIS", "250");
+            jail.set_env("FREEWIRE_PAGE_CACHE_SECONDS", "3601");
+            let err = load(jail, None, &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("page_cache_seconds") && err.contains("3600"), "{err}");
+            jail.set_env("FREEWIRE_PAGE_CACHE_SECONDS", "0");
             jail.set_env("FREEWIRE_SEARCH__DIR", "node-a-index");
             let c = load(jail, None, &Overrides::default()).unwrap();
             assert_eq!(c.search_every, std::time::Duration::from_millis(250));
+            assert!(c.keep_pages_for.is_zero(), "0 renders every request");
             assert!(c.search_dir.is_absolute() && c.search_dir.ends_with("node-a-index"));
             Ok(())
         });

@@ -117,12 +117,11 @@ async fn render_list(
     }
     // Visitors who are not signed in share one rendering (see `crate::pages`); counting a
     // large list's pages is its dearest part.
-    let stamp = crate::pages::stamp(state);
-    let key = format!("{}?page={number}", spec.path);
-    let anonymous = viewer.0.is_none();
-    if anonymous && let Some(kept) = state.pages().get(&key, stamp) {
-        return Ok(kept);
-    }
+    let key = || format!("{}?page={number}", spec.path);
+    let missing = match crate::pages::lookup(state, viewer.0.is_some(), key) {
+        crate::pages::Lookup::Kept(page) => return Ok(page),
+        crate::pages::Lookup::Render(missing) => missing,
+    };
     let page = state.store().list_articles(&spec.filter, PageRequest::new(number, LIST_PAGE_SIZE)).await?;
     if page.items.is_empty() && number > 1 {
         return Err(WebError::NotFound);
@@ -148,8 +147,8 @@ async fn render_list(
         empty: spec.empty,
     };
     let html = state.templates().render("list.html", ctx)?;
-    if anonymous {
-        return Ok(state.pages().keep(key, stamp, html, modified));
+    if let Some(missing) = missing {
+        return Ok(missing.keep(state, html, modified));
     }
     Ok(match modified {
         Some(t) => ([last_modified(t)], Html(html)).into_response(),

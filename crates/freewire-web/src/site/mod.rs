@@ -344,23 +344,19 @@ pub async fn show_article(
     Path((year, month, day, slug)): Path<(String, String, String, String)>,
 ) -> Result<Response, WebError> {
     let permalink = parse_permalink(&year, &month, &day, &slug).ok_or(WebError::NotFound)?;
-    // Taken before reading, so a change made meanwhile leaves the page kept out of date.
-    let stamp = crate::pages::stamp(&state);
-    let key = permalink.path();
-    if viewer.is_none()
-        && let Some(kept) = state.pages().get(&key, stamp)
-    {
-        return Ok(kept);
-    }
+    let missing = match crate::pages::lookup(&state, viewer.is_some(), || permalink.path()) {
+        crate::pages::Lookup::Kept(page) => return Ok(page),
+        crate::pages::Lookup::Render(missing) => missing,
+    };
     let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
     match found.article.status {
-        ArticleStatus::Published if viewer.is_none() => {
-            let (html, modified) = render_article(&state, None, found, None, "").await?;
-            Ok(state.pages().keep(key, stamp, html, Some(modified)))
-        }
-        ArticleStatus::Published => {
-            article_page(&state, viewer.as_ref(), found, StatusCode::OK, None, "").await
-        }
+        ArticleStatus::Published => match missing {
+            Some(missing) => {
+                let (html, modified) = render_article(&state, None, found, None, "").await?;
+                Ok(missing.keep(&state, html, Some(modified)))
+            }
+            None => article_page(&state, viewer.as_ref(), found, StatusCode::OK, None, "").await,
+        },
         // Another outlet's copy of a story we have: the first copy is the page.
         ArticleStatus::Duplicate => {
             let first = match found.article.duplicate_of {

@@ -113,6 +113,23 @@ impl TestApp {
 
     /// The titles `/api/search?q=…` finds once `done` holds of them, waiting up to five seconds
     /// for the index to catch up.
+    /// The page at `path`, as a visitor who is not signed in gets it, once it shows `wanted`: a
+    /// change written to the database directly, as another process writes it, reaches a kept
+    /// page when the search follower reads it.
+    pub async fn page_showing(&self, path: &str, wanted: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let res = Self::client().get(self.url(path)).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+            let body = res.text().await.unwrap();
+            if body.contains(wanted) {
+                return body;
+            }
+            assert!(std::time::Instant::now() < deadline, "GET {path} never showed {wanted:?}: {body}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn search_until(&self, q: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         loop {
