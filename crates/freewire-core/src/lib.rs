@@ -5,6 +5,7 @@
 pub mod citation;
 pub mod cite;
 pub mod licence;
+pub mod links;
 pub mod model;
 pub mod password;
 pub mod permalink;
@@ -14,6 +15,7 @@ pub mod totp;
 pub use citation::site_citation;
 pub use cite::{CitationRecord, Citations, CitationsHtml, CiteError, Citer, cite};
 pub use licence::{IndexPolicy, Licence};
+pub use links::SiteUrl;
 pub use model::*;
 pub use permalink::{Permalink, slugify};
-pub use store::{BlobError, BlobStore, Store, StoreError};
+pub use store::{BlobError, BlobRead, BlobStore, BlobStream, BlobWriter, Store, StoreError};

@@ -706,6 +706,16 @@ impl FromStr for Registration {
     }
 }
 
+impl fmt::Display for Registration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Registration::Open => "open",
+            Registration::Invite => "invite",
+            Registration::Closed => "closed",
+        })
+    }
+}
+
 /// One entry of the change sequence: the article (or its timeline) changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Change {

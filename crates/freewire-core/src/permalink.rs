@@ -83,12 +83,6 @@ impl Permalink {
         format!("{:04}/{:02}/{:02}/{}", self.date.year(), self.date.month(), self.date.day(), self.slug)
     }
 
-    /// The full address under a base URL (with or without a trailing slash).
-    #[must_use]
-    pub fn url(&self, base_url: &str) -> String {
-        format!("{}/{}/", base_url.trim_end_matches('/'), self.path())
-    }
-
     /// Parses a stored path (`2021/03/08/slug`).
     #[must_use]
     pub fn from_path(path: &str) -> Option<Self> {
@@ -135,7 +129,6 @@ mod tests {
         let late = Utc.with_ymd_and_hms(2021, 3, 8, 1, 13, 26).unwrap();
         let p = Permalink::new(late, "a-b");
         assert_eq!(p.path(), "2021/03/08/a-b");
-        assert_eq!(p.url("https://example.org/"), "https://example.org/2021/03/08/a-b/");
         assert_eq!(p.with_clash_suffix(2).path(), "2021/03/08/a-b-2");
         assert_eq!(Permalink::from_path("2021/03/08/a-b"), Some(p));
     }

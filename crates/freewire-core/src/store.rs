@@ -251,6 +251,16 @@ pub enum BlobError {
     /// No object under that key.
     #[error("no stored file under {0}")]
     NotFound(String),
+    /// The byte range asked for lies outside the object.
+    #[error("the range {start}..{end} lies outside the {size} bytes stored")]
+    BadRange {
+        /// First byte asked for.
+        start: u64,
+        /// One past the last byte asked for.
+        end: u64,
+        /// The object's size.
+        size: u64,
+    },
     /// The storage backend failed.
     #[error("{context}: {message}")]
     Backend {
@@ -261,13 +271,55 @@ pub enum BlobError {
     },
 }
 
+/// Bytes read from object storage as they arrive.
+pub type BlobStream = std::pin::Pin<Box<dyn futures_core::Stream<Item = Result<Bytes, BlobError>> + Send>>;
+
+/// Part or all of a stored object, streamed.
+pub struct BlobRead {
+    /// The object's whole size.
+    pub size: u64,
+    /// The bytes `body` carries: `start..end`, end exclusive.
+    pub range: std::ops::Range<u64>,
+    /// The bytes themselves.
+    pub body: BlobStream,
+}
+
+impl std::fmt::Debug for BlobRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlobRead")
+            .field("size", &self.size)
+            .field("range", &self.range)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Where uploaded files' bytes live: a local folder or S3-compatible storage.
 #[async_trait]
 pub trait BlobStore: Send + Sync {
-    /// Stores bytes under a key, replacing what was there.
+    /// Stores bytes held in memory under a key, replacing what was there (small objects:
+    /// previews; files arrive through [`BlobStore::writer`]).
     async fn put(&self, key: &str, bytes: Bytes) -> Result<(), BlobError>;
-    /// Reads the bytes under a key.
+    /// Starts writing an object under `key` piece by piece, so a large file never sits whole
+    /// in memory. Nothing is stored under the key until [`BlobWriter::finish`]; a writer
+    /// dropped before then leaves nothing behind.
+    async fn writer(&self, key: &str) -> Result<Box<dyn BlobWriter>, BlobError>;
+    /// Reads the bytes under a key whole (small objects).
     async fn get(&self, key: &str) -> Result<Bytes, BlobError>;
+    /// Streams the bytes under a key: all of them, or `range` (end exclusive, clamped to the
+    /// object's end); [`BlobError::BadRange`] when the range starts at or past the end.
+    async fn read(&self, key: &str, range: Option<std::ops::Range<u64>>) -> Result<BlobRead, BlobError>;
     /// Removes a key; removing a missing key is not an error.
     async fn delete(&self, key: &str) -> Result<(), BlobError>;
+}
+
+/// An object being written. Large objects go up in parts (multipart upload on S3) as the
+/// bytes arrive.
+#[async_trait]
+pub trait BlobWriter: Send {
+    /// Appends bytes.
+    async fn write(&mut self, chunk: Bytes) -> Result<(), BlobError>;
+    /// Completes the object: it is now readable under its key.
+    async fn finish(self: Box<Self>) -> Result<(), BlobError>;
+    /// Gives up: parts written so far are discarded and nothing is stored.
+    async fn abort(self: Box<Self>) -> Result<(), BlobError>;
 }

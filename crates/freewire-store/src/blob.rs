@@ -1,14 +1,26 @@
 //! Uploaded files' bytes, through `object_store`: a local folder by default.
+//!
+//! Files are written as they arrive ([`BlobStore::writer`]): the first part is held until it
+//! fills, so a small file is one plain write; a larger one becomes a multipart upload whose
+//! parts go out one at a time, so memory per upload stays near two parts whatever the file's
+//! size. Reads stream, whole or by byte range.
 
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use freewire_core::{BlobError, BlobStore};
+use freewire_core::{BlobError, BlobRead, BlobStore, BlobWriter};
+use futures_util::StreamExt as _;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt};
+use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+
+/// The part size for S3-compatible storage: S3 refuses smaller parts (except the last).
+const S3_PART_BYTES: usize = 5 * 1024 * 1024;
+/// The part size for a local folder, which takes parts of any size.
+const LOCAL_PART_BYTES: usize = 1024 * 1024;
 
 /// How to reach S3-compatible storage; read from the usual AWS variables by the binary's
 /// configuration.
@@ -28,6 +40,8 @@ pub struct S3Settings {
 #[derive(Clone)]
 pub struct ObjectBlobStore {
     inner: Arc<dyn ObjectStore>,
+    /// How many bytes a writer gathers before it sends them as one part.
+    part_bytes: usize,
 }
 
 impl std::fmt::Debug for ObjectBlobStore {
@@ -45,7 +59,7 @@ impl ObjectBlobStore {
         })?;
         let fs =
             LocalFileSystem::new_with_prefix(root).map_err(|e| backend("opening the upload folder", &e))?;
-        Ok(ObjectBlobStore { inner: Arc::new(fs) })
+        Ok(ObjectBlobStore { inner: Arc::new(fs), part_bytes: LOCAL_PART_BYTES })
     }
 
     /// S3-compatible storage at `s3://bucket/prefix` (AWS S3, MinIO, Garage, Ceph …).
@@ -74,13 +88,13 @@ impl ObjectBlobStore {
         } else {
             Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
         };
-        Ok(ObjectBlobStore { inner })
+        Ok(ObjectBlobStore { inner, part_bytes: S3_PART_BYTES })
     }
 
-    /// Any other `object_store` backend.
+    /// Any other `object_store` backend, written in parts of S3's minimum size.
     #[must_use]
     pub fn new(inner: Arc<dyn ObjectStore>) -> Self {
-        ObjectBlobStore { inner }
+        ObjectBlobStore { inner, part_bytes: S3_PART_BYTES }
     }
 }
 
@@ -102,13 +116,51 @@ impl BlobStore for ObjectBlobStore {
             .map_err(|e| backend("storing a file", &e))
     }
 
+    async fn writer(&self, key: &str) -> Result<Box<dyn BlobWriter>, BlobError> {
+        Ok(Box::new(ObjectWriter {
+            store: self.inner.clone(),
+            path: object_path(key)?,
+            part_bytes: self.part_bytes,
+            pending: Vec::new(),
+            pending_len: 0,
+            upload: None,
+        }))
+    }
+
     async fn get(&self, key: &str) -> Result<Bytes, BlobError> {
         let path = object_path(key)?;
         match self.inner.get(&path).await {
             Ok(found) => found.bytes().await.map_err(|e| backend("reading a file", &e)),
-            Err(object_store::Error::NotFound { .. }) => Err(BlobError::NotFound(key.to_owned())),
-            Err(e) => Err(backend("reading a file", &e)),
+            Err(e) => Err(read_error(key, &e)),
         }
+    }
+
+    async fn read(&self, key: &str, range: Option<Range<u64>>) -> Result<BlobRead, BlobError> {
+        let path = object_path(key)?;
+        if let Some(r) = &range
+            && r.start >= r.end
+        {
+            return Err(BlobError::BadRange { start: r.start, end: r.end, size: 0 });
+        }
+        let options = GetOptions { range: range.clone().map(GetRange::Bounded), ..GetOptions::default() };
+        let found = match self.inner.get_opts(&path, options).await {
+            Ok(found) => found,
+            Err(object_store::Error::NotFound { .. }) => return Err(BlobError::NotFound(key.to_owned())),
+            Err(e) => {
+                // A range past the end: say so with the object's size, as a 416 needs it.
+                if let Some(r) = range
+                    && let Ok(meta) = self.inner.head(&path).await
+                    && r.start >= meta.size
+                {
+                    return Err(BlobError::BadRange { start: r.start, end: r.end, size: meta.size });
+                }
+                return Err(read_error(key, &e));
+            }
+        };
+        let size = found.meta.size;
+        let range = found.range.clone();
+        let body = found.into_stream().map(|chunk| chunk.map_err(|e| backend("reading a file", &e))).boxed();
+        Ok(BlobRead { size, range, body })
     }
 
     async fn delete(&self, key: &str) -> Result<(), BlobError> {
@@ -119,18 +171,98 @@ impl BlobStore for ObjectBlobStore {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+fn read_error(key: &str, e: &object_store::Error) -> BlobError {
+    match e {
+        object_store::Error::NotFound { .. } => BlobError::NotFound(key.to_owned()),
+        e => backend("reading a file", e),
+    }
+}
 
-    #[tokio::test]
-    async fn local_folder_round_trips_and_forgets() {
-        let dir = tempfile::tempdir().unwrap();
-        let blobs = ObjectBlobStore::local(&dir.path().join("uploads")).unwrap();
-        blobs.put("ab/cd/file", Bytes::from_static(b"hello")).await.unwrap();
-        assert_eq!(blobs.get("ab/cd/file").await.unwrap(), Bytes::from_static(b"hello"));
-        blobs.delete("ab/cd/file").await.unwrap();
-        assert!(matches!(blobs.get("ab/cd/file").await, Err(BlobError::NotFound(_))));
-        blobs.delete("ab/cd/file").await.unwrap();
+/// Writes one object: the first part is gathered in memory; if the bytes end before it
+/// fills, they go up in one request, otherwise a multipart upload takes them part by part.
+struct ObjectWriter {
+    store: Arc<dyn ObjectStore>,
+    path: ObjectPath,
+    part_bytes: usize,
+    /// Bytes not yet handed to an upload (only before the first part is sent).
+    pending: Vec<Bytes>,
+    pending_len: usize,
+    /// The multipart upload, once the object has outgrown one part.
+    upload: Option<WriteMultipart>,
+}
+
+impl ObjectWriter {
+    /// Parts in flight at once: one, so an upload holds at most the part being sent and the
+    /// part being gathered.
+    const PARTS_IN_FLIGHT: usize = 1;
+}
+
+#[async_trait]
+impl BlobWriter for ObjectWriter {
+    async fn write(&mut self, chunk: Bytes) -> Result<(), BlobError> {
+        if let Some(upload) = self.upload.as_mut() {
+            upload
+                .wait_for_capacity(Self::PARTS_IN_FLIGHT)
+                .await
+                .map_err(|e| backend("storing a file", &e))?;
+            upload.put(chunk);
+            return Ok(());
+        }
+        self.pending_len += chunk.len();
+        self.pending.push(chunk);
+        if self.pending_len >= self.part_bytes {
+            let started = self
+                .store
+                .put_multipart(&self.path)
+                .await
+                .map_err(|e| backend("starting a file upload", &e))?;
+            let mut upload = WriteMultipart::new_with_chunk_size(started, self.part_bytes);
+            for piece in self.pending.drain(..) {
+                upload.put(piece);
+            }
+            self.pending_len = 0;
+            self.upload = Some(upload);
+        }
+        Ok(())
+    }
+
+    async fn finish(mut self: Box<Self>) -> Result<(), BlobError> {
+        match self.upload.take() {
+            Some(upload) => {
+                upload.finish().await.map(|_| ()).map_err(|e| backend("completing a file upload", &e))
+            }
+            None => {
+                let payload: PutPayload = std::mem::take(&mut self.pending).into_iter().collect();
+                self.store
+                    .put(&self.path, payload)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| backend("storing a file", &e))
+            }
+        }
+    }
+
+    async fn abort(mut self: Box<Self>) -> Result<(), BlobError> {
+        match self.upload.take() {
+            Some(upload) => upload.abort().await.map_err(|e| backend("abandoning a file upload", &e)),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for ObjectWriter {
+    /// A writer dropped mid-upload (the client went away and the request was cancelled)
+    /// abandons its parts, so nothing half-written stays in storage.
+    fn drop(&mut self) {
+        if let Some(upload) = self.upload.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let path = self.path.to_string();
+            runtime.spawn(async move {
+                if let Err(e) = upload.abort().await {
+                    tracing::warn!(%path, error = %e, "could not abandon an unfinished upload");
+                }
+            });
+        }
     }
 }

@@ -72,3 +72,40 @@ fn uuid_like() -> String {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     format!("{}_{}_{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
 }
+
+/// The S3-compatible server tests may use, named by `FREEWIRE_TEST_S3_ENDPOINT`,
+/// `FREEWIRE_TEST_S3_BUCKET`, `FREEWIRE_TEST_S3_ACCESS_KEY` and `FREEWIRE_TEST_S3_SECRET_KEY`
+/// (`.ci/run` starts one on loopback): the bucket and the settings to reach it, or `None` when
+/// tests should skip.
+///
+/// # Panics
+/// Under `CI=true` when the variables are unset.
+#[must_use]
+pub fn s3_test_server() -> Option<(String, crate::S3Settings)> {
+    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
+    if let (Some(endpoint), Some(bucket), Some(key), Some(secret)) = (
+        var("FREEWIRE_TEST_S3_ENDPOINT"),
+        var("FREEWIRE_TEST_S3_BUCKET"),
+        var("FREEWIRE_TEST_S3_ACCESS_KEY"),
+        var("FREEWIRE_TEST_S3_SECRET_KEY"),
+    ) {
+        let settings = crate::S3Settings {
+            access_key_id: Some(key),
+            secret_access_key: Some(secret),
+            region: "us-east-1".into(),
+            endpoint: Some(endpoint),
+        };
+        return Some((bucket, settings));
+    }
+    assert!(!is_ci(), "FREEWIRE_TEST_S3_* are not set, and CI=true forbids skipping the S3 tests");
+    eprintln!(
+        "skipping S3 case: set FREEWIRE_TEST_S3_ENDPOINT, _BUCKET, _ACCESS_KEY and _SECRET_KEY to run it"
+    );
+    None
+}
+
+/// A unique key prefix, so tests sharing one bucket never see each other's objects.
+#[must_use]
+pub fn unique_prefix() -> String {
+    format!("test-{}", uuid_like())
+}

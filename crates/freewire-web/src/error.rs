@@ -26,6 +26,15 @@ pub enum WebError {
     /// 403: not allowed (no sign-in, a missing or stale form token).
     #[error("{0}")]
     Forbidden(String),
+    /// 409: it exists already; the message says what.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413: too large (a file over the limit, past the daily allowance).
+    #[error("{0}")]
+    TooLarge(String),
+    /// 415: a file of a kind the site does not take.
+    #[error("{0}")]
+    Unsupported(String),
     /// 503: a part of the site is not running here; the message says which.
     #[error("{0}")]
     Unavailable(String),
@@ -37,6 +46,41 @@ pub enum WebError {
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         WebError::Internal(e.to_string())
+    }
+}
+
+impl From<freewire_app::AppError> for WebError {
+    fn from(e: freewire_app::AppError) -> Self {
+        use freewire_app::AppError;
+        match e {
+            AppError::Forbidden(m) => WebError::Forbidden(m),
+            AppError::NotFound(_) => WebError::NotFound,
+            AppError::Invalid(m) => WebError::BadRequest(m),
+            AppError::Conflict(m) => WebError::Conflict(m),
+            AppError::TooLarge(m) => WebError::TooLarge(m),
+            AppError::Unsupported(m) => WebError::Unsupported(m),
+            e @ (AppError::Store(_) | AppError::Blob(_) | AppError::Internal(_)) => {
+                WebError::Internal(e.to_string())
+            }
+        }
+    }
+}
+
+impl WebError {
+    /// The status this error answers with.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::Gone(_) => StatusCode::GONE,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
     }
 }
 
@@ -87,6 +131,9 @@ impl IntoResponse for WebError {
             ),
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, "That did not work", m, None),
             WebError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", m, None),
+            WebError::Conflict(m) => (StatusCode::CONFLICT, "That did not work", m, None),
+            WebError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "That did not work", m, None),
+            WebError::Unsupported(m) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "That did not work", m, None),
             WebError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "Not available", m, None),
             WebError::Internal(cause) => {
                 let id = uuid::Uuid::new_v4().simple().to_string();

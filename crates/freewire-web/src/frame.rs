@@ -66,7 +66,7 @@ impl Frame {
         Frame {
             site_name: state.config().site_name.clone(),
             title: title.to_owned(),
-            root: state.path_prefix().to_owned(),
+            root: state.urls().prefix().to_owned(),
             lang: state.config().language.clone(),
             user: viewer.map(|v| FrameUser { username: v.user.username.clone(), role: v.user.role }),
             csrf: viewer.map(|v| v.session.csrf_token.clone()),

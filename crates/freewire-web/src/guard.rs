@@ -35,3 +35,8 @@ pub(crate) fn check_form(
         Err(WebError::Forbidden("This form had expired. Please reload the page and try again.".into()))
     }
 }
+
+/// Whether `who` moderates (editors and administrators).
+pub(crate) fn is_editor(who: Option<&SignedIn>) -> bool {
+    who.is_some_and(|w| w.user.role >= Role::Editor)
+}

@@ -39,17 +39,18 @@
 
 pub mod account;
 pub mod admin;
-mod caching;
+mod conditional;
 mod error;
 mod frame;
 mod guard;
 mod limits;
-mod pages;
+mod page_cache;
 mod security;
 pub mod site;
 mod state;
 mod templates;
 pub mod updates;
+mod views;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -69,7 +70,11 @@ const FORM_OVERHEAD_BYTES: u64 = 1024 * 1024;
 
 /// The whole application as a router.
 pub fn router(state: AppState) -> Router {
-    let body_limit = state.config().max_upload_bytes.saturating_mul(updates::MAX_FILES_PER_UPDATE as u64)
+    let body_limit = state
+        .config()
+        .updates
+        .max_upload_bytes
+        .saturating_mul(freewire_app::updates::MAX_FILES_PER_UPDATE as u64)
         + FORM_OVERHEAD_BYTES;
     let routes = Router::new()
         .route("/", get(site::lists::home))
@@ -130,18 +135,34 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/articles/{id}/reinstate", post(admin::articles::reinstate))
         .route("/admin/withdrawn", get(admin::articles::list_withdrawn))
         .fallback(site::not_found);
-    let prefix = state.path_prefix().to_owned();
+    let prefix = state.urls().prefix().to_owned();
     let routes = if prefix.is_empty() { routes } else { Router::new().nest(&prefix, routes) };
     routes
-        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::note_changes))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), note_changes))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages))
-        .layer(axum::middleware::from_fn(caching::conditional_get))
+        .layer(axum::middleware::from_fn(conditional::conditional_get))
         .layer(axum::middleware::from_fn_with_state(state.clone(), account::load_viewer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// After any successful request that may have changed something (anything but GET, HEAD and
+/// OPTIONS), tells the state so ([`AppState::note_change`]).
+async fn note_changes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::Method;
+    let changes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let response = next.run(request).await;
+    if changes && (response.status().is_success() || response.status().is_redirection()) {
+        state.note_change();
+    }
+    response
 }
 
 /// A bound, ready-to-run server. Binding first (port 0 in tests) means the address is known

@@ -54,8 +54,7 @@ pub(crate) fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let base = &state.config().base_url;
-    let ours = base.origin().ascii_serialization();
+    let ours = state.urls().origin();
     if origin == ours {
         return true;
     }

@@ -1,14 +1,16 @@
 //! What every handler shares: the stores, the configuration and the templates.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use freewire_core::{BlobStore, Store};
+use freewire_app::updates::UpdateRules;
+use freewire_core::{BlobStore, SiteUrl, Store};
 use url::Url;
 
+use crate::page_cache::{Lookup, PageCache};
 use crate::templates::Templates;
 
-/// The web layer's settings, validated by the binary's configuration.
+/// The site's settings as the web layer sees them. The binary's configuration holds this
+/// very value (validated) and passes it down; its defaults are the site's defaults.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
     /// The site's name, as in citations ("Radio Free").
@@ -17,21 +19,38 @@ pub struct WebConfig {
     pub base_url: Url,
     /// The language of the site's own text (the `lang` of every page).
     pub language: String,
-    /// The largest file one upload may carry, in bytes.
-    pub max_upload_bytes: u64,
-    /// How many bytes of files one user may upload in 24 hours.
-    pub daily_upload_quota_bytes: u64,
-    /// Where uploads are spooled while they arrive, before they go to object storage.
-    pub spool_dir: PathBuf,
+    /// Upload sizes, the daily allowance and the edit window.
+    pub updates: UpdateRules,
     /// How long a sign-in lasts, in days.
     pub session_days: i64,
-    /// How long after posting authors may edit or delete their own updates, in minutes.
-    pub edit_window_minutes: i64,
     /// How people get accounts.
     pub registration: freewire_core::Registration,
     /// How long an article page or list rendered for visitors who are not signed in is reused, unless
     /// something changes first; zero renders every request.
     pub keep_pages_for: std::time::Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            site_name: "freewire".to_owned(),
+            #[expect(clippy::expect_used, reason = "a constant address")]
+            base_url: Url::parse("http://127.0.0.1:8080/").expect("a valid address"),
+            language: "en".to_owned(),
+            updates: UpdateRules::default(),
+            session_days: 30,
+            registration: freewire_core::Registration::Invite,
+            keep_pages_for: std::time::Duration::from_secs(60),
+        }
+    }
+}
+
+impl WebConfig {
+    /// Every address on the site, built from [`WebConfig::base_url`].
+    #[must_use]
+    pub fn urls(&self) -> SiteUrl {
+        SiteUrl::new(&self.base_url)
+    }
 }
 
 /// Shared state, cheap to clone.
@@ -48,7 +67,7 @@ struct Inner {
     blobs: Arc<dyn BlobStore>,
     config: WebConfig,
     templates: Templates,
-    path_prefix: String,
+    urls: SiteUrl,
     limits: crate::limits::Limits,
     hashing: tokio::sync::Semaphore,
     citer: freewire_core::cite::Citer,
@@ -56,13 +75,13 @@ struct Inner {
     /// `site::cite::citations`): rendering the CSL styles is most of an article page's cost.
     citations: quick_cache::sync::Cache<String, Arc<freewire_core::cite::Citations>>,
     search: std::sync::OnceLock<Arc<freewire_search::Indexer>>,
-    pages: crate::pages::PageCache,
+    pages: PageCache,
 }
 
 impl AppState {
     /// State over the given stores.
     pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, config: WebConfig) -> Self {
-        let path_prefix = config.base_url.path().trim_end_matches('/').to_owned();
+        let urls = config.urls();
         AppState {
             inner: Arc::new(Inner {
                 store,
@@ -72,9 +91,9 @@ impl AppState {
                 citer: freewire_core::cite::Citer::new().expect("the bundled citation styles load"),
                 citations: quick_cache::sync::Cache::new(CITATIONS_CACHED),
                 search: std::sync::OnceLock::new(),
-                pages: crate::pages::PageCache::new(config.keep_pages_for),
+                pages: PageCache::new(config.keep_pages_for),
                 config,
-                path_prefix,
+                urls,
                 limits: crate::limits::Limits::default(),
                 hashing: tokio::sync::Semaphore::new(
                     std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
@@ -113,14 +132,31 @@ impl AppState {
     }
 
     /// Article pages and lists rendered for visitors who are not signed in.
-    pub(crate) fn pages(&self) -> &crate::pages::PageCache {
+    pub(crate) fn pages(&self) -> &PageCache {
         &self.inner.pages
+    }
+
+    /// The kept page under `key` for a visitor who is not signed in, or what rendering it
+    /// needs (see [`PageCache::lookup`]).
+    pub(crate) fn kept_page(&self, signed_in: bool, key: impl FnOnce() -> String) -> Lookup {
+        let applied = self.search().map_or(0, |s| s.changes_applied());
+        self.inner.pages.lookup(applied, signed_in, key)
+    }
+
+    /// Something may have changed through this process: kept pages are dropped, and the
+    /// search index catches up now rather than at its next round, so the change shows at once
+    /// in pages and search.
+    pub(crate) fn note_change(&self) {
+        self.inner.pages.forget_all();
+        if let Some(search) = self.search() {
+            search.nudge();
+        }
     }
 
     /// The file store.
     #[must_use]
-    pub fn blobs(&self) -> &dyn BlobStore {
-        self.inner.blobs.as_ref()
+    pub fn blobs(&self) -> &Arc<dyn BlobStore> {
+        &self.inner.blobs
     }
 
     /// The configuration.
@@ -142,10 +178,10 @@ impl AppState {
         &self.inner.templates
     }
 
-    /// The path the site lives under (`""` at the root, `/news` for `https://x.org/news`).
+    /// Every address on the site, built from its public address.
     #[must_use]
-    pub fn path_prefix(&self) -> &str {
-        &self.inner.path_prefix
+    pub fn urls(&self) -> &SiteUrl {
+        &self.inner.urls
     }
 
     /// Whether cookies must be `Secure`: the site is reached over HTTPS.
@@ -154,16 +190,9 @@ impl AppState {
         self.inner.config.base_url.scheme() == "https"
     }
 
-    /// An absolute address for a link [`AppState::link`] made (`/news/about` →
-    /// `https://x.org/news/about`).
-    #[must_use]
-    pub fn absolute(&self, linked: &str) -> String {
-        format!("{}{linked}", self.inner.config.base_url.origin().ascii_serialization())
-    }
-
     /// A site-relative link (`/login` → `/news/login` under a prefix).
     #[must_use]
     pub fn link(&self, path: &str) -> String {
-        format!("{}{path}", self.inner.path_prefix)
+        self.inner.urls.link(path)
     }
 }

@@ -190,7 +190,7 @@ async fn every_outgoing_feed_parses_back_with_credit_and_licence() {
             .iter()
             .find(|e| e.title.as_ref().is_some_and(|t| t.content == "Ferry Talks Resume"))
             .unwrap_or_else(|| panic!("{path} carries the article"));
-        let permalink = f.open.permalink.url(&f.app.base);
+        let permalink = f.app.permalink_url(&f.open);
         assert!(entry.links.iter().any(|l| l.href == permalink), "{path}: {:?}", entry.links);
         let content = entry.content.as_ref().and_then(|c| c.body.clone()).unwrap_or_default();
         let content = if content.is_empty() {
@@ -352,7 +352,7 @@ fn canonical(html: &str) -> String {
 async fn canonical_links_and_sitemaps_follow_each_sources_policy() {
     let f = fixture().await;
     let ours = ok_text(&f.app, &TestApp::page_path(&f.open)).await;
-    assert_eq!(canonical(&ours), f.open.permalink.url(&f.app.base));
+    assert_eq!(canonical(&ours), f.app.permalink_url(&f.open));
     assert!(!ours.contains("noindex"));
     let theirs = ok_text(&f.app, &TestApp::page_path(&f.closed)).await;
     assert_eq!(canonical(&theirs), "https://closed-courier.example/stories/harbour-dredging-plan-revealed");
@@ -367,19 +367,19 @@ async fn canonical_links_and_sitemaps_follow_each_sources_policy() {
     )
     .await;
     let page = ok_text(&f.app, &TestApp::page_path(&hidden)).await;
-    assert_eq!(canonical(&page), hidden.permalink.url(&f.app.base));
+    assert_eq!(canonical(&page), f.app.permalink_url(&hidden));
     assert!(page.contains("<meta name=\"robots\" content=\"noindex\">"));
 
     let sitemap = ok_text(&f.app, "/sitemap.xml").await;
-    assert!(sitemap.contains(&f.open.permalink.url(&f.app.base)), "our canonical page is listed");
-    assert!(!sitemap.contains(&f.closed.permalink.url(&f.app.base)), "a copy canonical elsewhere is not");
-    assert!(!sitemap.contains(&hidden.permalink.url(&f.app.base)), "a noindex page is not");
+    assert!(sitemap.contains(&f.app.permalink_url(&f.open)), "our canonical page is listed");
+    assert!(!sitemap.contains(&f.app.permalink_url(&f.closed)), "a copy canonical elsewhere is not");
+    assert!(!sitemap.contains(&f.app.permalink_url(&hidden)), "a noindex page is not");
     assert!(sitemap.contains(&format!("<loc>{}/about</loc>", f.app.base)));
     let news = ok_text(&f.app, "/news-sitemap.xml").await;
-    assert!(news.contains(&f.open.permalink.url(&f.app.base)));
+    assert!(news.contains(&f.app.permalink_url(&f.open)));
     assert!(news.contains("<news:name>Test Wire</news:name>"));
     assert!(news.contains("<news:title>Ferry Talks Resume</news:title>"));
-    assert!(!news.contains(&hidden.permalink.url(&f.app.base)));
+    assert!(!news.contains(&f.app.permalink_url(&hidden)));
     let robots = ok_text(&f.app, "/robots.txt").await;
     assert!(robots.contains(&format!("Sitemap: {}/sitemap.xml", f.app.base)), "{robots}");
     assert!(robots.contains(&format!("Sitemap: {}/news-sitemap.xml", f.app.base)), "{robots}");
@@ -400,9 +400,9 @@ async fn the_news_sitemap_holds_only_the_last_two_days() {
     )
     .await;
     let news = ok_text(&f.app, "/news-sitemap.xml").await;
-    assert!(!news.contains(&old.permalink.url(&f.app.base)));
-    assert!(news.contains(&f.open.permalink.url(&f.app.base)));
-    assert!(ok_text(&f.app, "/sitemap.xml").await.contains(&old.permalink.url(&f.app.base)));
+    assert!(!news.contains(&f.app.permalink_url(&old)));
+    assert!(news.contains(&f.app.permalink_url(&f.open)));
+    assert!(ok_text(&f.app, "/sitemap.xml").await.contains(&f.app.permalink_url(&old)));
 }
 
 fn json_ld(html: &str) -> serde_json::Value {
@@ -419,7 +419,7 @@ async fn json_ld_parses_and_names_the_original() {
     assert_eq!(doc["@context"], "https://schema.org");
     assert_eq!(doc["@type"], "NewsArticle");
     assert_eq!(doc["headline"], "Ferry Talks Resume");
-    assert_eq!(doc["url"], f.open.permalink.url(&f.app.base));
+    assert_eq!(doc["url"], f.app.permalink_url(&f.open));
     assert_eq!(doc["isBasedOn"]["url"], "https://harbour-gazette.example/stories/ferry-talks-resume");
     assert_eq!(doc["isBasedOn"]["publisher"]["name"], "Harbour Gazette");
     assert_eq!(doc["author"]["name"], "Mara Quist");
@@ -430,10 +430,7 @@ async fn json_ld_parses_and_names_the_original() {
     assert!(html.contains("<meta property=\"og:type\" content=\"article\">"));
     assert!(html.contains("<meta property=\"og:title\" content=\"Ferry Talks Resume\">"));
     assert!(
-        html.contains(&format!(
-            "<meta property=\"og:url\" content=\"{}\">",
-            f.open.permalink.url(&f.app.base)
-        ))
+        html.contains(&format!("<meta property=\"og:url\" content=\"{}\">", f.app.permalink_url(&f.open)))
     );
     assert!(html.contains("<meta property=\"article:tag\" content=\"Local politics\">"));
 }
@@ -547,7 +544,7 @@ async fn citation_downloads_are_files_for_reference_managers() {
     }
     let csl: serde_json::Value =
         serde_json::from_str(&ok_text(&f.app, &format!("/cite/{id}.json")).await).unwrap();
-    assert_eq!(csl[0]["URL"], f.open.permalink.url(&f.app.base));
+    assert_eq!(csl[0]["URL"], f.app.permalink_url(&f.open));
     assert_eq!(get(&f.app, &format!("/cite/{id}.txt")).await.0, StatusCode::NOT_FOUND);
     assert_eq!(get(&f.app, "/cite/999999.bib").await.0, StatusCode::NOT_FOUND);
     // The article page lists every style with its copy button and the downloads.
@@ -582,7 +579,7 @@ async fn withdraw(app: &TestApp, client: &reqwest::Client, a: &Article, reason: 
 async fn a_withdrawn_article_answers_410_and_is_gone_from_feeds_and_sitemaps() {
     let f = fixture().await;
     let path = TestApp::page_path(&f.open);
-    let url = f.open.permalink.url(&f.app.base);
+    let url = f.app.permalink_url(&f.open);
     assert!(ok_text(&f.app, "/sitemap.xml").await.contains(&url), "listed before");
     assert!(ok_text(&f.app, "/feed.atom").await.contains(&url), "in the feed before");
     let found = f.app.search_until("ferry operators", |t| !t.is_empty()).await;

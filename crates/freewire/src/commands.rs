@@ -6,11 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use freewire_core::password::{generate_password, hash_password};
-use freewire_core::{Licence, NewUser, Role, Store, StoreError};
-use freewire_ingest::{SourceSpec, import_file};
+use freewire_app::accounts::{self, Admission, NewAccount};
+use freewire_app::{Actor, AppError};
+use freewire_core::password::generate_password;
+use freewire_core::{Licence, Role, Store};
+use freewire_ingest::SourceSpec;
 use freewire_store::{ObjectBlobStore, SqlStore};
-use freewire_web::{AppState, Application, WebConfig};
+use freewire_web::{AppState, Application};
 
 use crate::cli::{Cli, Command, FeedCommand, OpmlCommand, SearchCommand, SourceCommand, UserCommand};
 use crate::config::{Config, Overrides, Storage};
@@ -142,22 +144,7 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
             format!("cannot use {url} for uploads; check the AWS_* variables and the endpoint")
         })?,
     };
-    let spool_dir = config.spool_dir();
-    std::fs::create_dir_all(&spool_dir)
-        .with_context(|| format!("cannot create the upload spool folder {}", spool_dir.display()))?;
-    let web = WebConfig {
-        site_name: config.site_name.clone(),
-        base_url: config.base_url.clone(),
-        language: config.language.clone(),
-        max_upload_bytes: config.max_upload_bytes,
-        daily_upload_quota_bytes: config.daily_upload_quota_bytes,
-        spool_dir,
-        session_days: config.session_days,
-        edit_window_minutes: config.edit_window_minutes,
-        registration: config.registration,
-        keep_pages_for: config.keep_pages_for,
-    };
-    let state = AppState::new(store.clone(), Arc::new(blobs), web);
+    let state = AppState::new(store.clone(), Arc::new(blobs), config.web.clone());
     let indexer = crate::search::open_indexer(&config, store.clone())?;
     state.attach_search(indexer.clone());
     let app = Application::build(state, config.listen).await.with_context(|| {
@@ -182,8 +169,8 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
             let _ = stop_rx.changed().await;
         }));
     }
-    println!("freewire is serving “{}” at http://{addr}/", config.site_name);
-    println!("public address: {}", config.base_url);
+    println!("freewire is serving “{}” at http://{addr}/", config.web.site_name);
+    println!("public address: {}", config.web.base_url);
     if let Some(banner) = banner {
         println!("{banner}");
     }
@@ -247,7 +234,7 @@ async fn import(
     }
     let store = open_store(config).await?;
     let spec = SourceSpec { name: source, homepage: source_url, licence };
-    let report = import_file(store.as_ref(), file, &spec).await?;
+    let report = freewire_app::import::import_file(store.as_ref(), Actor::Operator, file, &spec).await?;
     println!(
         "{}: {} item(s), {} new article(s) stored under “{}”, {} already stored",
         file.display(),
@@ -256,8 +243,9 @@ async fn import(
         report.source.name,
         report.duplicates
     );
+    let urls = config.web.urls();
     for article in &report.inserted {
-        println!("  {}", article.permalink.url(config.base_url.as_str()));
+        println!("  {}", urls.permalink(&article.permalink));
     }
     if licence.is_some_and(|l| l != report.source.licence) {
         println!(
@@ -266,28 +254,6 @@ async fn import(
         );
     }
     Ok(())
-}
-
-/// A username people can type and read in a timeline.
-fn check_username(name: &str) -> anyhow::Result<()> {
-    freewire_core::check_username(name).map_err(anyhow::Error::msg)
-}
-
-async fn create_user(
-    store: &dyn Store,
-    name: &str,
-    role: Role,
-    email: Option<String>,
-    password: String,
-) -> anyhow::Result<()> {
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .context("hashing the password")??;
-    match store.insert_user(NewUser { username: name.to_owned(), email, password_hash: hash, role }).await {
-        Ok(_) => Ok(()),
-        Err(StoreError::Conflict(_)) => bail!("a user named {name:?} exists already; choose another name"),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// A password piped on standard input, or a generated one (`true`: print it once).
@@ -302,29 +268,23 @@ fn piped_or_generated_password() -> anyhow::Result<(String, bool)> {
 
 async fn reset_password(config: &Config, name: &str) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let Some(user) = store.user_by_name(name).await? else {
-        bail!("there is no user named {name:?}");
-    };
     let (password, generated) = piped_or_generated_password()?;
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password).map(|h| (h, password)))
-        .await
-        .context("hashing the password")??;
-    store.update_password(user.id, hash.0).await?;
-    let ended = store.delete_sessions_for_user(user.id, None).await?;
+    let ended = accounts::reset_password(store.as_ref(), name, password.clone()).await?;
     println!("new password set for “{name}”; {ended} session(s) ended");
     if generated {
-        println!("password: {}", hash.1);
+        println!("password: {password}");
         println!("(shown once: pass it on safely)");
     }
     Ok(())
 }
 
 async fn user_add(config: &Config, name: &str, role: &str, email: Option<String>) -> anyhow::Result<()> {
-    check_username(name)?;
+    freewire_core::check_username(name).map_err(anyhow::Error::msg)?;
     let role: Role = role.parse().map_err(anyhow::Error::msg)?;
     let (password, generated) = piped_or_generated_password()?;
     let store = open_store(config).await?;
-    create_user(store.as_ref(), name, role, email, password.clone()).await?;
+    let account = NewAccount { username: name.to_owned(), email, role, password: password.clone() };
+    accounts::create_user(store.as_ref(), account, Admission::Direct).await?;
     println!("created {role} “{name}”");
     if generated {
         println!("password: {password}");
@@ -347,18 +307,20 @@ async fn demo(config: Config) -> anyhow::Result<()> {
             homepage: Some((*homepage).to_owned()),
             licence: Some(*licence),
         };
-        let report = import_file(store.as_ref(), &path, &spec).await?;
+        let report = freewire_app::import::import_file(store.as_ref(), Actor::Operator, &path, &spec).await?;
         println!("imported {} article(s) from {source}", report.inserted.len());
     }
     let password = generate_password();
-    match create_user(store.as_ref(), "admin", Role::Admin, None, password.clone()).await {
-        Ok(()) => {}
-        Err(e) if e.to_string().contains("exists already") => {
+    let account =
+        NewAccount { username: "admin".into(), email: None, role: Role::Admin, password: password.clone() };
+    match accounts::create_user(store.as_ref(), account, Admission::Direct).await {
+        Ok(_) => {}
+        Err(AppError::Conflict(_)) => {
             bail!(
                 "the demo database already has an admin; use a fresh data folder (--data-dir) or an empty database"
             )
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     }
     let banner = format!(
         "\nsign in at http://{}/login as “admin” with password: {password}\n(demo data lives in {}; delete the folder when done)",
@@ -393,14 +355,6 @@ fn prepare_demo_dir(dir: &Path) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn usernames_are_typeable() {
-        assert!(check_username("ada.lovelace").is_ok());
-        assert!(check_username("a").is_err());
-        assert!(check_username("has space").is_err());
-        assert!(check_username("<script>").is_err());
-    }
 
     #[test]
     fn demo_folders_are_replaced_only_when_a_demo_made_them() {

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use freewire_app::updates::UpdateRules;
 use freewire_store::Engine;
+use freewire_web::WebConfig;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -106,20 +108,22 @@ impl RawSearch {
 }
 
 impl Default for RawConfig {
+    /// The site's defaults are the web layer's ([`WebConfig::default`]): one set of values.
     fn default() -> Self {
+        let web = WebConfig::default();
         RawConfig {
             data_dir: PathBuf::from("./freewire-data"),
             database_url: None,
             listen: "127.0.0.1:8080".to_owned(),
-            site_name: "freewire".to_owned(),
+            site_name: web.site_name,
             base_url: None,
-            language: "en".to_owned(),
-            max_upload_bytes: 25 * 1024 * 1024,
-            daily_upload_quota_bytes: 500 * 1024 * 1024,
-            session_days: 30,
-            edit_window_minutes: 60,
-            registration: "invite".to_owned(),
-            page_cache_seconds: 60,
+            language: web.language,
+            max_upload_bytes: web.updates.max_upload_bytes,
+            daily_upload_quota_bytes: web.updates.daily_upload_quota_bytes,
+            session_days: web.session_days,
+            edit_window_minutes: web.updates.edit_window_minutes,
+            registration: web.registration.to_string(),
+            page_cache_seconds: web.keep_pages_for.as_secs(),
             storage_url: None,
             fetch: RawFetch::default(),
             poll: RawPoll::default(),
@@ -139,24 +143,9 @@ pub struct Config {
     pub engine: Engine,
     /// Address to serve on.
     pub listen: SocketAddr,
-    /// The site's name, as in citations.
-    pub site_name: String,
-    /// The public address of the site (permalinks, citations).
-    pub base_url: Url,
-    /// Language of the site's own text.
-    pub language: String,
-    /// Largest file one upload may carry.
-    pub max_upload_bytes: u64,
-    /// Bytes of files one user may upload in 24 hours.
-    pub daily_upload_quota_bytes: u64,
-    /// How long a sign-in lasts.
-    pub session_days: i64,
-    /// How long authors may edit or delete their own updates.
-    pub edit_window_minutes: i64,
-    /// How people get accounts.
-    pub registration: freewire_core::Registration,
-    /// How long an anonymous visitor's article page or list is reused unless something changes.
-    pub keep_pages_for: std::time::Duration,
+    /// The site as the web layer sees it: name, public address, language, upload rules,
+    /// sign-ins, registration, kept pages. Passed down as it is.
+    pub web: WebConfig,
     /// Where uploaded files live.
     pub storage: Storage,
     /// Outgoing requests.
@@ -353,9 +342,6 @@ impl RawConfig {
             search_dir,
             search_every,
             storage,
-            registration,
-            keep_pages_for,
-            edit_window_minutes: self.edit_window_minutes,
             fetch,
             poll,
             poll_in_serve: self.poll.enabled,
@@ -364,12 +350,19 @@ impl RawConfig {
             database_url,
             engine,
             listen,
-            site_name: self.site_name.trim().to_owned(),
-            base_url,
-            language: self.language,
-            max_upload_bytes: self.max_upload_bytes,
-            daily_upload_quota_bytes: self.daily_upload_quota_bytes,
-            session_days: self.session_days,
+            web: WebConfig {
+                site_name: self.site_name.trim().to_owned(),
+                base_url,
+                language: self.language,
+                updates: UpdateRules {
+                    max_upload_bytes: self.max_upload_bytes,
+                    daily_upload_quota_bytes: self.daily_upload_quota_bytes,
+                    edit_window_minutes: self.edit_window_minutes,
+                },
+                session_days: self.session_days,
+                registration,
+                keep_pages_for,
+            },
         })
     }
 }
@@ -427,12 +420,6 @@ impl RawConfig {
 }
 
 impl Config {
-    /// Where uploads wait while they arrive.
-    #[must_use]
-    pub fn spool_dir(&self) -> PathBuf {
-        self.data_dir.join("tmp")
-    }
-
     /// The database URL, safe to print.
     #[must_use]
     pub fn database_url_for_display(&self) -> String {
@@ -458,8 +445,8 @@ mod tests {
             assert_eq!(c.engine, Engine::Sqlite);
             assert!(c.database_url.ends_with("freewire-data/freewire.db?mode=rwc"), "{}", c.database_url);
             assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
-            assert_eq!(c.base_url.as_str(), "http://127.0.0.1:8080/");
-            assert_eq!(c.max_upload_bytes, 25 * 1024 * 1024);
+            assert_eq!(c.web.base_url.as_str(), "http://127.0.0.1:8080/");
+            assert_eq!(c.web.updates.max_upload_bytes, 25 * 1024 * 1024);
             assert!(!c.fetch.allow_private, "private addresses are refused by default");
             assert!(matches!(&c.storage, Storage::Local(p) if p.ends_with("freewire-data/uploads")));
             assert_eq!(c.poll.per_host, 2);
@@ -482,10 +469,10 @@ mod tests {
             jail.set_env("FREEWIRE_FETCH__ALLOW_PRIVATE", "true");
             jail.set_env("FREEWIRE_STORAGE_URL", "s3://uploads/freewire");
             let c = load(jail, Some("f.toml"), &Overrides::default()).unwrap();
-            assert_eq!(c.site_name, "Radio Free");
-            assert_eq!(c.base_url.as_str(), "https://www.radiofree.org/");
+            assert_eq!(c.web.site_name, "Radio Free");
+            assert_eq!(c.web.base_url.as_str(), "https://www.radiofree.org/");
             assert_eq!(c.listen.port(), 9000);
-            assert_eq!(c.max_upload_bytes, 1000);
+            assert_eq!(c.web.updates.max_upload_bytes, 1000);
             assert_eq!(c.engine, Engine::Postgres);
             assert!(c.fetch.allow_private);
             assert!(matches!(&c.storage, Storage::S3 { url, .. } if url == "s3://uploads/freewire"));
@@ -531,7 +518,7 @@ mod tests {
             jail.set_env("FREEWIRE_SEARCH__DIR", "node-a-index");
             let c = load(jail, None, &Overrides::default()).unwrap();
             assert_eq!(c.search_every, std::time::Duration::from_millis(250));
-            assert!(c.keep_pages_for.is_zero(), "0 renders every request");
+            assert!(c.web.keep_pages_for.is_zero(), "0 renders every request");
             assert!(c.search_dir.is_absolute() && c.search_dir.ends_with("node-a-index"));
             Ok(())
         });

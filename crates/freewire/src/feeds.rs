@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, SecondsFormat, Utc};
-use freewire_core::{FeedId, Licence, NewFeed, NewSource, Store, StoreError};
+use freewire_app::sources::{self, FollowFeed, SourceInput};
+use freewire_app::{Actor, AppError};
+use freewire_core::{FeedId, Licence, Store};
 use freewire_ingest::fetch::{FetchOutcome, Fetcher, Validators};
 use freewire_ingest::parse::{ParsedFeed, parse_feed_with_charset};
 use freewire_ingest::poll::{PollOutcome, Poller};
 use freewire_ingest::sanitize::html_to_text;
 use freewire_store::SqlStore;
-use url::Url;
 
 use crate::config::Config;
 
@@ -29,29 +30,10 @@ pub async fn source_add(
     credit: Option<String>,
 ) -> anyhow::Result<()> {
     let licence: Licence = licence.parse()?;
-    Url::parse(homepage).with_context(|| {
-        format!("--homepage {homepage:?} is not an address such as https://outlet.example/")
-    })?;
-    let name = name.trim();
-    if name.is_empty() {
-        bail!("a source needs a name");
-    }
-    match store
-        .insert_source(NewSource {
-            name: name.to_owned(),
-            homepage: Some(homepage.to_owned()),
-            licence,
-            credit,
-        })
-        .await
-    {
-        Ok(s) => {
-            println!("added source “{}” ({}), id {}", s.name, s.licence, s.id);
-            Ok(())
-        }
-        Err(StoreError::Conflict(_)) => bail!("a source named {name:?} exists already"),
-        Err(e) => Err(e.into()),
-    }
+    let input = SourceInput { name: name.to_owned(), homepage: Some(homepage.to_owned()), licence, credit };
+    let s = sources::add_source(store, Actor::Operator, input).await?;
+    println!("added source “{}” ({}), id {}", s.name, s.licence, s.id);
+    Ok(())
 }
 
 /// `source list`
@@ -62,33 +44,24 @@ pub async fn source_list(store: &SqlStore) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The address of a feed as we will store it: an absolute http(s) URL.
-fn feed_url(raw: &str) -> anyhow::Result<Url> {
-    let url = Url::parse(raw.trim())
-        .with_context(|| format!("{raw:?} is not a feed address such as https://outlet.example/feed.xml"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        bail!("{raw:?}: only http and https feeds can be followed (use `freewire import` for a file)");
-    }
-    Ok(url)
-}
-
 /// `feed add`
 pub async fn feed_add(store: &SqlStore, url: &str, source: &str) -> anyhow::Result<()> {
-    let url = feed_url(url)?;
-    let Some(src) = store.source_by_name(source).await? else {
-        bail!("there is no source named {source:?}; add it first with `freewire source add`");
+    let input = FollowFeed {
+        url: url.to_owned(),
+        source: source.to_owned(),
+        homepage: None,
+        licence: None,
+        title: None,
     };
-    match store.insert_feed(NewFeed { source_id: src.id, url: url.to_string(), title: None }).await {
-        Ok(f) => {
-            println!(
-                "following {} for “{}” as feed {}; it is polled at the next round",
-                f.url, src.name, f.id
-            );
-            Ok(())
+    let (f, src) = match sources::follow_feed(store, Actor::Operator, input).await {
+        Ok(found) => found,
+        Err(AppError::NotFound(_)) => {
+            bail!("there is no source named {source:?}; add it first with `freewire source add`")
         }
-        Err(StoreError::Conflict(_)) => bail!("{url} is followed already"),
-        Err(e) => Err(e.into()),
-    }
+        Err(e) => return Err(e.into()),
+    };
+    println!("following {} for “{}” as feed {}; it is polled at the next round", f.url, src.name, f.id);
+    Ok(())
 }
 
 /// `feed list`
@@ -123,8 +96,10 @@ pub async fn feed_list(store: &SqlStore) -> anyhow::Result<()> {
 
 /// `feed disable` / `feed enable`
 pub async fn feed_set_enabled(store: &SqlStore, id: i64, enabled: bool) -> anyhow::Result<()> {
-    if !store.set_feed_enabled(FeedId(id), enabled).await? {
-        bail!("there is no feed {id}; see `freewire feed list`");
+    match sources::set_feed_enabled(store, Actor::Operator, FeedId(id), enabled).await {
+        Ok(()) => {}
+        Err(AppError::NotFound(_)) => bail!("there is no feed {id}; see `freewire feed list`"),
+        Err(e) => return Err(e.into()),
     }
     println!("feed {id} {}", if enabled { "enabled: polled at the next round" } else { "disabled" });
     Ok(())
@@ -159,7 +134,7 @@ pub async fn poll_once(config: &Config, store: Arc<SqlStore>) -> anyhow::Result<
 /// `feed inspect`: parse a file or URL and describe it.
 pub async fn feed_inspect(config: &Config, target: &str, json: bool) -> anyhow::Result<()> {
     let (bytes, charset, location) = if target.starts_with("http://") || target.starts_with("https://") {
-        let url = feed_url(target)?;
+        let url = sources::feed_url(target)?;
         let fetcher = Fetcher::new(config.fetch.clone())?;
         match fetcher.get(&url, &Validators::default()).await.with_context(|| format!("fetching {url}"))? {
             FetchOutcome::Fetched(f) => (f.body.to_vec(), f.charset, Some(f.final_url)),
@@ -261,29 +236,19 @@ async fn add_outline(
     html_url: Option<&str>,
     licence: Licence,
 ) -> anyhow::Result<()> {
-    let url = feed_url(xml_url)?;
     if name.is_empty() {
         bail!("the outline has no title");
     }
-    let source = match store.source_by_name(name).await? {
-        Some(s) => s,
-        None => {
-            store
-                .insert_source(NewSource {
-                    name: name.to_owned(),
-                    homepage: html_url.map(str::to_owned),
-                    licence,
-                    credit: None,
-                })
-                .await?
-        }
+    let input = FollowFeed {
+        url: xml_url.to_owned(),
+        source: name.to_owned(),
+        homepage: html_url.map(str::to_owned),
+        licence: Some(licence),
+        title: Some(name.to_owned()),
     };
-    match store
-        .insert_feed(NewFeed { source_id: source.id, url: url.to_string(), title: Some(name.to_owned()) })
-        .await
-    {
+    match sources::follow_feed(store, Actor::Operator, input).await {
         Ok(_) => Ok(()),
-        Err(StoreError::Conflict(_)) => bail!("followed already"),
+        Err(AppError::Conflict(_)) => bail!("followed already"),
         Err(e) => Err(e.into()),
     }
 }

@@ -67,7 +67,7 @@ pub async fn query(config: &Config, store: Arc<SqlStore>, words: &[String]) -> a
             hit.meta.published.format("%Y-%m-%d"),
             hit.meta.title,
             hit.meta.source,
-            config.base_url.join(&hit.meta.path).map_or_else(|_| hit.meta.path.clone(), String::from)
+            config.web.urls().absolute(&format!("/{}", hit.meta.path))
         );
     }
     Ok(())

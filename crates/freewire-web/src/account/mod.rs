@@ -126,7 +126,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
 }
 
 fn session_cookie(state: &AppState, value: String, max_age: Duration) -> Cookie<'static> {
-    let path = if state.path_prefix().is_empty() { "/".to_owned() } else { state.path_prefix().to_owned() };
+    let path =
+        if state.urls().prefix().is_empty() { "/".to_owned() } else { state.urls().prefix().to_owned() };
     Cookie::build((SESSION_COOKIE, value))
         .http_only(true)
         .same_site(SameSite::Lax)

@@ -8,16 +8,18 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::{Duration, Utc};
-use freewire_core::password::{MIN_PASSWORD_LEN, hash_password};
-use freewire_core::{Invite, NewAuditEntry, NewUser, Registration, Role, StoreError, check_username};
+use freewire_app::AppError;
+use freewire_app::accounts::{self, Admission, NewAccount};
+use freewire_core::password::MIN_PASSWORD_LEN;
+use freewire_core::{Invite, NewAuditEntry, Registration, Role};
 use serde::{Deserialize, Serialize};
 
 use super::{SignedIn, Viewer, start_session};
 use crate::error::WebError;
 use crate::frame::Frame;
 use crate::security::{random_token, same_origin, token_hash, tokens_match};
-use crate::site::TimeView;
 use crate::state::AppState;
+use crate::views::TimeView;
 
 const REGISTER_CSRF_COOKIE: &str = "fw_register_csrf";
 /// How long an invitation link works.
@@ -146,9 +148,6 @@ pub async fn submit_register(
             Some(&msg),
         );
     }
-    if let Err(msg) = check_username(&username) {
-        return register_page(&state, jar, StatusCode::BAD_REQUEST, &invite_token, &username, Some(&msg));
-    }
     if form.password != form.repeat {
         return register_page(
             &state,
@@ -159,39 +158,23 @@ pub async fn submit_register(
             Some("The two passwords differ."),
         );
     }
-    let password = form.password;
-    let hash = {
-        let _slot = state.hashing().acquire().await.map_err(|e| WebError::Internal(e.to_string()))?;
-        tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| WebError::Internal(format!("hashing interrupted: {e}")))?
-    };
-    let Ok(password_hash) = hash else {
-        let msg = format!("A password needs at least {MIN_PASSWORD_LEN} characters.");
-        return register_page(&state, jar, StatusCode::BAD_REQUEST, &invite_token, &username, Some(&msg));
-    };
     let role = invite.as_ref().map_or(Role::Contributor, |i| i.role);
-    let new = NewUser { username: username.clone(), email: None, password_hash, role };
-    let created = match &invite {
-        Some(_) => state.store().insert_user_with_invite(new, &token_hash(&invite_token), Utc::now()).await,
-        None => state.store().insert_user(new).await,
+    let account = NewAccount { username: username.clone(), email: None, role, password: form.password };
+    let hashed_token = token_hash(&invite_token);
+    let admission = match &invite {
+        Some(_) => Admission::Invited { token_hash: &hashed_token },
+        None => Admission::Direct,
+    };
+    let created = {
+        let _slot = state.hashing().acquire().await.map_err(|e| WebError::Internal(e.to_string()))?;
+        accounts::create_user(state.store(), account, admission).await
     };
     let user = match created {
         Ok(u) => u,
-        Err(StoreError::Conflict(_)) => {
-            return register_page(
-                &state,
-                jar,
-                StatusCode::CONFLICT,
-                &invite_token,
-                &username,
-                Some("That username is taken; choose another."),
-            );
-        }
-        Err(StoreError::Missing(_)) => {
-            return Err(WebError::Forbidden(
-                "This invitation was used or expired a moment ago. Ask an editor for a new one.".into(),
-            ));
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let status = WebError::from(e);
+            let (code, message) = (status.status(), status.to_string());
+            return register_page(&state, jar, code, &invite_token, &username, Some(&message));
         }
         Err(e) => return Err(e.into()),
     };
@@ -296,7 +279,6 @@ pub async fn create_invite(
             detail: String::new(),
         })
         .await?;
-    let base = state.config().base_url.as_str().trim_end_matches('/');
-    let link = format!("{base}/register?invite={token}");
+    let link = state.urls().absolute(&format!("/register?invite={token}"));
     invites_page(&state, &who, Some(&link)).await
 }

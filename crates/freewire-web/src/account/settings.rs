@@ -6,15 +6,16 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
-use freewire_core::password::{MIN_PASSWORD_LEN, hash_password, verify_password};
+use freewire_app::{AppError, accounts};
+use freewire_core::password::{MIN_PASSWORD_LEN, verify_password};
 use serde::{Deserialize, Serialize};
 
 use super::{SignedIn, Viewer};
 use crate::error::WebError;
 use crate::frame::Frame;
 use crate::guard::{check_form, signed_in};
-use crate::site::TimeView;
 use crate::state::AppState;
+use crate::views::TimeView;
 
 /// How much of a session's hash identifies it on the page: enough to be unique, and no help
 /// to anyone (the hash cannot sign in; only the cookie's token can).
@@ -103,19 +104,17 @@ pub async fn change_password(
         return refuse("The new password and its repetition differ.").await;
     }
     let phc = who.user.password_hash.clone();
-    let (current, new) = (form.current, form.new);
-    let outcome = tokio::task::spawn_blocking(move || {
-        if verify_password(&current, &phc) { Some(hash_password(&new)) } else { None }
-    })
-    .await
-    .map_err(|e| WebError::Internal(format!("password check interrupted: {e}")))?;
-    match outcome {
-        None => refuse("The current password is not right.").await,
-        Some(Err(_)) => refuse("The new password is too short.").await,
-        Some(Ok(hash)) => {
-            state.store().update_password(who.user.id, hash).await?;
-            let ended =
-                state.store().delete_sessions_for_user(who.user.id, Some(&who.session.token_hash)).await?;
+    let current = form.current;
+    let right = tokio::task::spawn_blocking(move || verify_password(&current, &phc))
+        .await
+        .map_err(|e| WebError::Internal(format!("password check interrupted: {e}")))?;
+    if !right {
+        return refuse("The current password is not right.").await;
+    }
+    match accounts::set_password(state.store(), who.user.id, form.new, Some(&who.session.token_hash)).await {
+        Err(AppError::Invalid(_)) => refuse("The new password is too short.").await,
+        Err(e) => Err(e.into()),
+        Ok(ended) => {
             tracing::info!(username = %who.user.username, ended, "password changed");
             account_page(
                 &state,

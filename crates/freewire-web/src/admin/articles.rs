@@ -6,19 +6,16 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Utc;
-use freewire_core::{ArticleFilter, ArticleId, ArticleStatus, NewAuditEntry, PageRequest, Withdrawal};
+use freewire_app::{Actor, articles};
+use freewire_core::{ArticleFilter, ArticleId, PageRequest};
 use serde::{Deserialize, Serialize};
 
 use crate::account::Viewer;
 use crate::error::WebError;
 use crate::frame::Frame;
 use crate::guard::check_form;
-use crate::site::TimeView;
 use crate::state::AppState;
-
-/// The longest notice kept.
-const MAX_REASON_CHARS: usize = 500;
+use crate::views::TimeView;
 
 /// The withdraw form under an article.
 #[derive(Debug, Deserialize)]
@@ -44,27 +41,7 @@ pub async fn withdraw(
 ) -> Result<Response, WebError> {
     let who = crate::guard::editor(viewer, "Only editors can withdraw articles.")?;
     check_form(&state, &who, &headers, &form.csrf)?;
-    let reason: String = form.reason.trim().chars().take(MAX_REASON_CHARS).collect();
-    if reason.is_empty() {
-        return Err(WebError::BadRequest(
-            "Give a reason for withdrawing the article; readers who follow its link will see it.".into(),
-        ));
-    }
-    let found = state.store().article_by_id(ArticleId(id)).await?.ok_or(WebError::NotFound)?;
-    if found.article.status != ArticleStatus::Published {
-        return Err(WebError::BadRequest("Only a published article can be withdrawn.".into()));
-    }
-    let audit = NewAuditEntry {
-        actor_id: who.user.id,
-        action: "article.withdraw".into(),
-        target: format!("article {} ({})", id, found.article.permalink.path()),
-        detail: reason.clone(),
-    };
-    let withdrawal = Withdrawal { at: Utc::now(), reason };
-    if !state.store().set_article_withdrawn(ArticleId(id), Some(withdrawal), audit).await? {
-        return Err(WebError::NotFound);
-    }
-    tracing::info!(editor = %who.user.username, article = id, "article withdrawn");
+    articles::withdraw_article(state.store(), Actor::User(&who.user), ArticleId(id), &form.reason).await?;
     Ok(Redirect::to(&state.link("/admin/withdrawn")).into_response())
 }
 
@@ -78,17 +55,7 @@ pub async fn reinstate(
 ) -> Result<Response, WebError> {
     let who = crate::guard::editor(viewer, "Only editors can reinstate articles.")?;
     check_form(&state, &who, &headers, &form.csrf)?;
-    let found = state.store().article_by_id(ArticleId(id)).await?.ok_or(WebError::NotFound)?;
-    if found.article.status != ArticleStatus::Withdrawn {
-        return Err(WebError::BadRequest("Only a withdrawn article can be reinstated.".into()));
-    }
-    let audit = NewAuditEntry {
-        actor_id: who.user.id,
-        action: "article.reinstate".into(),
-        target: format!("article {} ({})", id, found.article.permalink.path()),
-        detail: String::new(),
-    };
-    state.store().set_article_withdrawn(ArticleId(id), None, audit).await?;
+    let found = articles::reinstate_article(state.store(), Actor::User(&who.user), ArticleId(id)).await?;
     Ok(Redirect::to(&state.link(&format!("/{}/", found.article.permalink.path()))).into_response())
 }
 

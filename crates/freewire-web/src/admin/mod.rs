@@ -11,15 +11,17 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use freewire_core::{FeedId, Licence, NewFeed, NewSource, StoreError};
+use freewire_app::sources::{FollowFeed, follow_feed, set_feed_enabled};
+use freewire_app::{Actor, AppError};
+use freewire_core::{FeedId, Licence};
 use serde::{Deserialize, Serialize};
 
 use crate::account::{SignedIn, Viewer};
 use crate::error::WebError;
 use crate::frame::Frame;
 use crate::guard::check_form;
-use crate::site::TimeView;
 use crate::state::AppState;
+use crate::views::TimeView;
 
 #[derive(Serialize)]
 struct FeedRow {
@@ -121,62 +123,18 @@ pub async fn add_feed(
 ) -> Result<Response, WebError> {
     let who = crate::guard::editor(viewer, "Only editors can manage feeds.")?;
     check_form(&state, &who, &headers, &form.csrf)?;
-    match follow(&state, &form).await? {
-        Ok(url) => {
-            tracing::info!(editor = %who.user.username, %url, "feed added");
-            state
-                .store()
-                .insert_audit(freewire_core::NewAuditEntry {
-                    actor_id: who.user.id,
-                    action: "feed.add".into(),
-                    target: url.to_string(),
-                    detail: form.source.trim().to_owned(),
-                })
-                .await?;
-            Ok(Redirect::to(&state.link("/admin/feeds")).into_response())
-        }
-        Err(message) => feeds_page(&state, &who, StatusCode::BAD_REQUEST, Some(&message)).await,
-    }
-}
-
-/// Follows the form's feed, creating its source if new; the inner error is for the editor.
-async fn follow(state: &AppState, form: &AddFeedForm) -> Result<Result<url::Url, String>, WebError> {
-    let url = match url::Url::parse(form.url.trim()) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") => u,
-        _ => {
-            return Ok(Err(format!(
-                "“{}” is not a feed address such as https://outlet.example/feed.xml.",
-                form.url
-            )));
-        }
+    let input = FollowFeed {
+        url: form.url,
+        source: form.source,
+        homepage: form.homepage,
+        licence: form.licence.as_deref().and_then(|l| l.parse::<Licence>().ok()),
+        title: None,
     };
-    let name = form.source.trim();
-    if name.is_empty() {
-        return Ok(Err("Name the source (the outlet) the feed belongs to.".into()));
-    }
-    let source = if let Some(existing) = state.store().source_by_name(name).await? {
-        existing
-    } else {
-        let Some(licence) = form.licence.as_deref().and_then(|l| l.parse::<Licence>().ok()) else {
-            return Ok(Err(format!(
-                "“{name}” is a new source: choose the licence its articles are published under."
-            )));
-        };
-        let homepage = form.homepage.as_deref().map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned);
-        if let Some(h) = &homepage
-            && !url::Url::parse(h).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
-        {
-            return Ok(Err(format!("“{h}” is not a homepage address such as https://outlet.example/.")));
+    match follow_feed(state.store(), Actor::User(&who.user), input).await {
+        Ok(_) => Ok(Redirect::to(&state.link("/admin/feeds")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
+            feeds_page(&state, &who, StatusCode::BAD_REQUEST, Some(&e.to_string())).await
         }
-        state
-            .store()
-            .insert_source(NewSource { name: name.to_owned(), homepage, licence, credit: None })
-            .await?
-    };
-    match state.store().insert_feed(NewFeed { source_id: source.id, url: url.to_string(), title: None }).await
-    {
-        Ok(_) => Ok(Ok(url)),
-        Err(StoreError::Conflict(_)) => Ok(Err(format!("{url} is followed already."))),
         Err(e) => Err(e.into()),
     }
 }
@@ -198,18 +156,6 @@ pub async fn switch_feed(
 ) -> Result<Response, WebError> {
     let who = crate::guard::editor(viewer, "Only editors can manage feeds.")?;
     check_form(&state, &who, &headers, &form.csrf)?;
-    if !state.store().set_feed_enabled(FeedId(id), form.enabled).await? {
-        return Err(WebError::NotFound);
-    }
-    tracing::info!(editor = %who.user.username, feed = id, enabled = form.enabled, "feed switched");
-    state
-        .store()
-        .insert_audit(freewire_core::NewAuditEntry {
-            actor_id: who.user.id,
-            action: if form.enabled { "feed.enable".into() } else { "feed.disable".into() },
-            target: format!("feed {id}"),
-            detail: String::new(),
-        })
-        .await?;
+    set_feed_enabled(state.store(), Actor::User(&who.user), FeedId(id), form.enabled).await?;
     Ok(Redirect::to(&state.link("/admin/feeds")).into_response())
 }

@@ -7,7 +7,9 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use freewire_core::{IndexPolicy, Licence, NewAuditEntry, SourceId, SourceTerms};
+use freewire_app::Actor;
+use freewire_app::sources::TermsInput;
+use freewire_core::{IndexPolicy, Licence, SourceId};
 use serde::{Deserialize, Serialize};
 
 use crate::account::Viewer;
@@ -80,10 +82,6 @@ pub struct TermsForm {
     index_policy: String,
 }
 
-fn non_empty(s: &str) -> Option<String> {
-    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
 /// POST /admin/sources/{id}
 pub async fn update_source(
     State(state): State<AppState>,
@@ -99,35 +97,9 @@ pub async fn update_source(
         .parse()
         .map_err(|e: freewire_core::licence::UnknownLicence| WebError::BadRequest(e.to_string()))?;
     let index_policy: IndexPolicy = form.index_policy.parse().map_err(WebError::BadRequest)?;
-    let homepage = non_empty(&form.homepage);
-    if let Some(h) = &homepage
-        && !matches!(url::Url::parse(h).map(|u| u.scheme().to_owned()).as_deref(), Ok("http" | "https"))
-    {
-        return Err(WebError::BadRequest(format!(
-            "{h:?} is not a web address; give one starting with https://."
-        )));
-    }
-    let source = state.store().source_by_id(SourceId(id)).await?.ok_or(WebError::NotFound)?;
-    let terms = SourceTerms {
-        homepage,
-        licence,
-        credit: non_empty(&form.credit).map(|c| c.chars().take(300).collect()),
-        index_policy,
-    };
-    let audit = NewAuditEntry {
-        actor_id: who.user.id,
-        action: "source.terms".into(),
-        target: format!("source {id} ({})", source.name),
-        detail: format!(
-            "licence {} → {}; search {} → {}",
-            source.licence.id(),
-            licence.id(),
-            source.index_policy.id(),
-            index_policy.id()
-        ),
-    };
-    if !state.store().update_source_terms(SourceId(id), terms, audit).await? {
-        return Err(WebError::NotFound);
-    }
+    let terms =
+        TermsInput { homepage: Some(form.homepage), credit: Some(form.credit), licence, index_policy };
+    freewire_app::sources::change_source_terms(state.store(), Actor::User(&who.user), SourceId(id), terms)
+        .await?;
     Ok(Redirect::to(&state.link("/admin/sources")).into_response())
 }

@@ -82,7 +82,7 @@ pub(crate) async fn citations(
         site_name: state.config().site_name.clone(),
         outlet: found.source.name.clone(),
         published: a.published_at,
-        url: a.permalink.url(state.config().base_url.as_str()),
+        url: state.urls().permalink(&a.permalink),
         original_url: a.original_url.clone(),
         // The day our copy was retrieved: the same every time the page is drawn.
         accessed: a.created_at.date_naive(),
@@ -152,7 +152,7 @@ pub async fn download(State(state): State<AppState>, Path(file): Path<String>) -
     let found = state.store().article_by_id(id).await?.ok_or(WebError::NotFound)?;
     match found.article.status {
         ArticleStatus::Published => {}
-        ArticleStatus::Withdrawn => return Err(WebError::Gone(None)),
+        ArticleStatus::Withdrawn => return Err(crate::views::withdrawn(&found.article)),
         ArticleStatus::Duplicate => return Err(WebError::NotFound),
     }
     let c = citations(&state, &found).await?;

@@ -19,12 +19,12 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use freewire_core::{ArticleFilter, ArticleWithSource, PageRequest, SourceId};
 use serde::Serialize;
 
-use super::lists::{slug_of, slugs, source_by_slug, source_path};
-use super::{EXCERPT_WORDS, excerpt_of, public_body_html};
-use crate::caching::last_modified;
+use super::lists::{slug_of, slugs, source_by_slug};
+use crate::conditional::last_modified;
 use crate::error::WebError;
 use crate::state::AppState;
 use crate::templates::escape_html;
+use crate::views::{EXCERPT_WORDS, excerpt_of, public_body_html};
 
 /// Items in a feed.
 const FEED_ITEMS: u64 = 50;
@@ -162,7 +162,7 @@ async fn items(state: &AppState, spec: &FeedSpec) -> Result<Vec<ItemData>, WebEr
         .map(|a| {
             let credit = Credit::new(a, &feed_urls);
             ItemData {
-                url: a.article.permalink.url(state.config().base_url.as_str()),
+                url: state.urls().permalink(&a.article.permalink),
                 title: a.article.title.clone(),
                 content_html: format!("{}\n{}", public_body_html(&a.article), credit.html()),
                 summary: excerpt_of(&a.article, EXCERPT_WORDS),
@@ -441,7 +441,7 @@ fn json(state: &AppState, spec: &FeedSpec, items: &[ItemData], self_url: &str) -
 
 async fn render(state: &AppState, spec: FeedSpec, format: Format) -> Result<Response, WebError> {
     let items = items(state, &spec).await?;
-    let self_url = state.absolute(&format!("{}.{}", spec.base, format.extension));
+    let self_url = state.urls().absolute(&format!("{}.{}", spec.base, format.extension));
     let body = match format.extension {
         "xml" => rss(state, &spec, &items, &self_url),
         "atom" => atom(&spec, &items, &self_url),
@@ -464,8 +464,8 @@ fn site_spec(state: &AppState) -> FeedSpec {
     FeedSpec {
         title: name.clone(),
         description: format!("The latest articles republished by {name}, with credit to each source."),
-        home: state.absolute(&state.link("/")),
-        base: state.link("/feed"),
+        home: state.urls().absolute("/"),
+        base: "/feed".to_owned(),
         filter: ArticleFilter::default(),
     }
 }
@@ -502,8 +502,8 @@ pub async fn source_feed(
             state.config().site_name,
             source.licence.title()
         ),
-        home: state.absolute(&source_path(&state, &slug)),
-        base: state.link(&format!("/source/{slug}/feed")),
+        home: state.urls().absolute(&format!("/source/{slug}/")),
+        base: format!("/source/{slug}/feed"),
         filter: ArticleFilter { source: Some(source.id), ..ArticleFilter::default() },
     };
     render(&state, spec, format).await
@@ -519,8 +519,8 @@ pub async fn tag_feed(
     let spec = FeedSpec {
         title: format!("{} | {}", tag.name, state.config().site_name),
         description: format!("Articles tagged {} on {}.", tag.name, state.config().site_name),
-        home: state.absolute(&state.link(&format!("/tag/{}/", tag.slug))),
-        base: state.link(&format!("/tag/{}/feed", tag.slug)),
+        home: state.urls().absolute(&format!("/tag/{}/", tag.slug)),
+        base: format!("/tag/{}/feed", tag.slug),
         filter: ArticleFilter { tag: Some(tag.slug), ..ArticleFilter::default() },
     };
     render(&state, spec, format).await

@@ -8,12 +8,12 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
 use freewire_core::{ArticleFilter, ArticleWithSource, PageRequest, Source, SourceId, source_slugs};
 use serde::{Deserialize, Serialize};
 
-use super::{EXCERPT_WORDS, TimeView, excerpt_of};
 use crate::account::Viewer;
-use crate::caching::last_modified;
+use crate::conditional::last_modified;
 use crate::error::WebError;
 use crate::frame::{Alternate, Frame};
 use crate::state::AppState;
+use crate::views::{EXCERPT_WORDS, TimeView, excerpt_of};
 
 /// Articles per page of a list.
 pub(crate) const LIST_PAGE_SIZE: u64 = 20;
@@ -98,7 +98,7 @@ struct ListSpec {
     kind: &'static str,
     intro: Option<String>,
     filter: ArticleFilter,
-    /// The list's address, without `?page=`.
+    /// The list's path on the site (before any prefix), without `?page=`.
     path: String,
     /// Where its feeds live (`/feed`, `/source/x/feed`), if it has its own.
     feed_base: Option<String>,
@@ -118,9 +118,9 @@ async fn render_list(
     // Visitors who are not signed in share one rendering (see `crate::pages`); counting a
     // large list's pages is its dearest part.
     let key = || format!("{}?page={number}", spec.path);
-    let missing = match crate::pages::lookup(state, viewer.0.is_some(), key) {
-        crate::pages::Lookup::Kept(page) => return Ok(page),
-        crate::pages::Lookup::Render(missing) => missing,
+    let missing = match state.kept_page(viewer.0.is_some(), key) {
+        crate::page_cache::Lookup::Kept(page) => return Ok(page),
+        crate::page_cache::Lookup::Render(missing) => missing,
     };
     let page = state.store().list_articles(&spec.filter, PageRequest::new(number, LIST_PAGE_SIZE)).await?;
     if page.items.is_empty() && number > 1 {
@@ -128,11 +128,12 @@ async fn render_list(
     }
     let slugs = slugs(state).await?;
     let page_count = page.page_count();
-    let link = |n: u64| if n == 1 { spec.path.clone() } else { format!("{}?page={n}", spec.path) };
+    let page_path = |n: u64| if n == 1 { spec.path.clone() } else { format!("{}?page={n}", spec.path) };
+    let link = |n: u64| state.link(&page_path(n));
     let mut frame = Frame::new(state, viewer.0.as_ref(), &spec.title);
     let feeds = spec.feed_base.as_deref().map(|base| Alternate::feeds(&spec.title, base)).unwrap_or_default();
     frame.alternates.extend(feeds.iter().cloned());
-    frame.canonical = Some(state.absolute(&link(number)));
+    frame.canonical = Some(state.urls().absolute(&page_path(number)));
     let modified = page.items.iter().map(|a| a.article.modified_at()).max();
     let ctx = ListPage {
         frame,
@@ -148,7 +149,7 @@ async fn render_list(
     };
     let html = state.templates().render("list.html", ctx)?;
     if let Some(missing) = missing {
-        return Ok(missing.keep(state, html, modified));
+        return Ok(missing.keep(state.pages(), html, modified));
     }
     Ok(match modified {
         Some(t) => ([last_modified(t)], Html(html)).into_response(),
@@ -167,7 +168,7 @@ pub async fn home(
         kind: "",
         intro: None,
         filter: ArticleFilter::default(),
-        path: state.link("/"),
+        path: "/".to_owned(),
         feed_base: None,
         empty: "Nothing has been published yet. Articles appear here as the outlets' feeds are imported.",
     };
@@ -201,7 +202,7 @@ pub async fn source_page(
         title: source.name,
         kind: "Articles from",
         filter: ArticleFilter { source: Some(source.id), ..ArticleFilter::default() },
-        path: source_path(&state, &slug),
+        path: format!("/source/{slug}/"),
         feed_base: Some(state.link(&format!("/source/{slug}/feed"))),
         empty: "Nothing from this source has been published yet.",
     };
@@ -221,7 +222,7 @@ pub async fn tag_page(
         kind: "Tagged",
         intro: None,
         filter: ArticleFilter { tag: Some(tag.slug.clone()), ..ArticleFilter::default() },
-        path: state.link(&format!("/tag/{}/", tag.slug)),
+        path: format!("/tag/{}/", tag.slug),
         feed_base: Some(state.link(&format!("/tag/{}/feed", tag.slug))),
         empty: "Nothing with this tag is published.",
     };
@@ -293,7 +294,7 @@ async fn archive(
             until: Some(span.end()),
             ..ArticleFilter::default()
         },
-        path: state.link(&span.path()),
+        path: span.path(),
         feed_base: None,
         empty: "Nothing was published on these dates.",
     };
@@ -353,7 +354,7 @@ pub async fn about(State(state): State<AppState>, Viewer(viewer): Viewer) -> Res
     let sources = state.store().list_sources().await?;
     let slugs = source_slugs(&sources);
     let mut frame = Frame::new(&state, viewer.as_ref(), "About");
-    frame.canonical = Some(state.absolute(&state.link("/about")));
+    frame.canonical = Some(state.urls().absolute("/about"));
     let ctx = AboutPage {
         frame,
         sources: sources

@@ -12,63 +12,22 @@ use std::fmt::Write as _;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::{DateTime, SecondsFormat, Utc};
-use freewire_core::{
-    Article, ArticleStatus, ArticleWithSource, IndexPolicy, Permalink, TimelineEntry, site_citation,
-};
-use freewire_ingest::html_to_text;
+use chrono::{DateTime, Utc};
+use freewire_core::{ArticleStatus, ArticleWithSource, IndexPolicy, Permalink, TimelineEntry, site_citation};
 use serde::Serialize;
 
 use crate::account::{SignedIn, Viewer};
 use crate::error::WebError;
 use crate::frame::{Alternate, Frame};
 use crate::state::AppState;
-use crate::updates::{AttachmentView, render_markdown};
-
-/// Words in a list's excerpt.
-pub(crate) const EXCERPT_WORDS: usize = 45;
-use freewire_core::EXCERPT_ONLY_WORDS;
+use crate::views::{
+    AttachmentView, EXCERPT_WORDS, TimeView, excerpt_of, human_size, public_body_html, render_markdown,
+    withdrawn,
+};
 
 const STYLESHEET: &str = include_str!("../../static/style.css");
 const UPLOAD_SCRIPT: &str = include_str!("../../static/upload.js");
 const SITE_SCRIPT: &str = include_str!("../../static/site.js");
-
-/// A time as pages show it, with its machine-readable form for `<time datetime>`.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct TimeView {
-    pub iso: String,
-    pub human: String,
-}
-
-impl TimeView {
-    pub(crate) fn new(t: DateTime<Utc>) -> Self {
-        TimeView {
-            iso: t.to_rfc3339_opts(SecondsFormat::Secs, true),
-            human: t.format("%-d %B %Y, %H:%M UTC").to_string(),
-        }
-    }
-}
-
-/// An article's text as its licence lets us show it (DESIGN: licences).
-pub(crate) fn excerpt_of(a: &Article, words: usize) -> String {
-    let text = a
-        .summary
-        .as_deref()
-        .map(str::to_owned)
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| html_to_text(&a.body_html));
-    freewire_core::first_words(&text, words)
-}
-
-/// The body a page or feed may carry: the sanitised HTML where the licence allows the full
-/// text, otherwise an excerpt as HTML text. Every public surface takes its text from here.
-pub(crate) fn public_body_html(a: &Article) -> String {
-    if a.licence.allows_full_text() {
-        a.body_html.clone()
-    } else {
-        format!("<p>{}</p>", crate::templates::escape_html(&excerpt_of(a, EXCERPT_ONLY_WORDS)))
-    }
-}
 
 #[derive(Debug, Serialize)]
 struct ArticleView {
@@ -150,7 +109,7 @@ pub(crate) async fn article_page(
     note: &str,
 ) -> Result<Response, WebError> {
     let (html, modified) = render_article(state, viewer, found, error, note).await?;
-    Ok((status, [crate::caching::last_modified(modified)], Html(html)).into_response())
+    Ok((status, [crate::conditional::last_modified(modified)], Html(html)).into_response())
 }
 
 /// The article page's HTML, and when what it shows last changed.
@@ -161,7 +120,7 @@ async fn render_article(
     error: Option<&str>,
     note: &str,
 ) -> Result<(String, DateTime<Utc>), WebError> {
-    let permalink = found.article.permalink.url(state.config().base_url.as_str());
+    let permalink = state.urls().permalink(&found.article.permalink);
     let citation = site_citation(
         &state.config().site_name,
         found.article.author.as_deref(),
@@ -201,10 +160,10 @@ async fn render_article(
         upload_action: state.link(&format!("/articles/{}/updates", a.id)),
         updates_feed: state.link(&format!("{path}updates.atom")),
         login_url: format!("{}?next={}", state.link("/login"), state.link(&path)),
-        max_upload: human_size(state.config().max_upload_bytes),
+        max_upload: human_size(state.config().updates.max_upload_bytes),
         error,
         note,
-        can_withdraw: crate::updates::moderation::is_editor(viewer),
+        can_withdraw: crate::guard::is_editor(viewer),
         article: ArticleView {
             id: a.id.0,
             published: TimeView::new(a.published_at),
@@ -245,8 +204,8 @@ async fn render_article(
 }
 
 fn entry_view(state: &AppState, viewer: Option<&SignedIn>, e: TimelineEntry) -> EntryView {
-    let can_moderate = crate::updates::moderation::is_editor(viewer);
-    let can_amend = crate::updates::moderation::can_amend(state, viewer, &e);
+    let can_moderate = crate::guard::is_editor(viewer);
+    let can_amend = state.config().updates.may_amend(viewer.map(|v| &v.user), &e);
     // A hidden update's text and files are shown only to editors, who may show it again.
     let visible = e.update.hidden.is_none() || can_moderate;
     EntryView {
@@ -281,7 +240,7 @@ pub async fn updates_feed(
         ArticleStatus::Withdrawn => return Err(withdrawn(&found.article)),
         ArticleStatus::Duplicate => return Err(WebError::NotFound),
     }
-    let page_url = permalink.url(state.config().base_url.as_str());
+    let page_url = state.urls().permalink(&permalink);
     let timeline = state.store().timeline_for_article(found.article.id).await?;
     let entries: Vec<Entry> = timeline
         .into_iter()
@@ -289,11 +248,7 @@ pub async fn updates_feed(
         .map(|e| {
             let mut html = render_markdown(&e.update.body);
             for a in &e.attachments {
-                let url = format!(
-                    "{}{}",
-                    state.config().base_url.origin().ascii_serialization(),
-                    AttachmentView::new(&state, a).url
-                );
+                let url = state.urls().absolute(&AttachmentView::path(a));
                 let _ = write!(
                     html,
                     "<p><a href=\"{url}\">{}</a> ({})</p>",
@@ -344,16 +299,16 @@ pub async fn show_article(
     Path((year, month, day, slug)): Path<(String, String, String, String)>,
 ) -> Result<Response, WebError> {
     let permalink = parse_permalink(&year, &month, &day, &slug).ok_or(WebError::NotFound)?;
-    let missing = match crate::pages::lookup(&state, viewer.is_some(), || permalink.path()) {
-        crate::pages::Lookup::Kept(page) => return Ok(page),
-        crate::pages::Lookup::Render(missing) => missing,
+    let missing = match state.kept_page(viewer.is_some(), || permalink.path()) {
+        crate::page_cache::Lookup::Kept(page) => return Ok(page),
+        crate::page_cache::Lookup::Render(missing) => missing,
     };
     let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
     match found.article.status {
         ArticleStatus::Published => match missing {
             Some(missing) => {
                 let (html, modified) = render_article(&state, None, found, None, "").await?;
-                Ok(missing.keep(&state, html, Some(modified)))
+                Ok(missing.keep(state.pages(), html, Some(modified)))
             }
             None => article_page(&state, viewer.as_ref(), found, StatusCode::OK, None, "").await,
         },
@@ -370,17 +325,6 @@ pub async fn show_article(
         }
         ArticleStatus::Withdrawn => Err(withdrawn(&found.article)),
     }
-}
-
-/// The 410 answer for a withdrawn article, with the editor's notice.
-pub(crate) fn withdrawn(a: &Article) -> WebError {
-    WebError::Gone(Some(match &a.withdrawn {
-        Some(w) if !w.reason.is_empty() => {
-            format!("This article was withdrawn on {}. {}", w.at.format("%-d %B %Y"), w.reason)
-        }
-        Some(w) => format!("This article was withdrawn on {}.", w.at.format("%-d %B %Y")),
-        None => "This article has been withdrawn and is no longer published here.".to_owned(),
-    }))
 }
 
 fn parse_permalink(year: &str, month: &str, day: &str, slug: &str) -> Option<Permalink> {
@@ -435,25 +379,6 @@ pub async fn not_found() -> WebError {
     WebError::NotFound
 }
 
-/// `1536` → `1.5 KiB`.
-pub(crate) fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["bytes", "KiB", "MiB", "GiB"];
-    #[expect(clippy::cast_precision_loss, reason = "a size shown to one decimal")]
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else if value.fract() < 0.05 {
-        format!("{value:.0} {}", UNITS[unit])
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,13 +414,6 @@ mod tests {
         assert!(contrast("accent-ink", "accent") >= 4.5, "button text");
         // The check can fail: the rule colour is decoration, too light for text.
         assert!(contrast("rule", "paper") < 4.5);
-    }
-
-    #[test]
-    fn sizes_read_naturally() {
-        assert_eq!(human_size(12), "12 bytes");
-        assert_eq!(human_size(1536), "1.5 KiB");
-        assert_eq!(human_size(25 * 1024 * 1024), "25 MiB");
     }
 
     #[test]

@@ -9,11 +9,11 @@ use freewire_core::slugify;
 use freewire_search::{FacetCount, Kind, Results};
 use serde::{Deserialize, Serialize};
 
-use super::TimeView;
 use crate::account::Viewer;
 use crate::error::WebError;
 use crate::frame::Frame;
 use crate::state::AppState;
+use crate::views::TimeView;
 
 /// Results per page on the search page.
 const PAGE_SIZE: usize = 20;
@@ -226,7 +226,7 @@ pub async fn search_api(
             .hits
             .into_iter()
             .map(|h| ApiHit {
-                url: state.absolute(&hit_link(&state, &h.meta.path)),
+                url: state.urls().absolute(&format!("/{}", h.meta.path)),
                 kind: h.meta.kind,
                 article_id: h.meta.article_id,
                 update_id: h.meta.update_id,

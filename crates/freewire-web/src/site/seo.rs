@@ -17,7 +17,6 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use serde::Deserialize;
 
-use super::lists::source_path;
 use crate::error::WebError;
 use crate::state::AppState;
 
@@ -105,7 +104,7 @@ pub async fn sitemap(
 
 fn sitemap_index(state: &AppState, pages: u64) -> Result<String, WebError> {
     let mut x = Xml::new().map_err(xml_err)?;
-    let base = state.absolute(&state.link("/sitemap.xml"));
+    let base = state.urls().absolute("/sitemap.xml");
     (|| {
         x.open("sitemapindex", &[("xmlns", SITEMAP_NS)])?;
         for n in 1..=pages {
@@ -125,13 +124,12 @@ async fn urlset(state: &AppState, page: u64) -> Result<String, WebError> {
     // The site's own pages go on the first page.
     let mut fixed = Vec::new();
     if page == 1 {
-        fixed.push(state.absolute(&state.link("/")));
-        fixed.push(state.absolute(&state.link("/about")));
+        fixed.push(state.urls().absolute("/"));
+        fixed.push(state.urls().absolute("/about"));
         for (_, slug) in source_slugs(&state.store().list_sources().await?) {
-            fixed.push(state.absolute(&source_path(state, &slug)));
+            fixed.push(state.urls().absolute(&format!("/source/{slug}/")));
         }
     }
-    let base = state.config().base_url.as_str();
     let mut x = Xml::new().map_err(xml_err)?;
     (|| {
         x.open("urlset", &[("xmlns", SITEMAP_NS)])?;
@@ -142,7 +140,7 @@ async fn urlset(state: &AppState, page: u64) -> Result<String, WebError> {
         }
         for s in &stubs.items {
             x.open("url", &[])?;
-            x.leaf("loc", &s.permalink.url(base))?;
+            x.leaf("loc", &state.urls().permalink(&s.permalink))?;
             let modified = s.updated_at.map_or(s.published_at, |u| u.max(s.published_at));
             x.leaf("lastmod", &modified.to_rfc3339_opts(SecondsFormat::Secs, true))?;
             x.close("url")?;
@@ -167,14 +165,13 @@ fn news_language(stub: &ArticleStub, site_language: &str) -> String {
 pub async fn news_sitemap(State(state): State<AppState>) -> Result<Response, WebError> {
     let filter = ArticleFilter { from: Some(Utc::now() - NEWS_WINDOW), ..sitemap_filter() };
     let stubs = state.store().list_article_stubs(&filter, PageRequest::new(1, NEWS_URLS)).await?;
-    let base = state.config().base_url.as_str();
     let site = &state.config().site_name;
     let mut x = Xml::new().map_err(xml_err)?;
     (|| {
         x.open("urlset", &[("xmlns", SITEMAP_NS), ("xmlns:news", NEWS_NS)])?;
         for s in &stubs.items {
             x.open("url", &[])?;
-            x.leaf("loc", &s.permalink.url(base))?;
+            x.leaf("loc", &state.urls().permalink(&s.permalink))?;
             x.open("news:news", &[])?;
             x.open("news:publication", &[])?;
             x.leaf("news:name", site)?;
@@ -201,7 +198,7 @@ pub async fn robots(State(state): State<AppState>) -> impl IntoResponse {
     }
     body.push('\n');
     for path in ["/sitemap.xml", "/news-sitemap.xml"] {
-        let _ = writeln!(body, "Sitemap: {}", state.absolute(&state.link(path)));
+        let _ = writeln!(body, "Sitemap: {}", state.urls().absolute(path));
     }
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body)
 }
@@ -248,7 +245,7 @@ pub(crate) fn news_article_json_ld(
         "publisher": {
             "@type": "Organization",
             "name": state.config().site_name,
-            "url": state.absolute(&state.link("/")),
+            "url": state.urls().absolute("/"),
         },
         "sourceOrganization": outlet,
         "isBasedOn": original,

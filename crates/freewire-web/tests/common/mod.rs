@@ -68,22 +68,13 @@ impl TestApp {
         let store = Arc::new(SqlStore::connect(&url).await.unwrap());
         let blobs =
             blobs.unwrap_or_else(|| Arc::new(ObjectBlobStore::local(&dir.path().join("uploads")).unwrap()));
-        let spool_dir = dir.path().join("spool");
-        std::fs::create_dir_all(&spool_dir).unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
         let mut config = WebConfig {
             site_name: "Test Wire".into(),
             base_url: url::Url::parse(&base).unwrap(),
-            language: "en".into(),
-            max_upload_bytes: 25 * 1024 * 1024,
-            daily_upload_quota_bytes: 500 * 1024 * 1024,
-            spool_dir,
-            session_days: 30,
-            edit_window_minutes: 60,
-            registration: freewire_core::Registration::Invite,
-            keep_pages_for: std::time::Duration::from_mins(1),
+            ..WebConfig::default()
         };
         configure(&mut config);
         let state = AppState::new(store.clone(), blobs, config);
@@ -267,8 +258,9 @@ impl TestApp {
         files_under(&self.dir.path().join("uploads"))
     }
 
-    pub fn spooled_files(&self) -> Vec<PathBuf> {
-        files_under(&self.dir.path().join("spool"))
+    /// An article's public address on this server.
+    pub fn permalink_url(&self, a: &Article) -> String {
+        freewire_core::SiteUrl::new(&url::Url::parse(&self.base).unwrap()).permalink(&a.permalink)
     }
 
     pub async fn timeline_len(&self, id: ArticleId) -> usize {

@@ -7,11 +7,11 @@ use std::io::Cursor;
 use image::{ImageReader, Limits};
 
 /// The longest side of a preview, in pixels.
-pub(crate) const THUMBNAIL_SIDE: u32 = 480;
+pub const THUMBNAIL_SIDE: u32 = 480;
 
 /// A JPEG preview of an image, or `None` when the bytes do not decode within the limits
 /// (the file itself is kept; only the preview is skipped).
-pub(crate) fn make_thumbnail(bytes: &[u8]) -> Option<Vec<u8>> {
+pub fn make_thumbnail(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(12_000);
     limits.max_image_height = Some(12_000);

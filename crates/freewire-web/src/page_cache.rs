@@ -5,25 +5,21 @@
 //! rendering it takes several queries (counting a large list's pages among them), the
 //! timeline's Markdown and the template. A kept page is out of date, and is rendered again, as
 //! soon as anything changes: a change made through this process (any successful form post, see
-//! [`note_changes`]), or a change to any article or timeline made by any process on the same
+//! `AppState::note_change`), or a change to any article or timeline made by any process on the same
 //! database, as the search index's follower applies it (`Indexer::changes_applied`). Whatever
 //! lies outside the change sequence (a source renamed by another process, the access date in
 //! citations) is bounded by the time a page is kept, which by default matches the `max-age`
 //! shared caches are already told. Signed-in readers' pages carry their name and form token,
-//! so they are never kept (see [`lookup`]).
+//! so they are never kept (see [`PageCache::lookup`]).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::http::StatusCode;
 use axum::http::header::{self, HeaderValue};
-use axum::http::{Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::Response;
-
-use crate::state::AppState;
 
 /// Bytes of rendered pages kept at most (a page is some tens of KiB).
 const KEPT_BYTES: u64 = 16 * 1024 * 1024;
@@ -100,10 +96,10 @@ impl PageCache {
         let page = Arc::new(KeptPage {
             stamp,
             made: Instant::now(),
-            etag: HeaderValue::from_str(&crate::caching::etag_of(&body))
+            etag: HeaderValue::from_str(&crate::conditional::etag_of(&body))
                 .unwrap_or(HeaderValue::from_static("\"\"")),
             last_modified: last_modified
-                .and_then(|t| HeaderValue::from_str(&crate::caching::http_date(t)).ok()),
+                .and_then(|t| HeaderValue::from_str(&crate::conditional::http_date(t)).ok()),
             body,
         });
         let response = page.response();
@@ -132,12 +128,6 @@ impl KeptPage {
     }
 }
 
-/// Where the state's changes stand now: both counts only grow, so their sum moves whenever
-/// either does. A page rendered under an older stamp may show something since changed.
-fn stamp(state: &AppState) -> u64 {
-    state.pages().local_changes().wrapping_add(state.search().map_or(0, |s| s.changes_applied()))
-}
-
 /// A page a visitor who is not signed in asked for and no one has kept: where to keep it once
 /// rendered, and the state it is rendered from.
 pub(crate) struct Missing {
@@ -149,11 +139,11 @@ impl Missing {
     /// Keeps the rendered page (when keeping is on) and answers with it.
     pub(crate) fn keep(
         self,
-        state: &AppState,
+        cache: &PageCache,
         html: String,
         last_modified: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Response {
-        state.pages().keep(self.key, self.stamp, html, last_modified)
+        cache.keep(self.key, self.stamp, html, last_modified)
     }
 }
 
@@ -165,33 +155,24 @@ pub(crate) enum Lookup {
     Render(Option<Missing>),
 }
 
-/// The page kept under `key` for a visitor who is not signed in, or what rendering it needs;
-/// signed-in readers always render. Called before anything is read, so a change made
-/// meanwhile leaves the rendering out of date.
-pub(crate) fn lookup(state: &AppState, signed_in: bool, key: impl FnOnce() -> String) -> Lookup {
-    if signed_in {
-        return Lookup::Render(None);
-    }
-    let (key, stamp) = (key(), stamp(state));
-    match state.pages().get(&key, stamp) {
-        Some(page) => Lookup::Kept(page),
-        None => Lookup::Render(Some(Missing { key, stamp })),
-    }
-}
-
-/// After any successful request that may have changed something (anything but GET, HEAD and
-/// OPTIONS): kept pages are dropped, and the search index catches up now rather than at its
-/// next round, so the change shows at once in pages and search.
-pub(crate) async fn note_changes(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let changes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let response = next.run(request).await;
-    if changes && (response.status().is_success() || response.status().is_redirection()) {
-        state.pages().forget_all();
-        if let Some(search) = state.search() {
-            search.nudge();
+impl PageCache {
+    /// The page kept under `key` for a visitor who is not signed in, or what rendering it
+    /// needs; signed-in readers always render. `applied` is how many changes other processes
+    /// made have been seen (the search index's follower counts them): with this process's
+    /// own changes it stamps a page, and a page rendered under an older stamp may show
+    /// something since changed. Called before anything is read, so a change made meanwhile
+    /// leaves the rendering out of date.
+    pub(crate) fn lookup(&self, applied: u64, signed_in: bool, key: impl FnOnce() -> String) -> Lookup {
+        if signed_in {
+            return Lookup::Render(None);
+        }
+        // Both counts only grow, so their sum moves whenever either does.
+        let (key, stamp) = (key(), self.local_changes().wrapping_add(applied));
+        match self.get(&key, stamp) {
+            Some(page) => Lookup::Kept(page),
+            None => Lookup::Render(Some(Missing { key, stamp })),
         }
     }
-    response
 }
 
 #[cfg(test)]

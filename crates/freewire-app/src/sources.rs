@@ -1,0 +1,227 @@
+//! Outlets and their feeds: adding a source, following a feed, switching a feed off and on,
+//! changing a source's terms. The web's `/admin/feeds` and `/admin/sources` and the command
+//! line's `source` and `feed` commands all come here.
+
+use freewire_core::{
+    Feed, FeedId, IndexPolicy, Licence, NewFeed, NewSource, Role, Source, SourceId, SourceTerms, Store,
+    StoreError,
+};
+use url::Url;
+
+use crate::{Actor, AppError};
+
+/// The longest credit line kept.
+const MAX_CREDIT_CHARS: usize = 300;
+
+/// An outlet to add.
+#[derive(Debug, Clone)]
+pub struct SourceInput {
+    /// Its name, unique on the site.
+    pub name: String,
+    /// Its homepage (`http`/`https`), if known.
+    pub homepage: Option<String>,
+    /// The licence its articles are published under.
+    pub licence: Licence,
+    /// Its own credit line ("With reporting by …").
+    pub credit: Option<String>,
+}
+
+/// A homepage as given: blank is none; anything else must be an `http(s)` address.
+fn homepage(raw: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(given) = raw.map(str::trim).filter(|h| !h.is_empty()) else { return Ok(None) };
+    if Url::parse(given).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+        Ok(Some(given.to_owned()))
+    } else {
+        Err(AppError::Invalid(format!(
+            "“{given}” is not a homepage address such as https://outlet.example/."
+        )))
+    }
+}
+
+fn credit(raw: Option<&str>) -> Option<String> {
+    raw.map(str::trim).filter(|c| !c.is_empty()).map(|c| c.chars().take(MAX_CREDIT_CHARS).collect())
+}
+
+/// Adds an outlet. Editors and the operator.
+pub async fn add_source(store: &dyn Store, actor: Actor<'_>, input: SourceInput) -> Result<Source, AppError> {
+    actor.require(Role::Editor, "Only editors can add sources.")?;
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(AppError::Invalid("A source needs a name.".into()));
+    }
+    let new = NewSource {
+        name: name.to_owned(),
+        homepage: homepage(input.homepage.as_deref())?,
+        licence: input.licence,
+        credit: credit(input.credit.as_deref()),
+    };
+    let source = match store.insert_source(new).await {
+        Ok(s) => s,
+        Err(StoreError::Conflict(_)) => {
+            return Err(AppError::Conflict(format!("A source named “{name}” exists already.")));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(audit) = actor.audit(
+        "source.add",
+        format!("source {} ({})", source.id, source.name),
+        source.licence.id().to_owned(),
+    ) {
+        store.insert_audit(audit).await?;
+    }
+    tracing::info!(actor = actor.name(), source = %source.name, "source added");
+    Ok(source)
+}
+
+/// A feed to follow, for an existing source or a new one.
+#[derive(Debug, Clone)]
+pub struct FollowFeed {
+    /// The feed's address.
+    pub url: String,
+    /// The source's name: an existing one, or a new one when `licence` is given.
+    pub source: String,
+    /// A new source's homepage.
+    pub homepage: Option<String>,
+    /// A new source's licence; an existing source keeps its own. Without it, a source that
+    /// does not exist yet is [`AppError::NotFound`].
+    pub licence: Option<Licence>,
+    /// The feed's title, when known (an OPML outline's).
+    pub title: Option<String>,
+}
+
+/// The address of a feed as it is stored: an absolute `http(s)` URL.
+pub fn feed_url(raw: &str) -> Result<Url, AppError> {
+    let url = Url::parse(raw.trim()).map_err(|_| {
+        AppError::Invalid(format!(
+            "“{}” is not a feed address such as https://outlet.example/feed.xml.",
+            raw.trim()
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(AppError::Invalid(format!(
+            "“{raw}”: only http and https feeds can be followed; a file is imported instead."
+        )));
+    }
+    Ok(url)
+}
+
+/// Starts following a feed, creating its source when it is new. Editors and the operator.
+/// Polled at the next round.
+pub async fn follow_feed(
+    store: &dyn Store,
+    actor: Actor<'_>,
+    input: FollowFeed,
+) -> Result<(Feed, Source), AppError> {
+    actor.require(Role::Editor, "Only editors can follow feeds.")?;
+    let url = feed_url(&input.url)?;
+    let name = input.source.trim();
+    if name.is_empty() {
+        return Err(AppError::Invalid("Name the source (the outlet) the feed belongs to.".into()));
+    }
+    let source = match store.source_by_name(name).await? {
+        Some(existing) => existing,
+        None => {
+            // Missing, not malformed: the caller says how to add it.
+            let Some(licence) = input.licence else {
+                return Err(AppError::NotFound(format!(
+                    "“{name}” is a new source: choose the licence its articles are published under."
+                )));
+            };
+            let new = SourceInput {
+                name: name.to_owned(),
+                homepage: input.homepage.clone(),
+                licence,
+                credit: None,
+            };
+            add_source(store, actor, new).await?
+        }
+    };
+    let feed = match store
+        .insert_feed(NewFeed { source_id: source.id, url: url.to_string(), title: input.title })
+        .await
+    {
+        Ok(f) => f,
+        Err(StoreError::Conflict(_)) => {
+            return Err(AppError::Conflict(format!("{url} is followed already.")));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(audit) = actor.audit("feed.add", feed.url.clone(), source.name.clone()) {
+        store.insert_audit(audit).await?;
+    }
+    tracing::info!(actor = actor.name(), url = %feed.url, "feed added");
+    Ok((feed, source))
+}
+
+/// Switches a feed on (polled at the next round) or off. Editors and the operator.
+pub async fn set_feed_enabled(
+    store: &dyn Store,
+    actor: Actor<'_>,
+    id: FeedId,
+    enabled: bool,
+) -> Result<(), AppError> {
+    actor.require(Role::Editor, "Only editors can manage feeds.")?;
+    if !store.set_feed_enabled(id, enabled).await? {
+        return Err(AppError::NotFound(format!("There is no feed {id}.")));
+    }
+    let action = if enabled { "feed.enable" } else { "feed.disable" };
+    if let Some(audit) = actor.audit(action, format!("feed {id}"), String::new()) {
+        store.insert_audit(audit).await?;
+    }
+    tracing::info!(actor = actor.name(), feed = id.0, enabled, "feed switched");
+    Ok(())
+}
+
+/// A source's terms as given.
+#[derive(Debug, Clone)]
+pub struct TermsInput {
+    /// Its homepage; blank for none.
+    pub homepage: Option<String>,
+    /// Its own credit line; blank for none.
+    pub credit: Option<String>,
+    /// The licence, which applies to its articles already published too.
+    pub licence: Licence,
+    /// How search engines are to treat our copies.
+    pub index_policy: IndexPolicy,
+}
+
+/// Changes a source's terms; its licence applies to the articles already stored. Audited.
+pub async fn change_source_terms(
+    store: &dyn Store,
+    actor: Actor<'_>,
+    id: SourceId,
+    input: TermsInput,
+) -> Result<Source, AppError> {
+    actor.require(Role::Editor, "Only editors can manage sources.")?;
+    let homepage = homepage(input.homepage.as_deref())?;
+    let source = store
+        .source_by_id(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("There is no source {id}.")))?;
+    let terms = SourceTerms {
+        homepage,
+        licence: input.licence,
+        credit: credit(input.credit.as_deref()),
+        index_policy: input.index_policy,
+    };
+    let detail = format!(
+        "licence {} → {}; search {} → {}",
+        source.licence.id(),
+        input.licence.id(),
+        source.index_policy.id(),
+        input.index_policy.id()
+    );
+    let audit = actor.audit("source.terms", format!("source {id} ({})", source.name), detail);
+    let changed = match audit {
+        Some(audit) => store.update_source_terms(id, terms, audit).await?,
+        None => {
+            return Err(AppError::Forbidden(
+                "A source's terms are changed by an editor's account, so the change is audited.".into(),
+            ));
+        }
+    };
+    if !changed {
+        return Err(AppError::NotFound(format!("There is no source {id}.")));
+    }
+    store.source_by_id(id).await?.ok_or_else(|| AppError::NotFound(format!("There is no source {id}.")))
+}
