@@ -4,6 +4,7 @@
 
 pub mod citation;
 pub mod cite;
+pub mod fingerprint;
 pub mod licence;
 pub mod model;
 pub mod password;

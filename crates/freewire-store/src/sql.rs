@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
+use freewire_core::fingerprint;
 use freewire_core::model::{
     Article, ArticleId, ArticleStatus, ArticleWithSource, Attachment, AttachmentId, AuditEntry, Change, Feed,
     FeedId, FeedPollUpdate, Hidden, InsertOutcome, Invite, NewArticle, NewAttachment, NewAuditEntry, NewFeed,
     NewRetrieval, NewSource, NewUpdate, NewUser, Page, PageRequest, Retrieval, Revision, Session, Source,
-    SourceId, SourceTerms, Tag, TimelineEntry, Update, UpdateId, User, UserId, Withdrawal, simhash_bands,
+    SourceId, SourceTerms, Tag, TimelineEntry, Update, UpdateId, User, UserId, Withdrawal,
 };
 use freewire_core::{
     ArticleFilter, ArticleStub, IndexPolicy, Licence, Permalink, Store, StoreError, slugify,
@@ -398,11 +399,12 @@ async fn insert_one(
         return Ok(InsertOutcome::Duplicate(ArticleId(id)));
     }
     let first_copy = match new.simhash {
-        Some(hash) => batch::first_copy_of(
+        Some(hash) => fingerprint::first_copy_of(
             &batch::near_duplicate_candidates(txn, &[hash]).await?,
-            new.source_id.0,
+            new.source_id,
             hash,
-        ),
+        )
+        .map(|id| id.0),
         None => None,
     };
     let permalink = free_permalink(txn, new).await?;
@@ -429,7 +431,7 @@ fn new_article_row(
     sha: String,
     now: DateTime<Utc>,
 ) -> Result<article::ActiveModel, StoreError> {
-    let bands = new.simhash.map(simhash_bands);
+    let bands = new.simhash.map(fingerprint::bands);
     let band = |i: usize| Set(bands.map(|b| b[i]));
     let status = if first_copy.is_some() { ArticleStatus::Duplicate } else { ArticleStatus::Published };
     Ok(article::ActiveModel {
