@@ -8,7 +8,8 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::Utc;
 use freewire_core::fingerprint;
-use freewire_core::{Licence, NewArticle, NewRetrieval, NewSource, Store, Tag};
+use freewire_core::store::prelude::*;
+use freewire_core::{Licence, NewArticle, NewRetrieval, NewSource, Tag};
 use freewire_ingest::dedupe;
 use freewire_store::SqlStore;
 

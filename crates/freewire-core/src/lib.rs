@@ -17,4 +17,7 @@ pub use cite::{CitationRecord, Citations, CitationsHtml, CiteError, Citer, cite}
 pub use licence::{IndexPolicy, Licence};
 pub use model::*;
 pub use permalink::{Permalink, slugify};
-pub use store::{BlobError, BlobStore, Store, StoreError};
+pub use store::{
+    AccountStore, ArticleStore, AuditStore, BlobError, BlobStore, ChangeStore, SettingStore, SourceStore,
+    Store, StoreError, TimelineStore,
+};

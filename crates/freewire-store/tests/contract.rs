@@ -7,9 +7,9 @@ use freewire_core::model::{
     ArticleId, ArticleStatus, FeedPollUpdate, FeedState, InsertOutcome, NewArticle, NewAttachment, NewFeed,
     NewRetrieval, NewSource, NewUpdate, NewUser, PageRequest, Role, Session, SourceId, UserId,
 };
+use freewire_core::store::prelude::*;
 use freewire_core::{
-    ArticleFilter, IndexPolicy, Licence, NewAuditEntry, Permalink, SourceTerms, Store, StoreError, Tag,
-    Withdrawal,
+    ArticleFilter, IndexPolicy, Licence, NewAuditEntry, Permalink, SourceTerms, StoreError, Tag, Withdrawal,
 };
 use freewire_store::{SqlStore, testing};
 

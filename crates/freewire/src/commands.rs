@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use freewire_core::password::{generate_password, hash_password};
+use freewire_core::store::prelude::*;
 use freewire_core::{Licence, NewUser, Role, Store, StoreError};
 use freewire_ingest::{SourceSpec, import_file};
 use freewire_store::{ObjectBlobStore, SqlStore};

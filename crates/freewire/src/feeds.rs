@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, SecondsFormat, Utc};
-use freewire_core::{FeedId, Licence, NewFeed, NewSource, Store, StoreError};
+use freewire_core::store::prelude::*;
+use freewire_core::{FeedId, Licence, NewFeed, NewSource, StoreError};
 use freewire_ingest::fetch::{FetchOutcome, Fetcher, Validators};
 use freewire_ingest::parse::{ParsedFeed, parse_feed_with_charset};
 use freewire_ingest::poll::{PollOutcome, Poller};

@@ -20,11 +20,9 @@ use freewire_core::{Permalink, StoreError, slugify};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{
-    article_from, content_sha256, corrupt, db_err, free_permalink, known_guid, new_article_row,
-    new_retrieval, ts,
-};
+use super::{article_from, content_sha256, free_permalink, known_guid, new_article_row, new_retrieval};
 use crate::entity::{article, article_tag, change};
+use crate::sql::{corrupt, db_err, ts};
 
 /// Values bound in one statement: well inside SQLite's and PostgreSQL's limits, with room
 /// for an article row's two dozen columns.
