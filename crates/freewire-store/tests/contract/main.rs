@@ -52,6 +52,7 @@ macro_rules! contract {
 
 mod accounts;
 mod articles;
+mod audit;
 mod changes;
 mod settings;
 mod sources;
