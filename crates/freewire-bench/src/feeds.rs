@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chrono::{TimeZone, Utc};
 use freewire_core::Store;
+use freewire_core::store::prelude::*;
 use freewire_ingest::{SourceSpec, import_bytes, parse_feed, sanitize_html};
 use freewire_search::{Indexer, SearchIndex};
 use freewire_store::SqlStore;

@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use chrono::Utc;
-use freewire_core::{Licence, NewArticle, NewRetrieval, NewSource, Store, Tag};
+use freewire_core::fingerprint;
+use freewire_core::store::prelude::*;
+use freewire_core::{Licence, NewArticle, NewRetrieval, NewSource, Tag};
 use freewire_ingest::dedupe;
 use freewire_store::SqlStore;
 
@@ -47,7 +49,7 @@ pub async fn run(url: &str, articles: usize) -> anyhow::Result<()> {
             body_html.push_str(sentence);
             body_html.push_str(".</p>");
         }
-        let simhash = dedupe::comparable_simhash(&doc.text);
+        let simhash = fingerprint::comparable_simhash(&doc.text);
         let article = NewArticle {
             source_id: source,
             feed_id: None,

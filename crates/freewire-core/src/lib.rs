@@ -4,6 +4,7 @@
 
 pub mod citation;
 pub mod cite;
+pub mod fingerprint;
 pub mod licence;
 pub mod links;
 pub mod model;
@@ -18,4 +19,7 @@ pub use licence::{IndexPolicy, Licence};
 pub use links::SiteUrl;
 pub use model::*;
 pub use permalink::{Permalink, slugify};
-pub use store::{BlobError, BlobRead, BlobStore, BlobStream, BlobWriter, Store, StoreError};
+pub use store::{
+    AccountStore, ArticleStore, AuditStore, BlobError, BlobRead, BlobStore, BlobStream, BlobWriter,
+    ChangeStore, SettingStore, SourceStore, Store, StoreError, TimelineStore,
+};

@@ -336,7 +336,8 @@ pub struct NewArticle {
     /// The original URL normalised (see `freewire_ingest::dedupe`): the same story reached
     /// through two feeds is stored once.
     pub normalized_url: Option<String>,
-    /// SimHash of the text, for near-duplicate detection; `None` for texts too short to compare.
+    /// SimHash of the text in its stored form, for near-duplicate detection (see
+    /// [`crate::fingerprint`]); `None` for texts too short to compare.
     pub simhash: Option<i64>,
     /// Enclosures and Media RSS objects.
     pub media: Vec<Media>,
@@ -648,25 +649,6 @@ pub struct TimelineEntry {
     pub update: Update,
     pub author: String,
     pub attachments: Vec<Attachment>,
-}
-
-/// Texts whose SimHashes differ in at most this many bits are taken for the same story.
-pub const NEAR_DUPLICATE_BITS: u32 = 3;
-
-/// The four 16-bit bands of a 64-bit SimHash, stored in indexed columns. Two hashes within
-/// [`NEAR_DUPLICATE_BITS`] (< 4) bits of each other differ in at most three bands, so they share
-/// at least one band exactly (pigeonhole): an equality lookup on the bands finds every
-/// candidate, and the exact distance is checked afterwards.
-#[must_use]
-pub fn simhash_bands(hash: i64) -> [i64; 4] {
-    let h = hash.cast_unsigned();
-    [0, 16, 32, 48].map(|shift| i64::from(((h >> shift) & 0xffff) as u16))
-}
-
-/// Bits in which two SimHashes differ.
-#[must_use]
-pub fn simhash_distance(a: i64, b: i64) -> u32 {
-    (a ^ b).count_ones()
 }
 
 /// An invitation to register, sent as a link. The link holds a secret token; the store keeps

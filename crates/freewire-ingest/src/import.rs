@@ -197,7 +197,7 @@ pub(crate) fn article_from(
         .filter(|s| !s.is_empty());
     let title = if item.title.is_empty() { untitled(&body_html) } else { item.title.clone() };
     let text = html_to_text(&body_html);
-    let simhash = crate::dedupe::comparable_simhash(&text);
+    let simhash = freewire_core::fingerprint::comparable_simhash(&text);
     let latest_sane = seen_at + FUTURE_TOLERANCE;
     let published = item.published.or(item.updated).filter(|t| *t <= latest_sane).unwrap_or(seen_at);
     NewArticle {

@@ -10,7 +10,8 @@ use freewire_core::model::{
     Hidden, InsertOutcome, NewArticle, NewAttachment, NewAuditEntry, NewRetrieval, NewSource, NewUpdate,
     NewUser, Role, Withdrawal,
 };
-use freewire_core::{Article, Licence, Store, UserId};
+use freewire_core::store::prelude::*;
+use freewire_core::{Article, Licence, UserId};
 use freewire_search::{Indexer, Kind, Results, SearchIndex};
 use freewire_store::SqlStore;
 

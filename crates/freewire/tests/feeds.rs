@@ -5,7 +5,8 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use freewire_core::{PageRequest, Store};
+use freewire_core::PageRequest;
+use freewire_core::store::prelude::*;
 use freewire_store::SqlStore;
 
 fn bin() -> &'static str {

@@ -14,7 +14,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use freewire_core::{PageRequest, Store};
+use freewire_core::PageRequest;
+use freewire_core::store::prelude::*;
 use freewire_store::{SqlStore, testing};
 
 const TITLE: &str = "Blinken Reportedly Sets Out Plan To Revitalize Afghan Peace Talks";

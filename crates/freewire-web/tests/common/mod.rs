@@ -14,6 +14,7 @@ pub use std::sync::Arc;
 pub use chrono::{DateTime, Duration, TimeZone, Utc};
 pub use freewire_core::model::{InsertOutcome, NewArticle, NewRetrieval, NewSource, NewUser, Role};
 pub use freewire_core::password::hash_password;
+pub use freewire_core::store::prelude::*;
 pub use freewire_core::{Article, ArticleId, Licence, Store};
 pub use freewire_store::{ObjectBlobStore, SqlStore};
 pub use freewire_web::{AppState, Application, WebConfig};

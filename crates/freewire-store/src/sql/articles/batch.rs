@@ -14,18 +14,15 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
-use freewire_core::model::{
-    ArticleId, ArticleStatus, InsertOutcome, NEAR_DUPLICATE_BITS, NewArticle, NewRetrieval, simhash_bands,
-    simhash_distance,
-};
+use freewire_core::fingerprint::{self, Candidate};
+use freewire_core::model::{ArticleId, ArticleStatus, InsertOutcome, NewArticle, NewRetrieval, SourceId};
 use freewire_core::{Permalink, StoreError, slugify};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{
-    article_from, content_sha256, db_err, free_permalink, known_guid, new_article_row, new_retrieval, ts,
-};
+use super::{article_from, content_sha256, free_permalink, known_guid, new_article_row, new_retrieval};
 use crate::entity::{article, article_tag, change};
+use crate::sql::{corrupt, db_err, ts};
 
 /// Values bound in one statement: well inside SQLite's and PostgreSQL's limits, with room
 /// for an article row's two dozen columns.
@@ -63,7 +60,7 @@ impl Independent {
                 return None;
             }
             bases.push(base);
-            for (i, band) in new.simhash.map(simhash_bands).into_iter().flatten().enumerate() {
+            for (i, band) in new.simhash.map(fingerprint::bands).into_iter().flatten().enumerate() {
                 match bands.entry((i, band)) {
                     Entry::Occupied(source) if *source.get() != new.source_id.0 => return None,
                     Entry::Occupied(_) => {}
@@ -88,15 +85,6 @@ struct CandidateRow {
     simhash_band1: Option<i64>,
     simhash_band2: Option<i64>,
     simhash_band3: Option<i64>,
-}
-
-/// A stored article another item may be a near-duplicate of.
-pub(super) struct Candidate {
-    id: i64,
-    simhash: Option<i64>,
-    source_id: i64,
-    published: bool,
-    bands: [Option<i64>; 4],
 }
 
 /// What the stored articles say about one item.
@@ -132,7 +120,10 @@ pub(super) async fn insert_independent(
             plans.push(Plan::Done(InsertOutcome::Duplicate(ArticleId(id))));
             continue;
         }
-        let first_copy = new.simhash.and_then(|hash| first_copy_of(&candidates, new.source_id.0, hash));
+        let first_copy = new
+            .simhash
+            .and_then(|hash| fingerprint::first_copy_of(&candidates, new.source_id, hash))
+            .map(|id| id.0);
         let permalink = if taken.contains(&base.path()) { free_permalink(txn, new).await? } else { base };
         plans.push(Plan::Insert { permalink, first_copy, sha });
     }
@@ -179,7 +170,7 @@ async fn store_new_rows(
         };
         let row = stored
             .remove(&(new.source_id.0, new.guid.clone()))
-            .ok_or_else(|| super::corrupt("storing articles", "an inserted row was not returned"))?;
+            .ok_or_else(|| corrupt("storing articles", "an inserted row was not returned"))?;
         retrievals.push(new_retrieval(row.id, retr));
         let mut seen = HashSet::new();
         tags.extend(new.tags.iter().filter(|t| seen.insert(t.slug.as_str())).map(|t| {
@@ -305,7 +296,7 @@ pub(super) async fn near_duplicate_candidates(
     let mut found = Vec::new();
     // Four bands bound per hash.
     for chunk in hashes.chunks(CHUNK / 4) {
-        let band = |i: usize| chunk.iter().map(move |h| simhash_bands(*h)[i]);
+        let band = |i: usize| chunk.iter().map(move |h| fingerprint::bands(*h)[i]);
         let rows = article::Entity::find()
             .select_only()
             .column(article::Column::Id)
@@ -328,30 +319,14 @@ pub(super) async fn near_duplicate_candidates(
             .await
             .map_err(db_err("looking for near-duplicates"))?;
         found.extend(rows.into_iter().map(|row| Candidate {
-            id: row.id,
-            simhash: row.simhash,
-            source_id: row.source_id,
+            id: ArticleId(row.id),
+            source_id: SourceId(row.source_id),
             published: row.status == ArticleStatus::Published.as_str(),
+            simhash: row.simhash,
             bands: [row.simhash_band0, row.simhash_band1, row.simhash_band2, row.simhash_band3],
         }));
     }
     Ok(found)
-}
-
-/// The first published article from another source whose fingerprint is within
-/// [`NEAR_DUPLICATE_BITS`] of `hash`, among the fetched candidates.
-pub(super) fn first_copy_of(candidates: &[Candidate], source: i64, hash: i64) -> Option<i64> {
-    let bands = simhash_bands(hash);
-    candidates
-        .iter()
-        .filter(|c| {
-            c.bands.iter().zip(bands).any(|(theirs, ours)| *theirs == Some(ours))
-                && c.source_id != source
-                && c.published
-                && c.simhash.is_some_and(|h| simhash_distance(h, hash) <= NEAR_DUPLICATE_BITS)
-        })
-        .map(|c| c.id)
-        .min()
 }
 
 /// Which of these permalinks are issued already.

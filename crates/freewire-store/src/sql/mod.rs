@@ -1,0 +1,178 @@
+//! [`SqlStore`]: the storage contracts over SQLite and PostgreSQL with one query code path.
+//!
+//! This module holds the store itself (connecting, migrating, closing) and what the queries
+//! of every aggregate share: error mapping, timestamp precision, and the row conversions more
+//! than one aggregate reads. Each aggregate's SQL is in a module of its own, with its one
+//! trait `impl` and the conversions only it uses: `settings` ([`SettingStore`]), `sources`
+//! ([`SourceStore`]: sources and feeds), `articles` ([`ArticleStore`], with `articles::batch`
+//! storing a feed's worth at once), `accounts` ([`AccountStore`]: users, invitations, sessions),
+//! `timeline` ([`TimelineStore`]: updates and attachments), `changes` ([`ChangeStore`]) and
+//! `audit` ([`AuditStore`]). Calls that change several aggregates in one transaction (a
+//! withdrawal is audited and joins the change sequence) use the owning module's helpers.
+//!
+//! [`SettingStore`]: freewire_core::SettingStore
+//! [`SourceStore`]: freewire_core::SourceStore
+//! [`ArticleStore`]: freewire_core::ArticleStore
+//! [`AccountStore`]: freewire_core::AccountStore
+//! [`TimelineStore`]: freewire_core::TimelineStore
+//! [`ChangeStore`]: freewire_core::ChangeStore
+//! [`AuditStore`]: freewire_core::AuditStore
+
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use freewire_core::model::{Source, SourceId};
+use freewire_core::{Licence, StoreError};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
+use sea_orm_migration::MigratorTrait;
+
+use crate::engine::Engine;
+use crate::entity::source;
+use crate::migration::Migrator;
+
+mod accounts;
+mod articles;
+mod audit;
+mod changes;
+mod settings;
+mod sources;
+mod timeline;
+
+/// A lock key for migrations, so that several processes starting on one PostgreSQL database
+/// migrate one at a time.
+const MIGRATION_LOCK_KEY: i64 = 0x0066_7265_6577_6972; // "freewir"
+
+/// The store over a SQL database.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    db: DatabaseConnection,
+    engine: Engine,
+}
+
+/// Wraps a database error with what we were doing; unique and foreign-key violations become
+/// the contract's own variants.
+fn db_err(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
+    move |err| match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(context.to_owned()),
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => StoreError::Missing(context.to_owned()),
+        _ => StoreError::Backend { context, message: err.to_string() },
+    }
+}
+
+/// A failed migration keeps the database's own words: they name the table or index at fault.
+#[expect(clippy::needless_pass_by_value, reason = "the shape map_err asks for")]
+fn migration_err(err: DbErr) -> StoreError {
+    StoreError::Backend { context: "migrating the schema", message: err.to_string() }
+}
+
+fn corrupt(context: &'static str, message: impl Into<String>) -> StoreError {
+    StoreError::Backend { context, message: message.into() }
+}
+
+/// Timestamps are kept to the microsecond, PostgreSQL's precision, so both engines return
+/// exactly what was stored.
+fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
+}
+
+impl SqlStore {
+    /// Connects to the database a URL names, creating an SQLite file if missing, and brings
+    /// its schema up to date.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let engine = Engine::for_url(url).map_err(|e| corrupt("database URL", e.to_string()))?;
+        let db = Database::connect(connect_options(url, engine, false))
+            .await
+            .map_err(db_err("connecting to the database"))?;
+        let store = SqlStore { db, engine };
+        store.migrate(url).await?;
+        Ok(store)
+    }
+
+    /// Which engine this store runs on.
+    #[must_use]
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Closes the connection pool.
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await.map_err(db_err("closing the database"))
+    }
+
+    async fn migrate(&self, url: &str) -> Result<(), StoreError> {
+        match self.engine {
+            // One connection and a single writer: nothing else can migrate concurrently.
+            Engine::Sqlite => Migrator::up(&self.db, None).await.map_err(migration_err),
+            // Several processes may start together on one server: migrate on one dedicated
+            // connection that holds an advisory lock meanwhile.
+            Engine::Postgres => {
+                let single = Database::connect(connect_options(url, self.engine, true))
+                    .await
+                    .map_err(db_err("connecting to migrate"))?;
+                single
+                    .execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                    .await
+                    .map_err(db_err("waiting for the migration lock"))?;
+                let result = Migrator::up(&single, None).await.map_err(migration_err);
+                let _ = single
+                    .execute_unprepared(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                    .await;
+                let _ = single.close().await;
+                result
+            }
+        }
+    }
+}
+
+fn connect_options(url: &str, engine: Engine, single: bool) -> ConnectOptions {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30));
+    match engine {
+        Engine::Sqlite => {
+            // SQLite has one writer; one pooled connection avoids lock upgrades failing with
+            // SQLITE_BUSY inside transactions, and WAL keeps readers of the file unblocked.
+            opts.max_connections(1).map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    // SQLite's own page cache, grown as used up to 32 MiB (the default is
+                    // 2 MiB): with a million articles the lookups that judge each new item
+                    // otherwise copy the same index pages from the kernel over and over.
+                    .pragma("cache_size", "-32768")
+            });
+        }
+        Engine::Postgres => {
+            opts.max_connections(if single { 1 } else { 16 }).min_connections(u32::from(single));
+        }
+    }
+    opts
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row → domain conversions. A row that does not convert means a database written by something
+// other than this code; it is reported, never guessed at.
+
+fn licence_of(text: &str) -> Result<Licence, StoreError> {
+    text.parse()
+        .map_err(|e: freewire_core::licence::UnknownLicence| corrupt("reading a licence", e.to_string()))
+}
+
+fn source_from(row: source::Model) -> Result<Source, StoreError> {
+    Ok(Source {
+        id: SourceId(row.id),
+        licence: licence_of(&row.licence)?,
+        name: row.name,
+        homepage: row.homepage,
+        credit: row.credit,
+        index_policy: row
+            .index_policy
+            .parse()
+            .map_err(|e: String| corrupt("reading a source's index policy", e))?,
+        created_at: row.created_at,
+    })
+}
