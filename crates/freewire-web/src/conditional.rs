@@ -62,7 +62,7 @@ fn cacheable(method: &Method, response: &Response) -> bool {
 /// Adds validators and `Cache-Control` to public responses and answers conditional requests.
 pub(crate) async fn conditional_get(request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    let signed_in = request.extensions().get::<crate::account::Viewer>().is_some_and(|v| v.0.is_some());
+    let signed_in = request.extensions().get::<crate::viewer::Viewer>().is_some_and(|v| v.0.is_some());
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let if_modified_since = request
         .headers()

@@ -169,7 +169,7 @@ pub(crate) async fn render_error_pages(
     request: Request,
     next: Next,
 ) -> Response {
-    let viewer = request.extensions().get::<crate::account::Viewer>().and_then(|v| v.0.clone());
+    let viewer = request.extensions().get::<crate::viewer::Viewer>().and_then(|v| v.0.clone());
     let response = next.run(request).await;
     let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
         return response;

@@ -4,8 +4,8 @@
 use freewire_core::Role;
 use serde::Serialize;
 
-use crate::account::SignedIn;
 use crate::state::AppState;
+use crate::viewer::SignedIn;
 
 /// What every template receives as `frame`.
 #[derive(Debug, Clone, Serialize)]
@@ -29,6 +29,21 @@ pub(crate) struct Frame {
     pub noindex: bool,
 }
 
+/// One of the three formats every feed of the site comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Format {
+    pub name: &'static str,
+    pub extension: &'static str,
+    pub media_type: &'static str,
+}
+
+pub(crate) const RSS: Format = Format { name: "RSS", extension: "xml", media_type: "application/rss+xml" };
+pub(crate) const ATOM: Format =
+    Format { name: "Atom", extension: "atom", media_type: "application/atom+xml" };
+pub(crate) const JSON: Format =
+    Format { name: "JSON Feed", extension: "json", media_type: "application/feed+json" };
+pub(crate) const FORMATS: [Format; 3] = [RSS, ATOM, JSON];
+
 /// A feed of the page, for `<link rel=alternate>` and for links in the page.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Alternate {
@@ -42,7 +57,7 @@ pub(crate) struct Alternate {
 impl Alternate {
     /// The three feeds under `base` (`/feed` → `/feed.xml`, `/feed.atom`, `/feed.json`).
     pub(crate) fn feeds(title: &str, base: &str) -> Vec<Alternate> {
-        crate::site::feeds::FORMATS
+        FORMATS
             .iter()
             .map(|f| Alternate {
                 title: format!("{title} ({})", f.name),

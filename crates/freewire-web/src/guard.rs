@@ -4,10 +4,10 @@
 use axum::http::HeaderMap;
 use freewire_core::Role;
 
-use crate::account::SignedIn;
 use crate::error::WebError;
 use crate::security::{same_origin, tokens_match};
 use crate::state::AppState;
+use crate::viewer::SignedIn;
 
 /// The signed-in person, or a refusal asking them to sign in.
 pub(crate) fn signed_in(viewer: Option<SignedIn>) -> Result<SignedIn, WebError> {

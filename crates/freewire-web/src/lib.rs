@@ -6,13 +6,13 @@
 //! | method | path | handler |
 //! |---|---|---|
 //! | GET | `/` | [`site::lists::home`] — latest articles, `?page=N` |
-//! | GET | `/{YYYY}/{MM}/{DD}/{slug}/` | [`site::show_article`] |
+//! | GET | `/{YYYY}/{MM}/{DD}/{slug}/` | [`site::article::show_article`] |
 //! | GET | `/{YYYY}/`, `/{YYYY}/{MM}/`, `/{YYYY}/{MM}/{DD}/` | [`site::lists`] — date archives |
 //! | GET | `/source/{slug}/`, `/tag/{slug}/`, `/about` | [`site::lists`] |
 //! | GET | `/feed.xml`, `.atom`, `.json`; `/source/{slug}/feed.*`; `/tag/{slug}/feed.*` | [`site::feeds`] |
 //! | GET | `/sitemap.xml`, `/news-sitemap.xml`, `/robots.txt` | [`site::seo`] |
 //! | GET | `/cite/{id}.bib`, `.ris`, `.json` | [`site::cite::download`] |
-//! | GET | `/static/style.css`, `/static/upload.js`, `/static/site.js` | [`site::stylesheet`], scripts |
+//! | GET | `/static/style.css`, `/static/upload.js`, `/static/site.js` | [`site::assets::stylesheet`], scripts |
 //! | GET, POST | `/login` | [`account::show_login`], [`account::submit_login`] |
 //! | POST | `/logout` | [`account::submit_logout`] |
 //! | GET, POST | `/register` | [`account::register`]: open, by invitation, or closed |
@@ -24,7 +24,7 @@
 //! | POST | `/articles/{id}/updates` | [`updates::create_update`] |
 //! | GET | `/files/{id}/{name}` | [`updates::download_attachment`] |
 //! | GET | `/thumbnails/{id}` | [`updates::download_thumbnail`] — previews of images |
-//! | GET | `/{YYYY}/{MM}/{DD}/{slug}/updates.atom` | [`site::updates_feed`] — the timeline as Atom |
+//! | GET | `/{YYYY}/{MM}/{DD}/{slug}/updates.atom` | [`site::article::updates_feed`] — the timeline as Atom |
 //! | POST | `/updates/{id}/edit`, `/delete` | [`updates::moderation`] (author, within the edit window) |
 //! | POST | `/updates/{id}/hide`, `/unhide` | [`updates::moderation`] (editors, audited) |
 //! | GET | `/admin/audit` | [`updates::moderation::show_audit`] (editors) |
@@ -50,6 +50,7 @@ pub mod site;
 mod state;
 mod templates;
 pub mod updates;
+mod viewer;
 mod views;
 
 use std::future::Future;
@@ -95,11 +96,11 @@ pub fn router(state: AppState) -> Router {
         .route("/news-sitemap.xml", get(site::seo::news_sitemap))
         .route("/robots.txt", get(site::seo::robots))
         .route("/cite/{file}", get(site::cite::download))
-        .route("/static/style.css", get(site::stylesheet))
-        .route("/static/upload.js", get(site::upload_script))
-        .route("/static/site.js", get(site::site_script))
-        .route("/{year}/{month}/{day}/{slug}/", get(site::show_article))
-        .route("/{year}/{month}/{day}/{slug}", get(site::add_trailing_slash))
+        .route("/static/style.css", get(site::assets::stylesheet))
+        .route("/static/upload.js", get(site::assets::upload_script))
+        .route("/static/site.js", get(site::assets::site_script))
+        .route("/{year}/{month}/{day}/{slug}/", get(site::article::show_article))
+        .route("/{year}/{month}/{day}/{slug}", get(site::article::add_trailing_slash))
         .route("/login", get(account::show_login).post(account::submit_login))
         .route("/logout", post(account::submit_logout))
         .route("/account", get(account::settings::show_account))
@@ -126,7 +127,7 @@ pub fn router(state: AppState) -> Router {
         .route("/updates/{id}/hide", post(updates::moderation::hide_update))
         .route("/updates/{id}/unhide", post(updates::moderation::unhide_update))
         .route("/admin/audit", get(updates::moderation::show_audit))
-        .route("/{year}/{month}/{day}/{slug}/updates.atom", get(site::updates_feed))
+        .route("/{year}/{month}/{day}/{slug}/updates.atom", get(site::article::updates_feed))
         .route("/admin/feeds", get(admin::list_feeds).post(admin::add_feed))
         .route("/admin/feeds/{id}/enabled", post(admin::switch_feed))
         .route("/admin/sources", get(admin::sources::list_sources))

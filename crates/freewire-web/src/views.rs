@@ -62,6 +62,11 @@ pub(crate) fn withdrawn(a: &Article) -> WebError {
     }))
 }
 
+/// Percent-encodes everything but ASCII letters and digits: safe in a query or a path segment.
+pub(crate) fn url_encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
 /// A file on the timeline, as the page shows it.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct AttachmentView {
@@ -77,7 +82,7 @@ pub(crate) struct AttachmentView {
 impl AttachmentView {
     /// Where a file is downloaded, below the site root.
     pub(crate) fn path(a: &Attachment) -> String {
-        format!("/files/{}/{}", a.id, crate::account::url_encode(&a.file_name))
+        format!("/files/{}/{}", a.id, url_encode(&a.file_name))
     }
 
     pub(crate) fn new(state: &AppState, a: &Attachment) -> Self {

@@ -12,8 +12,7 @@ pub mod settings;
 use std::sync::LazyLock;
 
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -27,24 +26,13 @@ use crate::error::WebError;
 use crate::frame::Frame;
 use crate::security::{random_token, same_origin, token_hash, tokens_match};
 use crate::state::AppState;
+use crate::viewer::{SignedIn, Viewer};
+use crate::views::url_encode;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "fw_session";
 /// The sign-in form's double-submit cookie.
 const LOGIN_CSRF_COOKIE: &str = "fw_login_csrf";
-
-/// A signed-in visitor.
-#[derive(Debug, Clone)]
-pub struct SignedIn {
-    /// Their session (with its form token).
-    pub session: Session,
-    /// Who they are.
-    pub user: User,
-}
-
-/// Who is asking: a signed-in user, or an anonymous visitor (`None`).
-#[derive(Debug, Clone)]
-pub struct Viewer(pub Option<SignedIn>);
 
 /// Looks up the session a request's cookie names, if it is live.
 pub(crate) async fn viewer_of(state: &AppState, headers: &HeaderMap) -> Option<SignedIn> {
@@ -117,14 +105,6 @@ pub(crate) async fn start_session(
     Ok(jar.add(session_cookie(state, token, lifetime)))
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Viewer {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<Viewer>().cloned().unwrap_or(Viewer(None)))
-    }
-}
-
 fn session_cookie(state: &AppState, value: String, max_age: Duration) -> Cookie<'static> {
     let path =
         if state.urls().prefix().is_empty() { "/".to_owned() } else { state.urls().prefix().to_owned() };
@@ -142,11 +122,6 @@ fn session_cookie(state: &AppState, value: String, max_age: Duration) -> Cookie<
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
     pub(crate) next: Option<String>,
-}
-
-/// Percent-encodes everything but ASCII letters and digits: safe in a query or a path segment.
-pub(crate) fn url_encode(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 pub(crate) fn local_next(state: &AppState, next: Option<&str>) -> String {

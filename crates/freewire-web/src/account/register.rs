@@ -14,11 +14,12 @@ use freewire_core::password::MIN_PASSWORD_LEN;
 use freewire_core::{Invite, NewAuditEntry, Registration, Role};
 use serde::{Deserialize, Serialize};
 
-use super::{SignedIn, Viewer, start_session};
+use super::start_session;
 use crate::error::WebError;
 use crate::frame::Frame;
 use crate::security::{random_token, same_origin, token_hash, tokens_match};
 use crate::state::AppState;
+use crate::viewer::{SignedIn, Viewer};
 use crate::views::TimeView;
 
 const REGISTER_CSRF_COOKIE: &str = "fw_register_csrf";

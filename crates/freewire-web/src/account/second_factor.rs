@@ -11,12 +11,13 @@ use freewire_core::password::verify_password;
 use freewire_core::totp;
 use serde::{Deserialize, Serialize};
 
-use super::{NextQuery, PendingSignIn, SignedIn, Viewer, local_next, start_session};
+use super::{NextQuery, PendingSignIn, local_next, start_session};
 use crate::error::WebError;
 use crate::frame::Frame;
 use crate::guard::{check_form, signed_in};
 use crate::security::{same_origin, tokens_match};
 use crate::state::AppState;
+use crate::viewer::{SignedIn, Viewer};
 
 fn unix_now() -> u64 {
     u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0)

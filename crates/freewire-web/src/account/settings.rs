@@ -10,11 +10,11 @@ use freewire_app::{AppError, accounts};
 use freewire_core::password::{MIN_PASSWORD_LEN, verify_password};
 use serde::{Deserialize, Serialize};
 
-use super::{SignedIn, Viewer};
 use crate::error::WebError;
 use crate::frame::Frame;
 use crate::guard::{check_form, signed_in};
 use crate::state::AppState;
+use crate::viewer::{SignedIn, Viewer};
 use crate::views::TimeView;
 
 /// How much of a session's hash identifies it on the page: enough to be unique, and no help

@@ -10,11 +10,11 @@ use freewire_app::{Actor, articles};
 use freewire_core::{ArticleFilter, ArticleId, PageRequest};
 use serde::{Deserialize, Serialize};
 
-use crate::account::Viewer;
 use crate::error::WebError;
 use crate::frame::Frame;
 use crate::guard::check_form;
 use crate::state::AppState;
+use crate::viewer::Viewer;
 use crate::views::TimeView;
 
 /// The withdraw form under an article.

@@ -16,11 +16,11 @@ use freewire_app::{Actor, AppError};
 use freewire_core::{FeedId, Licence};
 use serde::{Deserialize, Serialize};
 
-use crate::account::{SignedIn, Viewer};
 use crate::error::WebError;
 use crate::frame::Frame;
 use crate::guard::check_form;
 use crate::state::AppState;
+use crate::viewer::{SignedIn, Viewer};
 use crate::views::TimeView;
 
 #[derive(Serialize)]

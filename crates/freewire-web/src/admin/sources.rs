@@ -12,11 +12,11 @@ use freewire_app::sources::TermsInput;
 use freewire_core::{IndexPolicy, Licence, SourceId};
 use serde::{Deserialize, Serialize};
 
-use crate::account::Viewer;
 use crate::error::WebError;
 use crate::frame::Frame;
 use crate::guard::check_form;
 use crate::state::AppState;
+use crate::viewer::Viewer;
 
 #[derive(Serialize)]
 struct Choice {

@@ -22,6 +22,7 @@ use serde::Serialize;
 use super::lists::{slug_of, slugs, source_by_slug};
 use crate::conditional::last_modified;
 use crate::error::WebError;
+use crate::frame::{ATOM, FORMATS, Format, JSON, RSS};
 use crate::state::AppState;
 use crate::templates::escape_html;
 use crate::views::{EXCERPT_WORDS, excerpt_of, public_body_html};
@@ -29,25 +30,9 @@ use crate::views::{EXCERPT_WORDS, excerpt_of, public_body_html};
 /// Items in a feed.
 const FEED_ITEMS: u64 = 50;
 
-/// One of the three formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Format {
-    pub name: &'static str,
-    pub extension: &'static str,
-    pub media_type: &'static str,
-}
-
-pub(crate) const RSS: Format = Format { name: "RSS", extension: "xml", media_type: "application/rss+xml" };
-pub(crate) const ATOM: Format =
-    Format { name: "Atom", extension: "atom", media_type: "application/atom+xml" };
-pub(crate) const JSON: Format =
-    Format { name: "JSON Feed", extension: "json", media_type: "application/feed+json" };
-pub(crate) const FORMATS: [Format; 3] = [RSS, ATOM, JSON];
-
-impl Format {
-    fn from_file(file: &str) -> Option<Format> {
-        FORMATS.into_iter().find(|f| file.strip_prefix("feed.") == Some(f.extension))
-    }
+/// The format a feed's file name asks for (`feed.atom`).
+fn format_of(file: &str) -> Option<Format> {
+    FORMATS.into_iter().find(|f| file.strip_prefix("feed.") == Some(f.extension))
 }
 
 /// What a feed is of.
@@ -490,7 +475,7 @@ pub async fn source_feed(
     State(state): State<AppState>,
     Path((slug, file)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let format = Format::from_file(&file).ok_or(WebError::NotFound)?;
+    let format = format_of(&file).ok_or(WebError::NotFound)?;
     let source = source_by_slug(&state, &slug).await?;
     let slugs = slugs(&state).await?;
     let slug = slug_of(&slugs, source.id).to_owned();
@@ -514,7 +499,7 @@ pub async fn tag_feed(
     State(state): State<AppState>,
     Path((slug, file)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let format = Format::from_file(&file).ok_or(WebError::NotFound)?;
+    let format = format_of(&file).ok_or(WebError::NotFound)?;
     let tag = state.store().tag_by_slug(&slug).await?.ok_or(WebError::NotFound)?;
     let spec = FeedSpec {
         title: format!("{} | {}", tag.name, state.config().site_name),
@@ -532,10 +517,10 @@ mod tests {
 
     #[test]
     fn feed_files_name_their_format() {
-        assert_eq!(Format::from_file("feed.xml"), Some(RSS));
-        assert_eq!(Format::from_file("feed.atom"), Some(ATOM));
-        assert_eq!(Format::from_file("feed.json"), Some(JSON));
-        assert_eq!(Format::from_file("feed.rss"), None);
-        assert_eq!(Format::from_file("xml"), None);
+        assert_eq!(format_of("feed.xml"), Some(RSS));
+        assert_eq!(format_of("feed.atom"), Some(ATOM));
+        assert_eq!(format_of("feed.json"), Some(JSON));
+        assert_eq!(format_of("feed.rss"), None);
+        assert_eq!(format_of("xml"), None);
     }
 }

@@ -8,11 +8,11 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
 use freewire_core::{ArticleFilter, ArticleWithSource, PageRequest, Source, SourceId, source_slugs};
 use serde::{Deserialize, Serialize};
 
-use crate::account::Viewer;
 use crate::conditional::last_modified;
 use crate::error::WebError;
 use crate::frame::{Alternate, Frame};
 use crate::state::AppState;
+use crate::viewer::Viewer;
 use crate::views::{EXCERPT_WORDS, TimeView, excerpt_of};
 
 /// Articles per page of a list.

@@ -9,10 +9,10 @@ use freewire_core::slugify;
 use freewire_search::{FacetCount, Kind, Results};
 use serde::{Deserialize, Serialize};
 
-use crate::account::Viewer;
 use crate::error::WebError;
 use crate::frame::Frame;
 use crate::state::AppState;
+use crate::viewer::Viewer;
 use crate::views::TimeView;
 
 /// Results per page on the search page.

@@ -20,12 +20,12 @@ use freewire_app::updates::{MAX_FILES_PER_UPDATE, MAX_NOTE_CHARS, NewPost, Recei
 use freewire_core::{ArticleId, Attachment, AttachmentId, BlobError, BlobRead};
 use futures_util::StreamExt as _;
 
-use crate::account::{SignedIn, Viewer};
 use crate::error::WebError;
 use crate::guard::is_editor;
 use crate::security::{same_origin, tokens_match};
-use crate::site::article_page;
+use crate::site::article::article_page;
 use crate::state::AppState;
+use crate::viewer::{SignedIn, Viewer};
 use crate::views::human_size;
 
 /// A multipart error as the use cases see it: a request over the size limit, or one cut off.
@@ -337,7 +337,7 @@ fn content_disposition(inline: bool, name: &str) -> String {
     format!(
         "{}; filename=\"{ascii}\"; filename*=UTF-8''{}",
         if inline { "inline" } else { "attachment" },
-        crate::account::url_encode(name)
+        crate::views::url_encode(name)
     )
 }
 

@@ -10,11 +10,11 @@ use freewire_app::{Actor, updates};
 use freewire_core::{PageRequest, TimelineEntry, UpdateId};
 use serde::{Deserialize, Serialize};
 
-use crate::account::Viewer;
 use crate::error::WebError;
 use crate::frame::Frame;
 use crate::guard::{check_form, signed_in};
 use crate::state::AppState;
+use crate::viewer::Viewer;
 use crate::views::TimeView;
 
 /// The edit form.

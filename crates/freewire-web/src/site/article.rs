@@ -1,0 +1,349 @@
+//! The article page: the text under its licence with its credit, citations and the timeline
+//! of updates, the timeline as an Atom feed, and the permalink's forms.
+
+use std::fmt::Write as _;
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use freewire_core::{ArticleStatus, ArticleWithSource, IndexPolicy, Permalink, TimelineEntry, site_citation};
+use serde::Serialize;
+
+use super::{cite, lists, seo};
+use crate::error::WebError;
+use crate::frame::{Alternate, Frame};
+use crate::state::AppState;
+use crate::viewer::{SignedIn, Viewer};
+use crate::views::{
+    AttachmentView, EXCERPT_WORDS, TimeView, excerpt_of, human_size, public_body_html, render_markdown,
+    withdrawn,
+};
+
+#[derive(Debug, Serialize)]
+struct ArticleView {
+    id: i64,
+    title: String,
+    permalink: String,
+    published: TimeView,
+    modified: Option<TimeView>,
+    author: Option<String>,
+    /// Sanitised when stored; an excerpt where the licence allows no more.
+    body_html: String,
+    full_text: bool,
+    source: String,
+    source_path: String,
+    source_homepage: Option<String>,
+    credit: Option<String>,
+    original_url: Option<String>,
+    licence: &'static str,
+    licence_url: Option<&'static str>,
+    citation: String,
+    styles: Vec<cite::StyleView>,
+    media: Vec<MediaView>,
+    tags: Vec<lists::TagLink>,
+    description: String,
+    json_ld: String,
+    withdraw_action: String,
+}
+
+#[derive(Debug, Serialize)]
+struct MediaView {
+    url: String,
+    label: String,
+    media_type: Option<String>,
+    size: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct EntryView {
+    id: i64,
+    author: String,
+    created: TimeView,
+    edited: Option<TimeView>,
+    body_html: String,
+    /// The raw Markdown, for the author's edit form.
+    body: String,
+    attachments: Vec<AttachmentView>,
+    hidden: Option<HiddenView>,
+    can_amend: bool,
+    can_moderate: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct HiddenView {
+    at: TimeView,
+    reason: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ArticlePage<'a> {
+    frame: Frame,
+    updates_feed: String,
+    article: ArticleView,
+    timeline: Vec<EntryView>,
+    upload_action: String,
+    login_url: String,
+    max_upload: String,
+    error: Option<&'a str>,
+    note: &'a str,
+    can_withdraw: bool,
+}
+
+/// The article page, with an optional message from a failed upload and the note to keep.
+pub(crate) async fn article_page(
+    state: &AppState,
+    viewer: Option<&SignedIn>,
+    found: ArticleWithSource,
+    status: StatusCode,
+    error: Option<&str>,
+    note: &str,
+) -> Result<Response, WebError> {
+    let (html, modified) = render_article(state, viewer, found, error, note).await?;
+    Ok((status, [crate::conditional::last_modified(modified)], Html(html)).into_response())
+}
+
+/// The article page's HTML, and when what it shows last changed.
+async fn render_article(
+    state: &AppState,
+    viewer: Option<&SignedIn>,
+    found: ArticleWithSource,
+    error: Option<&str>,
+    note: &str,
+) -> Result<(String, DateTime<Utc>), WebError> {
+    let permalink = state.urls().permalink(&found.article.permalink);
+    let citation = site_citation(
+        &state.config().site_name,
+        found.article.author.as_deref(),
+        found.article.published_at,
+        &found.article.title,
+        &permalink,
+    );
+    let styles = cite::style_views(state, found.article.id, (*cite::citations(state, &found).await?).clone());
+    let timeline = state.store().timeline_for_article(found.article.id).await?;
+    let slugs = lists::slugs(state).await?;
+    let description = excerpt_of(&found.article, EXCERPT_WORDS);
+    let policy = found.source.index_policy;
+    let canonical = match (policy, &found.article.original_url) {
+        (IndexPolicy::Original, Some(original)) => original.clone(),
+        _ => permalink.clone(),
+    };
+    let json_ld = seo::news_article_json_ld(state, &found, &permalink, &canonical, &description);
+    // The page changes when the article does and when its timeline does.
+    let modified = timeline
+        .iter()
+        .map(|e| e.update.edited_at.unwrap_or(e.update.created_at))
+        .chain(std::iter::once(found.article.modified_at()))
+        .max()
+        .unwrap_or(found.article.published_at);
+    let ArticleWithSource { article: a, source } = found;
+    let path = format!("/{}/", a.permalink.path());
+    let mut frame = Frame::new(state, viewer, &a.title);
+    frame.canonical = Some(canonical);
+    frame.noindex = policy == IndexPolicy::NoIndex;
+    let source_slug = lists::slug_of(&slugs, source.id).to_owned();
+    frame
+        .alternates
+        .extend(Alternate::feeds(&source.name, &state.link(&format!("/source/{source_slug}/feed"))));
+    let ctx = ArticlePage {
+        frame,
+        timeline: timeline.into_iter().map(|e| entry_view(state, viewer, e)).collect(),
+        upload_action: state.link(&format!("/articles/{}/updates", a.id)),
+        updates_feed: state.link(&format!("{path}updates.atom")),
+        login_url: format!("{}?next={}", state.link("/login"), state.link(&path)),
+        max_upload: human_size(state.config().updates.max_upload_bytes),
+        error,
+        note,
+        can_withdraw: crate::guard::is_editor(viewer),
+        article: ArticleView {
+            id: a.id.0,
+            published: TimeView::new(a.published_at),
+            modified: a.updated_at.filter(|u| *u > a.published_at).map(TimeView::new),
+            licence: a.licence.title(),
+            licence_url: a.licence.url(),
+            body_html: public_body_html(&a),
+            full_text: a.licence.allows_full_text(),
+            tags: lists::tag_links(state, &a.tags),
+            withdraw_action: state.link(&format!("/admin/articles/{}/withdraw", a.id)),
+            title: a.title,
+            permalink,
+            author: a.author,
+            source: source.name,
+            source_path: lists::source_path(state, &source_slug),
+            source_homepage: source.homepage,
+            credit: source.credit,
+            original_url: a.original_url,
+            citation,
+            styles,
+            description,
+            json_ld,
+            media: a
+                .media
+                .into_iter()
+                .map(|m| MediaView {
+                    label: m.title.clone().unwrap_or_else(|| {
+                        m.url.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or(&m.url).to_owned()
+                    }),
+                    size: m.length.map(human_size),
+                    media_type: m.media_type,
+                    url: m.url,
+                })
+                .collect(),
+        },
+    };
+    Ok((state.templates().render("article.html", ctx)?, modified))
+}
+
+fn entry_view(state: &AppState, viewer: Option<&SignedIn>, e: TimelineEntry) -> EntryView {
+    let can_moderate = crate::guard::is_editor(viewer);
+    let can_amend = state.config().updates.may_amend(viewer.map(|v| &v.user), &e);
+    // A hidden update's text and files are shown only to editors, who may show it again.
+    let visible = e.update.hidden.is_none() || can_moderate;
+    EntryView {
+        id: e.update.id.0,
+        created: TimeView::new(e.update.created_at),
+        edited: e.update.edited_at.map(TimeView::new),
+        body_html: if visible { render_markdown(&e.update.body) } else { String::new() },
+        body: if can_amend { e.update.body.clone() } else { String::new() },
+        attachments: if visible {
+            e.attachments.iter().map(|a| AttachmentView::new(state, a)).collect()
+        } else {
+            Vec::new()
+        },
+        hidden: e.update.hidden.map(|h| HiddenView { at: TimeView::new(h.at), reason: h.reason }),
+        author: e.author,
+        can_amend,
+        can_moderate,
+    }
+}
+
+/// GET /{YYYY}/{MM}/{DD}/{slug}/updates.atom — the article's timeline as an Atom feed, so
+/// readers can follow the story. Hidden updates are left out.
+pub async fn updates_feed(
+    State(state): State<AppState>,
+    Path((year, month, day, slug)): Path<(String, String, String, String)>,
+) -> Result<Response, WebError> {
+    use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
+    let permalink = parse_permalink(&year, &month, &day, &slug).ok_or(WebError::NotFound)?;
+    let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
+    match found.article.status {
+        ArticleStatus::Published => {}
+        ArticleStatus::Withdrawn => return Err(withdrawn(&found.article)),
+        ArticleStatus::Duplicate => return Err(WebError::NotFound),
+    }
+    let page_url = state.urls().permalink(&permalink);
+    let timeline = state.store().timeline_for_article(found.article.id).await?;
+    let entries: Vec<Entry> = timeline
+        .into_iter()
+        .filter(|e| e.update.hidden.is_none())
+        .map(|e| {
+            let mut html = render_markdown(&e.update.body);
+            for a in &e.attachments {
+                let url = state.urls().absolute(&AttachmentView::path(a));
+                let _ = write!(
+                    html,
+                    "<p><a href=\"{url}\">{}</a> ({})</p>",
+                    crate::templates::escape_html(&a.file_name),
+                    a.media_type
+                );
+            }
+            Entry {
+                id: format!("{page_url}#update-{}", e.update.id),
+                title: Text::plain(format!("Update by {}", e.author)),
+                updated: e.update.edited_at.unwrap_or(e.update.created_at).fixed_offset(),
+                published: Some(e.update.created_at.fixed_offset()),
+                authors: vec![Person { name: e.author.clone(), ..Person::default() }],
+                links: vec![Link {
+                    href: format!("{page_url}#update-{}", e.update.id),
+                    rel: "alternate".into(),
+                    ..Link::default()
+                }],
+                content: Some(Content {
+                    value: Some(html),
+                    content_type: Some("html".into()),
+                    ..Content::default()
+                }),
+                ..Entry::default()
+            }
+        })
+        .collect();
+    let updated =
+        entries.iter().map(|e| e.updated).max().unwrap_or_else(|| found.article.published_at.fixed_offset());
+    let feed = Feed {
+        id: format!("{page_url}updates.atom"),
+        title: Text::plain(format!("Updates: {}", found.article.title)),
+        updated,
+        links: vec![
+            Link { href: page_url.clone(), rel: "alternate".into(), ..Link::default() },
+            Link { href: format!("{page_url}updates.atom"), rel: "self".into(), ..Link::default() },
+        ],
+        entries,
+        ..Feed::default()
+    };
+    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed.to_string()).into_response())
+}
+
+/// GET /{YYYY}/{MM}/{DD}/{slug}/ — one article.
+pub async fn show_article(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Path((year, month, day, slug)): Path<(String, String, String, String)>,
+) -> Result<Response, WebError> {
+    let permalink = parse_permalink(&year, &month, &day, &slug).ok_or(WebError::NotFound)?;
+    let missing = match state.kept_page(viewer.is_some(), || permalink.path()) {
+        crate::page_cache::Lookup::Kept(page) => return Ok(page),
+        crate::page_cache::Lookup::Render(missing) => missing,
+    };
+    let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
+    match found.article.status {
+        ArticleStatus::Published => match missing {
+            Some(missing) => {
+                let (html, modified) = render_article(&state, None, found, None, "").await?;
+                Ok(missing.keep(state.pages(), html, Some(modified)))
+            }
+            None => article_page(&state, viewer.as_ref(), found, StatusCode::OK, None, "").await,
+        },
+        // Another outlet's copy of a story we have: the first copy is the page.
+        ArticleStatus::Duplicate => {
+            let first = match found.article.duplicate_of {
+                Some(id) => state.store().article_by_id(id).await?,
+                None => None,
+            };
+            let first =
+                first.filter(|f| f.article.status == ArticleStatus::Published).ok_or(WebError::NotFound)?;
+            Ok(Redirect::permanent(&state.link(&format!("/{}/", first.article.permalink.path())))
+                .into_response())
+        }
+        ArticleStatus::Withdrawn => Err(withdrawn(&found.article)),
+    }
+}
+
+fn parse_permalink(year: &str, month: &str, day: &str, slug: &str) -> Option<Permalink> {
+    // Only the zero-padded form we issue names an article.
+    if year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        return None;
+    }
+    Permalink::from_parts(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?, slug)
+}
+
+/// GET /{YYYY}/{MM}/{DD}/{slug} — the same without the trailing slash.
+pub async fn add_trailing_slash(
+    State(state): State<AppState>,
+    Path((year, month, day, slug)): Path<(String, String, String, String)>,
+) -> Result<Redirect, WebError> {
+    let permalink = parse_permalink(&year, &month, &day, &slug).ok_or(WebError::NotFound)?;
+    Ok(Redirect::permanent(&state.link(&format!("/{}/", permalink.path()))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_issued_permalink_forms_parse() {
+        assert!(parse_permalink("2021", "03", "08", "a-b").is_some());
+        assert!(parse_permalink("2021", "3", "08", "a-b").is_none());
+        assert!(parse_permalink("2021", "03", "32", "a-b").is_none());
+        assert!(parse_permalink("2021", "03", "08", "A b").is_none());
+    }
+}
