@@ -1619,3 +1619,127 @@ async fn lists_are_kept_for_visitors_too() {
     reader.post(app.url("/logout")).form(&[("csrf", form_token(&own))]).send().await.unwrap();
     assert!(home().await.contains("Harbour Strike Ends"));
 }
+
+/// A PDF-typed file of `len` bytes that differ at every offset, so a misplaced range shows.
+fn patterned_pdf(len: usize) -> Vec<u8> {
+    let mut bytes = b"%PDF-1.7\n".to_vec();
+    bytes.extend((bytes.len()..len).map(|i| (i % 251) as u8));
+    bytes
+}
+
+#[tokio::test]
+async fn downloads_answer_byte_ranges_so_audio_and_video_can_seek() {
+    let app = TestApp::spawn().await;
+    let a = app.article().await;
+    let ada = app.signed_in("ada").await;
+    let bytes = patterned_pdf(100_000);
+    post_update(&app, &ada, &a, "a long file", vec![("long.pdf", bytes.clone(), "application/pdf")]).await;
+    let file = app.store.timeline_for_article(a.id).await.unwrap().remove(0).attachments.remove(0);
+    let url = app.url(&format!("/files/{}/{}", file.id, file.file_name));
+    let client = TestApp::client();
+    let get = |range: Option<&str>, if_range: Option<&str>| {
+        let mut req = client.get(&url);
+        if let Some(r) = range {
+            req = req.header("range", r);
+        }
+        if let Some(t) = if_range {
+            req = req.header("if-range", t);
+        }
+        req.send()
+    };
+
+    let whole = get(None, None).await.unwrap();
+    assert_eq!(whole.status(), StatusCode::OK);
+    assert_eq!(whole.headers()["accept-ranges"], "bytes", "clients learn they may ask for ranges");
+    assert_eq!(whole.headers()["content-length"], "100000");
+    let etag = whole.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(whole.bytes().await.unwrap().as_ref(), bytes.as_slice());
+
+    let head = get(Some("bytes=0-99"), None).await.unwrap();
+    assert_eq!(head.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(head.headers()["content-range"], "bytes 0-99/100000");
+    assert_eq!(head.headers()["content-length"], "100");
+    assert_eq!(head.headers()["x-content-type-options"], "nosniff", "ranges keep the file's protections");
+    assert_eq!(head.bytes().await.unwrap().as_ref(), &bytes[..100]);
+
+    let middle = get(Some("bytes=50000-50999"), Some(&etag)).await.unwrap();
+    assert_eq!(middle.status(), StatusCode::PARTIAL_CONTENT, "If-Range with the current tag keeps the range");
+    assert_eq!(middle.bytes().await.unwrap().as_ref(), &bytes[50_000..51_000]);
+
+    let tail = get(Some("bytes=-10"), None).await.unwrap();
+    assert_eq!(tail.headers()["content-range"], "bytes 99990-99999/100000");
+    assert_eq!(tail.bytes().await.unwrap().as_ref(), &bytes[99_990..]);
+
+    let beyond = get(Some("bytes=100000-"), None).await.unwrap();
+    assert_eq!(beyond.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(beyond.headers()["content-range"], "bytes */100000");
+
+    let changed = get(Some("bytes=0-99"), Some("\"another-version\"")).await.unwrap();
+    assert_eq!(changed.status(), StatusCode::OK, "If-Range naming another version gets the whole file");
+    assert_eq!(changed.bytes().await.unwrap().len(), 100_000);
+}
+
+#[tokio::test]
+async fn a_client_that_goes_away_mid_upload_leaves_no_file_behind() {
+    use tokio::io::AsyncWriteExt;
+
+    let app = TestApp::spawn().await;
+    let a = app.article().await;
+    app.add_user("ada", Role::Contributor).await;
+    let client = TestApp::client();
+    let login = app.login(&client, "ada", PASSWORD).await;
+    let session = login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("fw_session="))
+        .unwrap();
+    let page = client.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
+    let token = form_token(&page);
+
+    // A 20 MB file announced, 6 MB of it sent: several parts written, then the connection drops.
+    let boundary = "freewire-test-boundary";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.pdf\"\r\n\
+         Content-Type: application/pdf\r\n\r\n"
+    );
+    let announced = head.len() + 20_000_000 + boundary.len() + 8;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let request = format!(
+        "POST /articles/{}/updates HTTP/1.1\r\nHost: {addr}\r\nCookie: {session}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {announced}\r\n\r\n",
+        a.id
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let body = patterned_pdf(6_000_000);
+    for chunk in body.chunks(64 * 1024) {
+        stream.write_all(chunk).await.unwrap();
+    }
+    stream.flush().await.unwrap();
+    // The upload is under way: its parts are in the upload folder.
+    let mut started = false;
+    for _ in 0..100 {
+        if !app.stored_files().is_empty() {
+            started = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(started, "the file was being written when the client left");
+    drop(stream);
+
+    let mut left = app.stored_files();
+    for _ in 0..100 {
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        left = app.stored_files();
+    }
+    assert!(left.is_empty(), "nothing of the abandoned upload stays: {left:?}");
+    assert_eq!(app.timeline_len(a.id).await, 0);
+}

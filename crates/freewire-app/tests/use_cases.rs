@@ -1,0 +1,291 @@
+//! The use cases against a real SQLite file and a real upload folder: who may, what is
+//! audited, and that a refused post leaves neither rows nor files.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use freewire_app::accounts::{self, Admission, NewAccount};
+use freewire_app::sources::{self, FollowFeed};
+use freewire_app::updates::{self, NewPost, UpdateRules};
+use freewire_app::{Actor, AppError, articles};
+use freewire_core::store::prelude::*;
+use freewire_core::{ArticleWithSource, BlobStore, Licence, PageRequest, Role, User};
+use freewire_ingest::SourceSpec;
+use freewire_store::{ObjectBlobStore, SqlStore};
+
+struct World {
+    dir: tempfile::TempDir,
+    store: SqlStore,
+    blobs: Arc<dyn BlobStore>,
+}
+
+impl World {
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqlStore::connect(&format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+        let blobs: Arc<dyn BlobStore> =
+            Arc::new(ObjectBlobStore::local(&dir.path().join("uploads")).unwrap());
+        World { dir, store, blobs }
+    }
+
+    async fn user(&self, name: &str, role: Role) -> User {
+        let account = NewAccount {
+            username: name.into(),
+            email: None,
+            role,
+            password: "a long enough password".into(),
+        };
+        accounts::create_user(&self.store, account, Admission::Direct).await.unwrap()
+    }
+
+    /// The first article of the demo feed, imported through the use case.
+    async fn article(&self) -> ArticleWithSource {
+        let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../freewire/demo/harbour-gazette.xml");
+        let spec =
+            SourceSpec { name: "Harbour Gazette".into(), homepage: None, licence: Some(Licence::CcBy4) };
+        let report =
+            freewire_app::import::import_file(&self.store, Actor::Operator, &demo, &spec).await.unwrap();
+        self.store.article_by_id(report.inserted[0].id).await.unwrap().unwrap()
+    }
+
+    fn files(&self) -> Vec<PathBuf> {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                if e.path().is_dir() { walk(&e.path(), out) } else { out.push(e.path()) }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.dir.path().join("uploads"), &mut out);
+        out
+    }
+
+    async fn receive(
+        &self,
+        name: &str,
+        bytes: Vec<u8>,
+        rules: &UpdateRules,
+    ) -> Result<updates::ReceivedFile, AppError> {
+        let body = futures_util::stream::iter(
+            bytes.chunks(1000).map(|c| Ok::<_, AppError>(Bytes::copy_from_slice(c))).collect::<Vec<_>>(),
+        );
+        updates::receive_file(&self.blobs, rules.max_upload_bytes, name, body).await.map(|f| f.unwrap())
+    }
+
+    async fn audit_actions(&self) -> Vec<String> {
+        self.store
+            .list_audit(PageRequest::new(1, 50))
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|e| e.action)
+            .collect()
+    }
+}
+
+fn pdf(seed: u8, len: usize) -> Vec<u8> {
+    let mut b = b"%PDF-1.7\n".to_vec();
+    b.extend((0..len).map(|i| (i as u8).wrapping_mul(seed)));
+    b
+}
+
+#[tokio::test]
+async fn following_a_feed_creates_its_source_once_and_is_audited_for_accounts_only() {
+    let w = World::new().await;
+    let editor = w.user("ed", Role::Editor).await;
+    let reader = w.user("cy", Role::Contributor).await;
+    let follow = |url: &str, licence| FollowFeed {
+        url: url.into(),
+        source: "Valley Dispatch".into(),
+        homepage: Some("https://valley.example/".into()),
+        licence,
+        title: None,
+    };
+    let refused = sources::follow_feed(
+        &w.store,
+        Actor::User(&reader),
+        follow("https://valley.example/a.xml", Some(Licence::Cc0)),
+    )
+    .await;
+    assert!(matches!(refused, Err(AppError::Forbidden(_))), "{refused:?}");
+    let unknown =
+        sources::follow_feed(&w.store, Actor::User(&editor), follow("https://valley.example/a.xml", None))
+            .await;
+    assert!(matches!(unknown, Err(AppError::NotFound(ref m)) if m.contains("new source")), "{unknown:?}");
+    let (feed, source) = sources::follow_feed(
+        &w.store,
+        Actor::User(&editor),
+        follow("https://valley.example/a.xml", Some(Licence::Cc0)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(source.licence, Licence::Cc0);
+    assert_eq!(feed.source_id, source.id);
+    // The same source again, by name, and the same feed refused.
+    sources::follow_feed(&w.store, Actor::Operator, follow("https://valley.example/b.xml", None))
+        .await
+        .unwrap();
+    let again =
+        sources::follow_feed(&w.store, Actor::Operator, follow("https://valley.example/a.xml", None)).await;
+    assert!(matches!(again, Err(AppError::Conflict(_))), "{again:?}");
+    assert_eq!(w.store.list_sources().await.unwrap().len(), 1);
+    assert_eq!(w.audit_actions().await, ["feed.add", "source.add"], "the operator's act is not an account's");
+    let bad =
+        sources::follow_feed(&w.store, Actor::Operator, follow("ftp://valley.example/a.xml", None)).await;
+    assert!(matches!(bad, Err(AppError::Invalid(_))), "{bad:?}");
+}
+
+#[tokio::test]
+async fn a_post_past_the_allowance_leaves_neither_rows_nor_files() {
+    let w = World::new().await;
+    let a = w.article().await;
+    let ada = w.user("ada", Role::Contributor).await;
+    let rules = UpdateRules { daily_upload_quota_bytes: 10_000, ..UpdateRules::default() };
+    let first = w.receive("one.pdf", pdf(3, 6000), &rules).await.unwrap();
+    let post = NewPost { article: a.article.id, note: "first".into(), files: vec![first] };
+    updates::post_update(&w.store, &w.blobs, &rules, &ada, post).await.unwrap();
+    assert_eq!(w.files().len(), 1);
+
+    let second = w.receive("two.pdf", pdf(5, 6000), &rules).await.unwrap();
+    assert_eq!(w.files().len(), 2, "received, not yet posted");
+    let post = NewPost { article: a.article.id, note: "second".into(), files: vec![second] };
+    let refused = updates::post_update(&w.store, &w.blobs, &rules, &ada, post).await;
+    assert!(matches!(refused, Err(AppError::TooLarge(ref m)) if m.contains("allowance")), "{refused:?}");
+    assert_eq!(w.files().len(), 1, "the refused file is removed before the answer");
+    assert_eq!(w.store.timeline_for_article(a.article.id).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn identical_bytes_share_one_object_and_the_spare_copy_goes() {
+    let w = World::new().await;
+    let a = w.article().await;
+    let ada = w.user("ada", Role::Contributor).await;
+    let rules = UpdateRules::default();
+    for note in ["one", "two"] {
+        let file = w.receive("same.pdf", pdf(7, 3000), &rules).await.unwrap();
+        let post = NewPost { article: a.article.id, note: note.into(), files: vec![file] };
+        updates::post_update(&w.store, &w.blobs, &rules, &ada, post).await.unwrap();
+    }
+    assert_eq!(w.files().len(), 1);
+    let timeline = w.store.timeline_for_article(a.article.id).await.unwrap();
+    assert_eq!(timeline[0].attachments[0].object_key, timeline[1].attachments[0].object_key);
+}
+
+#[tokio::test]
+async fn files_are_judged_by_their_bytes_and_size_before_they_are_kept() {
+    let w = World::new().await;
+    let rules = UpdateRules { max_upload_bytes: 5000, ..UpdateRules::default() };
+    let html = w.receive("letter.pdf", b"<!DOCTYPE html><script>alert(1)</script>".to_vec(), &rules).await;
+    assert!(matches!(html, Err(AppError::Unsupported(_))), "{html:?}");
+    let big = w.receive("big.pdf", pdf(9, 6000), &rules).await;
+    assert!(matches!(big, Err(AppError::TooLarge(ref m)) if m.contains("big.pdf")), "{big:?}");
+    assert!(w.files().is_empty(), "nothing refused is stored: {:?}", w.files());
+    let empty = updates::receive_file(
+        &w.blobs,
+        5000,
+        "empty.txt",
+        futures_util::stream::empty::<Result<Bytes, AppError>>(),
+    )
+    .await;
+    assert!(matches!(empty, Ok(None)));
+}
+
+#[tokio::test]
+async fn only_the_author_amends_and_only_editors_hide_with_a_reason() {
+    let w = World::new().await;
+    let a = w.article().await;
+    let ada = w.user("ada", Role::Contributor).await;
+    let bob = w.user("bob", Role::Contributor).await;
+    let ed = w.user("ed", Role::Editor).await;
+    let rules = UpdateRules::default();
+    let post = NewPost { article: a.article.id, note: "draft".into(), files: vec![] };
+    let update = updates::post_update(&w.store, &w.blobs, &rules, &ada, post).await.unwrap();
+
+    let by_bob = updates::edit_update(&w.store, &rules, &bob, update.id, "mine now").await;
+    assert!(matches!(by_bob, Err(AppError::Forbidden(_))), "{by_bob:?}");
+    updates::edit_update(&w.store, &rules, &ada, update.id, "final").await.unwrap();
+    let hide = updates::set_update_hidden(&w.store, Actor::User(&bob), update.id, Some("spam")).await;
+    assert!(matches!(hide, Err(AppError::Forbidden(_))), "{hide:?}");
+    let no_reason = updates::set_update_hidden(&w.store, Actor::User(&ed), update.id, Some("  ")).await;
+    assert!(matches!(no_reason, Err(AppError::Invalid(_))), "{no_reason:?}");
+    updates::set_update_hidden(&w.store, Actor::User(&ed), update.id, Some("off topic")).await.unwrap();
+    let after = updates::edit_update(&w.store, &rules, &ada, update.id, "again").await;
+    assert!(matches!(after, Err(AppError::Forbidden(_))), "a hidden update is not amended: {after:?}");
+
+    let closed = UpdateRules { edit_window_minutes: 0, ..rules };
+    updates::set_update_hidden(&w.store, Actor::User(&ed), update.id, None).await.unwrap();
+    let late = updates::delete_update(&w.store, w.blobs.as_ref(), &closed, &ada, update.id).await;
+    assert!(matches!(late, Err(AppError::Forbidden(ref m)) if m.contains("0 minutes")), "{late:?}");
+    updates::delete_update(&w.store, w.blobs.as_ref(), &rules, &ada, update.id).await.unwrap();
+    assert_eq!(w.audit_actions().await, ["update.delete", "update.unhide", "update.hide"]);
+}
+
+#[tokio::test]
+async fn withdrawing_needs_an_editor_and_a_reason_and_is_undone_by_reinstating() {
+    let w = World::new().await;
+    let a = w.article().await;
+    let cy = w.user("cy", Role::Contributor).await;
+    let ed = w.user("ed", Role::Editor).await;
+    let id = a.article.id;
+    assert!(matches!(
+        articles::withdraw_article(&w.store, Actor::User(&cy), id, "legal").await,
+        Err(AppError::Forbidden(_))
+    ));
+    assert!(matches!(
+        articles::withdraw_article(&w.store, Actor::User(&ed), id, " ").await,
+        Err(AppError::Invalid(_))
+    ));
+    articles::withdraw_article(&w.store, Actor::User(&ed), id, "At the outlet's request.").await.unwrap();
+    let again = articles::withdraw_article(&w.store, Actor::User(&ed), id, "twice").await;
+    assert!(matches!(again, Err(AppError::Invalid(_))), "{again:?}");
+    articles::reinstate_article(&w.store, Actor::User(&ed), id).await.unwrap();
+    assert_eq!(w.audit_actions().await, ["article.reinstate", "article.withdraw"]);
+}
+
+#[tokio::test]
+async fn accounts_are_unique_and_passwords_reset_end_sessions() {
+    let w = World::new().await;
+    w.user("ada", Role::Contributor).await;
+    let account = NewAccount {
+        username: "ada".into(),
+        email: None,
+        role: Role::Admin,
+        password: "another long password".into(),
+    };
+    let taken = accounts::create_user(&w.store, account, Admission::Direct).await;
+    assert!(matches!(taken, Err(AppError::Conflict(ref m)) if m.contains("exists already")), "{taken:?}");
+    let short =
+        NewAccount { username: "bob".into(), email: None, role: Role::Admin, password: "short".into() };
+    assert!(matches!(
+        accounts::create_user(&w.store, short, Admission::Direct).await,
+        Err(AppError::Invalid(_))
+    ));
+    let bad_name = NewAccount {
+        username: "<b>".into(),
+        email: None,
+        role: Role::Admin,
+        password: "a long enough password".into(),
+    };
+    assert!(matches!(
+        accounts::create_user(&w.store, bad_name, Admission::Direct).await,
+        Err(AppError::Invalid(_))
+    ));
+    let spent = NewAccount {
+        username: "eve".into(),
+        email: None,
+        role: Role::Editor,
+        password: "a long enough password".into(),
+    };
+    let refused =
+        accounts::create_user(&w.store, spent, Admission::Invited { token_hash: "no-such-invite" }).await;
+    assert!(matches!(refused, Err(AppError::Forbidden(_))), "{refused:?}");
+    assert!(w.store.user_by_name("eve").await.unwrap().is_none());
+    assert_eq!(accounts::reset_password(&w.store, "ada", "a new long password".into()).await.unwrap(), 0);
+    assert!(matches!(
+        accounts::reset_password(&w.store, "nobody", "a new long password".into()).await,
+        Err(AppError::NotFound(_))
+    ));
+}
