@@ -29,7 +29,7 @@ pub enum Actor<'a> {
 impl Actor<'_> {
     /// Whether the actor has at least `role`.
     #[must_use]
-    pub fn has(&self, role: Role) -> bool {
+    pub fn has(self, role: Role) -> bool {
         match self {
             Actor::Operator => true,
             Actor::User(u) => u.role >= role,
@@ -38,7 +38,7 @@ impl Actor<'_> {
 
     /// The account, if one is acting.
     #[must_use]
-    pub fn user_id(&self) -> Option<UserId> {
+    pub fn user_id(self) -> Option<UserId> {
         match self {
             Actor::Operator => None,
             Actor::User(u) => Some(u.id),
@@ -48,19 +48,19 @@ impl Actor<'_> {
     /// A name for logs.
     #[must_use]
     pub fn name(&self) -> &str {
-        match self {
+        match *self {
             Actor::Operator => "operator",
             Actor::User(u) => &u.username,
         }
     }
 
     /// Refuses with `message` unless the actor has at least `role`.
-    pub fn require(&self, role: Role, message: &str) -> Result<(), AppError> {
+    pub fn require(self, role: Role, message: &str) -> Result<(), AppError> {
         if self.has(role) { Ok(()) } else { Err(AppError::Forbidden(message.to_owned())) }
     }
 
     /// The audit entry for an act, when an account did it.
-    fn audit(&self, action: &str, target: String, detail: String) -> Option<NewAuditEntry> {
+    fn audit(self, action: &str, target: String, detail: String) -> Option<NewAuditEntry> {
         self.user_id().map(|actor_id| NewAuditEntry { actor_id, action: action.to_owned(), target, detail })
     }
 }

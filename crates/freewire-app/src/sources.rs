@@ -118,23 +118,18 @@ pub async fn follow_feed(
     if name.is_empty() {
         return Err(AppError::Invalid("Name the source (the outlet) the feed belongs to.".into()));
     }
-    let source = match store.source_by_name(name).await? {
-        Some(existing) => existing,
-        None => {
-            // Missing, not malformed: the caller says how to add it.
-            let Some(licence) = input.licence else {
-                return Err(AppError::NotFound(format!(
-                    "“{name}” is a new source: choose the licence its articles are published under."
-                )));
-            };
-            let new = SourceInput {
-                name: name.to_owned(),
-                homepage: input.homepage.clone(),
-                licence,
-                credit: None,
-            };
-            add_source(store, actor, new).await?
-        }
+    let source = if let Some(existing) = store.source_by_name(name).await? {
+        existing
+    } else {
+        // Missing, not malformed: the caller says how to add it.
+        let Some(licence) = input.licence else {
+            return Err(AppError::NotFound(format!(
+                "“{name}” is a new source: choose the licence its articles are published under."
+            )));
+        };
+        let new =
+            SourceInput { name: name.to_owned(), homepage: input.homepage.clone(), licence, credit: None };
+        add_source(store, actor, new).await?
     };
     let feed = match store
         .insert_feed(NewFeed { source_id: source.id, url: url.to_string(), title: input.title })

@@ -1,6 +1,8 @@
 //! The use cases against a real SQLite file and a real upload folder: who may, what is
 //! audited, and that a refused post leaves neither rows nor files.
 
+#![expect(clippy::unwrap_used, reason = "test support: a test stops at its first failure")]
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -227,18 +227,11 @@ impl BlobWriter for ObjectWriter {
     }
 
     async fn finish(mut self: Box<Self>) -> Result<(), BlobError> {
-        match self.upload.take() {
-            Some(upload) => {
-                upload.finish().await.map(|_| ()).map_err(|e| backend("completing a file upload", &e))
-            }
-            None => {
-                let payload: PutPayload = std::mem::take(&mut self.pending).into_iter().collect();
-                self.store
-                    .put(&self.path, payload)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| backend("storing a file", &e))
-            }
+        if let Some(upload) = self.upload.take() {
+            upload.finish().await.map(|_| ()).map_err(|e| backend("completing a file upload", &e))
+        } else {
+            let payload: PutPayload = std::mem::take(&mut self.pending).into_iter().collect();
+            self.store.put(&self.path, payload).await.map(|_| ()).map_err(|e| backend("storing a file", &e))
         }
     }
 

@@ -2,6 +2,8 @@
 //! local folder and against S3-compatible storage (a real S3-protocol server on loopback,
 //! named by `FREEWIRE_TEST_S3_*`; without it the S3 cases skip, and fail under `CI=true`).
 
+#![expect(clippy::unwrap_used, reason = "test support: a test stops at its first failure")]
+
 use bytes::Bytes;
 use freewire_core::{BlobError, BlobStore};
 use freewire_store::ObjectBlobStore;

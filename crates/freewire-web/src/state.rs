@@ -40,7 +40,7 @@ impl Default for WebConfig {
             updates: UpdateRules::default(),
             session_days: 30,
             registration: freewire_core::Registration::Invite,
-            keep_pages_for: std::time::Duration::from_secs(60),
+            keep_pages_for: std::time::Duration::from_mins(1),
         }
     }
 }

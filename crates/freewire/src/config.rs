@@ -273,6 +273,7 @@ impl RawConfig {
             invalid("listen", &self.listen, "expected an address and port such as 127.0.0.1:8080")
         })?;
         let data_dir = std::path::absolute(&self.data_dir).unwrap_or(self.data_dir.clone());
+        let storage = self.storage(&data_dir)?;
         let database_url = match self.database_url.filter(|u| !u.trim().is_empty()) {
             Some(url) => url.trim().to_owned(),
             None => format!("sqlite://{}?mode=rwc", data_dir.join("freewire.db").display()),
@@ -325,18 +326,6 @@ impl RawConfig {
         }
         let registration =
             self.registration.parse().map_err(|e: String| invalid("registration", &self.registration, &e))?;
-        let storage = match self.storage_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-            None => Storage::Local(data_dir.join("uploads")),
-            Some(u) if u.starts_with("s3://") => Storage::S3 { url: u.to_owned(), settings: aws_settings() },
-            Some(u) => match url::Url::parse(u)
-                .ok()
-                .filter(|p| p.scheme() == "file")
-                .and_then(|p| p.to_file_path().ok())
-            {
-                Some(path) => Storage::Local(path),
-                None => return Err(invalid("storage_url", u, "expected s3://BUCKET/PREFIX or file:///PATH")),
-            },
-        };
         let (search_dir, search_every) = self.search.validate(&data_dir)?;
         Ok(Config {
             search_dir,
@@ -382,6 +371,27 @@ fn aws_settings() -> freewire_store::S3Settings {
 }
 
 impl RawConfig {
+    /// Where uploaded files live: `{data_dir}/uploads`, a `file://` folder or `s3://`.
+    fn storage(&self, data_dir: &Path) -> Result<Storage, ConfigError> {
+        let invalid = |key, value: &str, reason: &str| ConfigError::Invalid {
+            key,
+            value: value.to_owned(),
+            reason: reason.to_owned(),
+        };
+        Ok(match self.storage_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            None => Storage::Local(data_dir.join("uploads")),
+            Some(u) if u.starts_with("s3://") => Storage::S3 { url: u.to_owned(), settings: aws_settings() },
+            Some(u) => match url::Url::parse(u)
+                .ok()
+                .filter(|p| p.scheme() == "file")
+                .and_then(|p| p.to_file_path().ok())
+            {
+                Some(path) => Storage::Local(path),
+                None => return Err(invalid("storage_url", u, "expected s3://BUCKET/PREFIX or file:///PATH")),
+            },
+        })
+    }
+
     /// The `[fetch]` and `[poll]` sections, checked.
     fn fetch_and_poll(
         &self,

@@ -148,9 +148,10 @@ impl Drop for Provisional {
                 tracing::error!(%key, error = %e, "could not remove the file of an update that was not stored");
             }
         };
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => drop(runtime.spawn(remove)),
-            Err(_) => tracing::error!("no runtime to remove the file of an update that was not stored"),
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            drop(runtime.spawn(remove));
+        } else {
+            tracing::error!("no runtime to remove the file of an update that was not stored");
         }
     }
 }

@@ -163,18 +163,7 @@ async fn store_post(
         return Err(AppError::Invalid("Write a note or choose a file to upload.".into()));
     }
     postable_article(store, article).await?;
-    if incoming > 0 {
-        let since = Utc::now() - Duration::hours(24);
-        let used = u64::try_from(store.upload_bytes_since(author.id, since).await?).unwrap_or(0);
-        let quota = rules.daily_upload_quota_bytes;
-        if used + incoming > quota {
-            return Err(AppError::TooLarge(format!(
-                "These files would take you past your upload allowance of {} a day ({} used in the last 24 hours). Nothing was saved.",
-                human_size(quota),
-                human_size(used)
-            )));
-        }
-    }
+    check_allowance(store, rules, author, incoming).await?;
     let mut attachments = Vec::with_capacity(count);
     for (key, name, size, sha256, media_type) in received {
         let size_column = i64::try_from(size).unwrap_or(i64::MAX);
@@ -218,6 +207,29 @@ async fn store_post(
         )
         .await?;
     Ok(update)
+}
+
+/// Refuses files that would take the author past the daily allowance.
+pub async fn check_allowance(
+    store: &dyn Store,
+    rules: &UpdateRules,
+    author: &User,
+    incoming: u64,
+) -> Result<(), AppError> {
+    if incoming == 0 {
+        return Ok(());
+    }
+    let since = Utc::now() - Duration::hours(24);
+    let used = u64::try_from(store.upload_bytes_since(author.id, since).await?).unwrap_or(0);
+    let quota = rules.daily_upload_quota_bytes;
+    if used + incoming > quota {
+        return Err(AppError::TooLarge(format!(
+            "These files would take you past your upload allowance of {} a day ({} used in the last 24 hours). Nothing was saved.",
+            human_size(quota),
+            human_size(used)
+        )));
+    }
+    Ok(())
 }
 
 /// A JPEG preview of a raster image, stored beside it; `None` for other files and for images

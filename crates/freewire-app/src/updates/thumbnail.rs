@@ -11,6 +11,7 @@ pub const THUMBNAIL_SIDE: u32 = 480;
 
 /// A JPEG preview of an image, or `None` when the bytes do not decode within the limits
 /// (the file itself is kept; only the preview is skipped).
+#[must_use]
 pub fn make_thumbnail(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(12_000);
