@@ -210,6 +210,9 @@ else
   rm -f "$out/search.md"
 fi
 
+step "uploads and downloads: 8 files of 24 MiB, 4 at a time, server memory sampled"
+python3 scripts/upload_memory.py "$freewire" 8 24 4 > "$out/uploads.md"
+
 step "report"
 python3 - "$out" <<'PY' > "$out/report.md"
 import json, os, platform, subprocess, sys, datetime
@@ -264,6 +267,10 @@ if os.path.exists(os.path.join(out, "footprint.json")):
           f"({f['non_2xx']} not 2xx/3xx) | — | — |")
     print(f"| footprint, 1,000,000 articles: on disk | database {f['database_bytes'] / 2**30:.2f} GiB, "
           f"search index {f['index_bytes'] / 2**30:.2f} GiB | — | — |")
+uploads = os.path.join(out, "uploads.md")
+if os.path.exists(uploads):
+    print("\n### Uploads and downloads, server resident memory\n")
+    print(open(uploads).read())
 search = os.path.join(out, "search.md")
 if os.path.exists(search):
     print()

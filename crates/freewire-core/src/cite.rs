@@ -436,7 +436,7 @@ impl Formatted {
         let mut text = String::new();
         children.write_buf(&mut text, BufWriteFormat::Plain)?;
         let mut escaped_url = String::new();
-        escape_html(url, &mut escaped_url);
+        crate::push_escaped_html(url, &mut escaped_url);
         Ok(Self {
             text: collapse_punctuation(text.trim(), url),
             html: collapse_punctuation(&html(children), &escaped_url),
@@ -455,7 +455,7 @@ fn html(children: &ElemChildren) -> String {
                     write_text(&text.text, text.formatting, out);
                 }
                 ElemChild::Elem(elem) => walk(&elem.children, out),
-                ElemChild::Markup(markup) => escape_html(markup, out),
+                ElemChild::Markup(markup) => crate::push_escaped_html(markup, out),
                 ElemChild::Transparent { .. } => {}
             }
         }
@@ -465,7 +465,7 @@ fn html(children: &ElemChildren) -> String {
         if italic {
             out.push_str("<i>");
         }
-        escape_html(text, out);
+        crate::push_escaped_html(text, out);
         if italic {
             out.push_str("</i>");
         }
@@ -535,19 +535,6 @@ fn single_inner_quotes(title: &str) -> String {
             c => c,
         })
         .collect()
-}
-
-fn escape_html(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
 }
 
 /// The sentence crediting the original outlet, for the formats' note fields.

@@ -5,6 +5,7 @@
 pub mod citation;
 pub mod cite;
 pub mod fingerprint;
+pub mod html;
 pub mod licence;
 pub mod links;
 pub mod model;
@@ -15,6 +16,7 @@ pub mod totp;
 
 pub use citation::site_citation;
 pub use cite::{CitationRecord, Citations, CitationsHtml, CiteError, Citer, cite};
+pub use html::{escape_html, push_escaped_html};
 pub use licence::{IndexPolicy, Licence};
 pub use links::SiteUrl;
 pub use model::*;

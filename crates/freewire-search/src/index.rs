@@ -529,17 +529,7 @@ fn facet_leaf(facet: &Facet) -> String {
 /// The opening of a text, escaped, when no word of the query is in it.
 fn escape_start(text: &str) -> String {
     let start: String = text.chars().take(SNIPPET_CHARS).collect();
-    let mut out = String::with_capacity(start.len());
-    for ch in start.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    let mut out = freewire_core::escape_html(&start);
     if text.chars().count() > SNIPPET_CHARS {
         out.push('…');
     }

@@ -22,6 +22,31 @@ pub(crate) fn editor(viewer: Option<SignedIn>, refusal: &str) -> Result<SignedIn
     }
 }
 
+/// An editor or administrator who sent a form of ours: [`editor`] then [`check_form`].
+pub(crate) fn editor_form(
+    state: &AppState,
+    viewer: Option<SignedIn>,
+    headers: &HeaderMap,
+    token: &str,
+    refusal: &str,
+) -> Result<SignedIn, WebError> {
+    let who = editor(viewer, refusal)?;
+    check_form(state, &who, headers, token)?;
+    Ok(who)
+}
+
+/// A signed-in person who sent a form of ours: [`signed_in`] then [`check_form`].
+pub(crate) fn signed_in_form(
+    state: &AppState,
+    viewer: Option<SignedIn>,
+    headers: &HeaderMap,
+    token: &str,
+) -> Result<SignedIn, WebError> {
+    let who = signed_in(viewer)?;
+    check_form(state, &who, headers, token)?;
+    Ok(who)
+}
+
 /// The form came from one of our pages in this session: same origin, right token.
 pub(crate) fn check_form(
     state: &AppState,

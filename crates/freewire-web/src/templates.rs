@@ -43,21 +43,7 @@ fn html_formatter(
     out.write_str(&escaped).map_err(minijinja::Error::from)
 }
 
-/// Escapes the five characters that matter in HTML text and attributes.
-pub(crate) fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len() + 8);
-    for ch in text.chars() {
-        match ch {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
-}
+pub(crate) use freewire_core::escape_html;
 
 /// The loaded templates.
 pub(crate) struct Templates {

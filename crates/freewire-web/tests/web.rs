@@ -1266,40 +1266,15 @@ mod s3 {
     use futures_util::TryStreamExt;
     use object_store::ObjectStore;
 
-    struct S3 {
-        endpoint: String,
-        bucket: String,
-        key: String,
-        secret: String,
-    }
-
-    fn server() -> Option<S3> {
-        let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
-        if let (Some(endpoint), Some(bucket), Some(key), Some(secret)) = (
-            var("FREEWIRE_TEST_S3_ENDPOINT"),
-            var("FREEWIRE_TEST_S3_BUCKET"),
-            var("FREEWIRE_TEST_S3_ACCESS_KEY"),
-            var("FREEWIRE_TEST_S3_SECRET_KEY"),
-        ) {
-            return Some(S3 { endpoint, bucket, key, secret });
-        }
-        assert!(
-            !freewire_store::testing::is_ci(),
-            "FREEWIRE_TEST_S3_* are not set, and CI=true forbids skipping the S3 test"
-        );
-        eprintln!("skipping: set FREEWIRE_TEST_S3_ENDPOINT and friends to run the S3 test");
-        None
-    }
-
-    async fn keys_under(s3: &S3, prefix: &str) -> Vec<String> {
+    async fn keys_under(bucket: &str, settings: &freewire_store::S3Settings, prefix: &str) -> Vec<String> {
         let store = object_store::aws::AmazonS3Builder::new()
-            .with_bucket_name(&s3.bucket)
-            .with_region("us-east-1")
-            .with_endpoint(&s3.endpoint)
+            .with_bucket_name(bucket)
+            .with_region(&settings.region)
+            .with_endpoint(settings.endpoint.clone().unwrap())
             .with_allow_http(true)
             .with_virtual_hosted_style_request(false)
-            .with_access_key_id(&s3.key)
-            .with_secret_access_key(&s3.secret)
+            .with_access_key_id(settings.access_key_id.clone().unwrap())
+            .with_secret_access_key(settings.secret_access_key.clone().unwrap())
             .build()
             .unwrap();
         let listed: Vec<_> =
@@ -1309,17 +1284,10 @@ mod s3 {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn uploads_round_trip_through_s3_compatible_storage() {
-        let Some(s3) = server() else { return };
+        let Some((bucket, settings)) = freewire_store::testing::s3_test_server() else { return };
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let prefix = format!("test-{}", uuid::Uuid::new_v4().simple());
-        let settings = freewire_store::S3Settings {
-            access_key_id: Some(s3.key.clone()),
-            secret_access_key: Some(s3.secret.clone()),
-            region: "us-east-1".into(),
-            endpoint: Some(s3.endpoint.clone()),
-        };
-        let blobs =
-            Arc::new(ObjectBlobStore::s3(&format!("s3://{}/{prefix}", s3.bucket), &settings).unwrap());
+        let prefix = freewire_store::testing::unique_prefix();
+        let blobs = Arc::new(ObjectBlobStore::s3(&format!("s3://{bucket}/{prefix}"), &settings).unwrap());
         let app = TestApp::spawn_full(|c| c.updates.max_upload_bytes = 4096, Some(blobs)).await;
         let a = app.article().await;
         let ada = app.signed_in("ada").await;
@@ -1333,7 +1301,7 @@ mod s3 {
         )
         .await;
         assert_eq!(
-            keys_under(&s3, &prefix).await.len(),
+            keys_under(&bucket, &settings, &prefix).await.len(),
             3,
             "both files and the PNG's preview are in the bucket"
         );
@@ -1367,7 +1335,7 @@ mod s3 {
                 .unwrap();
             assert_eq!(res.status(), status, "{name}");
         }
-        assert_eq!(keys_under(&s3, &prefix).await.len(), 3, "refused uploads stored nothing");
+        assert_eq!(keys_under(&bucket, &settings, &prefix).await.len(), 3, "refused uploads stored nothing");
 
         // Deleting the update removes its objects.
         let page = ada.get(app.url(&TestApp::page_path(&a))).send().await.unwrap().text().await.unwrap();
@@ -1378,7 +1346,10 @@ mod s3 {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
-        assert!(keys_under(&s3, &prefix).await.is_empty(), "the update's files left the bucket");
+        assert!(
+            keys_under(&bucket, &settings, &prefix).await.is_empty(),
+            "the update's files left the bucket"
+        );
     }
 }
 

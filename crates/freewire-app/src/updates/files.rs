@@ -216,25 +216,16 @@ where
     E: Into<AppError>,
 {
     let name = clean_file_name(raw_name);
-    let mut body = std::pin::pin!(body);
-    let mut hasher = Sha256::new();
-    let mut size: u64 = 0;
+    // Fused: asked again after its end, the body keeps saying it ended.
+    let mut body = std::pin::pin!(body.fuse());
     // The first bytes, gathered for sniffing before anything is stored.
     let mut head: Vec<Bytes> = Vec::new();
     let mut head_len = 0;
-    let mut next = None;
     while head_len < SNIFF_BYTES {
-        match body.next().await {
-            Some(chunk) => {
-                let chunk = chunk.map_err(Into::into)?;
-                head_len += chunk.len();
-                head.push(chunk);
-            }
-            None => break,
-        }
-    }
-    if head_len < SNIFF_BYTES {
-        next = Some(()); // the body ended within the sniff window
+        let Some(chunk) = body.next().await else { break };
+        let chunk = chunk.map_err(Into::into)?;
+        head_len += chunk.len();
+        head.push(chunk);
     }
     if head_len == 0 {
         return Ok(None);
@@ -248,7 +239,17 @@ where
     })?;
     let key = format!("updates/{}", uuid::Uuid::new_v4().simple());
     let mut writer = blobs.writer(&key).await?;
-    for chunk in head {
+    let mut hasher = Sha256::new();
+    let mut size: u64 = 0;
+    let mut all = futures_util::stream::iter(head.into_iter().map(Ok::<Bytes, E>)).chain(body);
+    while let Some(chunk) = all.next().await {
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(e) => {
+                writer.abort().await?;
+                return Err(e.into());
+            }
+        };
         size += chunk.len() as u64;
         if size > max_bytes {
             writer.abort().await?;
@@ -256,24 +257,6 @@ where
         }
         hasher.update(&chunk);
         writer.write(chunk).await?;
-    }
-    if next.is_none() {
-        while let Some(chunk) = body.next().await {
-            let chunk = match chunk {
-                Ok(c) => c,
-                Err(e) => {
-                    writer.abort().await?;
-                    return Err(e.into());
-                }
-            };
-            size += chunk.len() as u64;
-            if size > max_bytes {
-                writer.abort().await?;
-                return Err(too_large(&name, max_bytes));
-            }
-            hasher.update(&chunk);
-            writer.write(chunk).await?;
-        }
     }
     writer.finish().await?;
     Ok(Some(ReceivedFile {

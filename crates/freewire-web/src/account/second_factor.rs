@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use super::{NextQuery, PendingSignIn, local_next, start_session};
 use crate::error::WebError;
 use crate::frame::Frame;
-use crate::guard::{check_form, signed_in};
 use crate::security::{same_origin, tokens_match};
 use crate::state::AppState;
 use crate::viewer::{SignedIn, Viewer};
@@ -145,8 +144,7 @@ pub async fn start_setup(
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, WebError> {
-    let who = signed_in(viewer)?;
-    check_form(&state, &who, &headers, &form.csrf)?;
+    let who = crate::guard::signed_in_form(&state, viewer, &headers, &form.csrf)?;
     setup_page(&state, &who, &totp::generate_secret(), StatusCode::OK, None, Vec::new())
 }
 
@@ -166,8 +164,7 @@ pub async fn confirm_setup(
     headers: HeaderMap,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, WebError> {
-    let who = signed_in(viewer)?;
-    check_form(&state, &who, &headers, &form.csrf)?;
+    let who = crate::guard::signed_in_form(&state, viewer, &headers, &form.csrf)?;
     if !totp::verify(&form.secret, &form.code, unix_now()) {
         return setup_page(
             &state,
@@ -199,8 +196,7 @@ pub async fn disable(
     headers: HeaderMap,
     Form(form): Form<DisableForm>,
 ) -> Result<Response, WebError> {
-    let who = signed_in(viewer)?;
-    check_form(&state, &who, &headers, &form.csrf)?;
+    let who = crate::guard::signed_in_form(&state, viewer, &headers, &form.csrf)?;
     let phc = who.user.password_hash.clone();
     let password = form.password;
     let _slot = state.hashing().acquire().await.map_err(|e| WebError::Internal(e.to_string()))?;

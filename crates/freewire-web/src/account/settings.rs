@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::WebError;
 use crate::frame::Frame;
-use crate::guard::{check_form, signed_in};
+use crate::guard::signed_in;
 use crate::state::AppState;
 use crate::viewer::{SignedIn, Viewer};
 use crate::views::TimeView;
@@ -97,8 +97,7 @@ pub async fn change_password(
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
-    let who = signed_in(viewer)?;
-    check_form(&state, &who, &headers, &form.csrf)?;
+    let who = crate::guard::signed_in_form(&state, viewer, &headers, &form.csrf)?;
     let refuse = |msg: &'static str| account_page(&state, &who, StatusCode::BAD_REQUEST, Some(msg), None);
     if form.new != form.repeat {
         return refuse("The new password and its repetition differ.").await;
@@ -142,8 +141,7 @@ pub async fn revoke_session(
     headers: HeaderMap,
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, WebError> {
-    let who = signed_in(viewer)?;
-    check_form(&state, &who, &headers, &form.csrf)?;
+    let who = crate::guard::signed_in_form(&state, viewer, &headers, &form.csrf)?;
     let sessions = state.store().sessions_for_user(who.user.id, Utc::now()).await?;
     let target = sessions
         .into_iter()

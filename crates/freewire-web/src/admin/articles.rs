@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::WebError;
 use crate::frame::Frame;
-use crate::guard::check_form;
 use crate::state::AppState;
 use crate::viewer::Viewer;
 use crate::views::TimeView;
@@ -39,8 +38,13 @@ pub async fn withdraw(
     Path(id): Path<i64>,
     Form(form): Form<WithdrawForm>,
 ) -> Result<Response, WebError> {
-    let who = crate::guard::editor(viewer, "Only editors can withdraw articles.")?;
-    check_form(&state, &who, &headers, &form.csrf)?;
+    let who = crate::guard::editor_form(
+        &state,
+        viewer,
+        &headers,
+        &form.csrf,
+        "Only editors can withdraw articles.",
+    )?;
     articles::withdraw_article(state.store(), Actor::User(&who.user), ArticleId(id), &form.reason).await?;
     Ok(Redirect::to(&state.link("/admin/withdrawn")).into_response())
 }
@@ -53,8 +57,13 @@ pub async fn reinstate(
     Path(id): Path<i64>,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, WebError> {
-    let who = crate::guard::editor(viewer, "Only editors can reinstate articles.")?;
-    check_form(&state, &who, &headers, &form.csrf)?;
+    let who = crate::guard::editor_form(
+        &state,
+        viewer,
+        &headers,
+        &form.csrf,
+        "Only editors can reinstate articles.",
+    )?;
     let found = articles::reinstate_article(state.store(), Actor::User(&who.user), ArticleId(id)).await?;
     Ok(Redirect::to(&state.link(&format!("/{}/", found.article.permalink.path()))).into_response())
 }

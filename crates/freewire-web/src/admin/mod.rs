@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::WebError;
 use crate::frame::Frame;
-use crate::guard::check_form;
 use crate::state::AppState;
 use crate::viewer::{SignedIn, Viewer};
 use crate::views::TimeView;
@@ -121,8 +120,8 @@ pub async fn add_feed(
     headers: HeaderMap,
     Form(form): Form<AddFeedForm>,
 ) -> Result<Response, WebError> {
-    let who = crate::guard::editor(viewer, "Only editors can manage feeds.")?;
-    check_form(&state, &who, &headers, &form.csrf)?;
+    let who =
+        crate::guard::editor_form(&state, viewer, &headers, &form.csrf, "Only editors can manage feeds.")?;
     let input = FollowFeed {
         url: form.url,
         source: form.source,
@@ -154,8 +153,8 @@ pub async fn switch_feed(
     Path(id): Path<i64>,
     Form(form): Form<SwitchForm>,
 ) -> Result<Response, WebError> {
-    let who = crate::guard::editor(viewer, "Only editors can manage feeds.")?;
-    check_form(&state, &who, &headers, &form.csrf)?;
+    let who =
+        crate::guard::editor_form(&state, viewer, &headers, &form.csrf, "Only editors can manage feeds.")?;
     set_feed_enabled(state.store(), Actor::User(&who.user), FeedId(id), form.enabled).await?;
     Ok(Redirect::to(&state.link("/admin/feeds")).into_response())
 }

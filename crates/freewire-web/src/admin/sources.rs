@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::WebError;
 use crate::frame::Frame;
-use crate::guard::check_form;
 use crate::state::AppState;
 use crate::viewer::Viewer;
 
@@ -90,8 +89,8 @@ pub async fn update_source(
     Path(id): Path<i64>,
     Form(form): Form<TermsForm>,
 ) -> Result<Response, WebError> {
-    let who = crate::guard::editor(viewer, "Only editors can manage sources.")?;
-    check_form(&state, &who, &headers, &form.csrf)?;
+    let who =
+        crate::guard::editor_form(&state, viewer, &headers, &form.csrf, "Only editors can manage sources.")?;
     let licence: Licence = form
         .licence
         .parse()

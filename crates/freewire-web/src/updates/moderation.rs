@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::WebError;
 use crate::frame::Frame;
-use crate::guard::{check_form, signed_in};
 use crate::state::AppState;
 use crate::viewer::Viewer;
 use crate::views::TimeView;
@@ -39,8 +38,7 @@ pub async fn edit_update(
     Path(id): Path<i64>,
     Form(form): Form<EditForm>,
 ) -> Result<Response, WebError> {
-    let who = signed_in(viewer)?;
-    check_form(&state, &who, &headers, &form.csrf)?;
+    let who = crate::guard::signed_in_form(&state, viewer, &headers, &form.csrf)?;
     let found =
         updates::edit_update(state.store(), &state.config().updates, &who.user, UpdateId(id), &form.note)
             .await?;
@@ -61,8 +59,7 @@ pub async fn delete_update(
     Path(id): Path<i64>,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, WebError> {
-    let who = signed_in(viewer)?;
-    check_form(&state, &who, &headers, &form.csrf)?;
+    let who = crate::guard::signed_in_form(&state, viewer, &headers, &form.csrf)?;
     let found = updates::delete_update(
         state.store(),
         state.blobs().as_ref(),
@@ -89,8 +86,8 @@ pub async fn hide_update(
     Path(id): Path<i64>,
     Form(form): Form<HideForm>,
 ) -> Result<Response, WebError> {
-    let who = crate::guard::editor(viewer, "Only editors can hide updates.")?;
-    check_form(&state, &who, &headers, &form.csrf)?;
+    let who =
+        crate::guard::editor_form(&state, viewer, &headers, &form.csrf, "Only editors can hide updates.")?;
     let found =
         updates::set_update_hidden(state.store(), Actor::User(&who.user), UpdateId(id), Some(&form.reason))
             .await?;
@@ -105,8 +102,13 @@ pub async fn unhide_update(
     Path(id): Path<i64>,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, WebError> {
-    let who = crate::guard::editor(viewer, "Only editors can show hidden updates again.")?;
-    check_form(&state, &who, &headers, &form.csrf)?;
+    let who = crate::guard::editor_form(
+        &state,
+        viewer,
+        &headers,
+        &form.csrf,
+        "Only editors can show hidden updates again.",
+    )?;
     let found = updates::set_update_hidden(state.store(), Actor::User(&who.user), UpdateId(id), None).await?;
     back_to(&state, &found, &format!("update-{id}")).await
 }
