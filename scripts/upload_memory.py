@@ -207,7 +207,8 @@ def main():
         rows.append(("upload", base, peak, took))
 
         _, _, page = client.request("GET", article)
-        links = sorted(set(re.findall(rb'href="(/files/\d+/large-\d+\.pdf)"', page)))
+        # File names in links are percent-encoded: large-0.pdf is large%2D0%2Epdf.
+        links = sorted(set(re.findall(rb'href="(/files/\d+/large[^"]*)"', page)))
         assert len(links) == files, f"{len(links)} of {files} files listed"
         base = rss_kib(server.pid)
         sampler = Sampler(server.pid)
