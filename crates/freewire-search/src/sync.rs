@@ -36,9 +36,13 @@ pub enum SyncError {
     /// Writing the index failed.
     #[error(transparent)]
     Index(#[from] SearchError),
-    /// The blocking indexing task panicked or was cancelled.
+    /// The blocking indexing task panicked.
     #[error("search indexing task stopped: {0}")]
     Task(String),
+    /// The runtime is shutting down and cancelled the indexing task; the next start reads the
+    /// same changes again.
+    #[error("search indexing was stopped by the shutdown")]
+    ShuttingDown,
 }
 
 /// The language code an article is indexed under: the feed's, else detected from the text.
@@ -209,7 +213,9 @@ impl Indexer {
         let index = self.index.clone();
         tokio::task::spawn_blocking(move || work(&index))
             .await
-            .map_err(|e| SyncError::Task(e.to_string()))?
+            .map_err(
+                |e| if e.is_cancelled() { SyncError::ShuttingDown } else { SyncError::Task(e.to_string()) },
+            )?
             .map_err(SyncError::from)
     }
 
@@ -313,6 +319,10 @@ impl Indexer {
             match self.catch_up().await {
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(articles = n, "search index caught up"),
+                Err(SyncError::ShuttingDown) => {
+                    tracing::debug!("search indexing stopped for the shutdown");
+                    break;
+                }
                 Err(e) => tracing::warn!(error = %e, "search indexing failed; retrying"),
             }
             tokio::select! {

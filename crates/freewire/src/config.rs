@@ -261,9 +261,45 @@ impl RawConfig {
         Ok(std::time::Duration::from_secs(self.page_cache_seconds))
     }
 
+    /// The site's own settings: a name, an upload size, a sign-in length and an edit window
+    /// that can be used.
+    fn check_site(&self) -> Result<(), ConfigError> {
+        let invalid = |key, value: &str, reason: &str| ConfigError::Invalid {
+            key,
+            value: value.to_owned(),
+            reason: reason.to_owned(),
+        };
+        if self.site_name.trim().is_empty() {
+            return Err(invalid(
+                "site_name",
+                &self.site_name,
+                "the site needs a name; it appears in every citation",
+            ));
+        }
+        if self.max_upload_bytes == 0 {
+            return Err(invalid(
+                "max_upload_bytes",
+                "0",
+                "expected a size in bytes, such as 26214400 for 25 MiB",
+            ));
+        }
+        if !(1..=3650).contains(&self.session_days) {
+            return Err(invalid("session_days", &self.session_days.to_string(), "expected 1 to 3650 days"));
+        }
+        if !(0..=525_600).contains(&self.edit_window_minutes) {
+            return Err(invalid(
+                "edit_window_minutes",
+                &self.edit_window_minutes.to_string(),
+                "expected 0 (no editing) to 525600 (a year)",
+            ));
+        }
+        Ok(())
+    }
+
     fn validate(self) -> Result<Config, ConfigError> {
         let (fetch, poll) = self.fetch_and_poll()?;
         let keep_pages_for = self.keep_pages_for()?;
+        self.check_site()?;
         let invalid = |key, value: &str, reason: &str| ConfigError::Invalid {
             key,
             value: value.to_owned(),
@@ -300,30 +336,6 @@ impl RawConfig {
                     "expected the site's public address, such as https://news.example.org",
                 )
             })?;
-        if self.site_name.trim().is_empty() {
-            return Err(invalid(
-                "site_name",
-                &self.site_name,
-                "the site needs a name; it appears in every citation",
-            ));
-        }
-        if self.max_upload_bytes == 0 {
-            return Err(invalid(
-                "max_upload_bytes",
-                "0",
-                "expected a size in bytes, such as 26214400 for 25 MiB",
-            ));
-        }
-        if !(1..=3650).contains(&self.session_days) {
-            return Err(invalid("session_days", &self.session_days.to_string(), "expected 1 to 3650 days"));
-        }
-        if !(0..=525_600).contains(&self.edit_window_minutes) {
-            return Err(invalid(
-                "edit_window_minutes",
-                &self.edit_window_minutes.to_string(),
-                "expected 0 (no editing) to 525600 (a year)",
-            ));
-        }
         let registration =
             self.registration.parse().map_err(|e: String| invalid("registration", &self.registration, &e))?;
         let (search_dir, search_every) = self.search.validate(&data_dir)?;

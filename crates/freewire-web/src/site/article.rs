@@ -104,6 +104,30 @@ pub(crate) async fn article_page(
 }
 
 /// The article page's HTML, and when what it shows last changed.
+impl MediaView {
+    /// An enclosure as the page lists it, named by its title or else its file name.
+    fn new(m: freewire_core::Media) -> Self {
+        MediaView {
+            label: m.title.clone().unwrap_or_else(|| {
+                m.url.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or(&m.url).to_owned()
+            }),
+            size: m.length.map(human_size),
+            media_type: m.media_type,
+            url: m.url,
+        }
+    }
+}
+
+/// When the page last changed: the article, or its timeline, whichever changed last.
+fn last_change(found: &ArticleWithSource, timeline: &[TimelineEntry]) -> DateTime<Utc> {
+    timeline
+        .iter()
+        .map(|e| e.update.edited_at.unwrap_or(e.update.created_at))
+        .chain(std::iter::once(found.article.modified_at()))
+        .max()
+        .unwrap_or(found.article.published_at)
+}
+
 async fn render_article(
     state: &AppState,
     viewer: Option<&SignedIn>,
@@ -129,13 +153,7 @@ async fn render_article(
         _ => permalink.clone(),
     };
     let json_ld = seo::news_article_json_ld(state, &found, &permalink, &canonical, &description);
-    // The page changes when the article does and when its timeline does.
-    let modified = timeline
-        .iter()
-        .map(|e| e.update.edited_at.unwrap_or(e.update.created_at))
-        .chain(std::iter::once(found.article.modified_at()))
-        .max()
-        .unwrap_or(found.article.published_at);
+    let modified = last_change(&found, &timeline);
     let ArticleWithSource { article: a, source } = found;
     let path = format!("/{}/", a.permalink.path());
     let mut frame = Frame::new(state, viewer, &a.title);
@@ -177,18 +195,7 @@ async fn render_article(
             styles,
             description,
             json_ld,
-            media: a
-                .media
-                .into_iter()
-                .map(|m| MediaView {
-                    label: m.title.clone().unwrap_or_else(|| {
-                        m.url.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or(&m.url).to_owned()
-                    }),
-                    size: m.length.map(human_size),
-                    media_type: m.media_type,
-                    url: m.url,
-                })
-                .collect(),
+            media: a.media.into_iter().map(MediaView::new).collect(),
         },
     };
     Ok((state.templates().render("article.html", ctx)?, modified))
