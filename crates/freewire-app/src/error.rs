@@ -34,12 +34,3 @@ pub enum AppError {
     #[error("{0}")]
     Internal(String),
 }
-
-impl AppError {
-    /// Whether the fault is ours or our storage's rather than the request's: callers log it
-    /// and show a generic message.
-    #[must_use]
-    pub fn is_internal(&self) -> bool {
-        matches!(self, AppError::Store(_) | AppError::Blob(_) | AppError::Internal(_))
-    }
-}

@@ -12,7 +12,7 @@ use freewire_app::sources::{self, FollowFeed};
 use freewire_app::updates::{self, NewPost, UpdateRules};
 use freewire_app::{Actor, AppError, articles};
 use freewire_core::store::prelude::*;
-use freewire_core::{ArticleWithSource, BlobStore, Licence, PageRequest, Role, User};
+use freewire_core::{BlobStore, Licence, PageRequest, Role, User};
 use freewire_ingest::SourceSpec;
 use freewire_store::{ObjectBlobStore, SqlStore};
 
@@ -44,13 +44,13 @@ impl World {
     }
 
     /// The first article of the demo feed, imported through the use case.
-    async fn article(&self) -> ArticleWithSource {
+    async fn article(&self) -> updates::PostableArticle {
         let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../freewire/demo/harbour-gazette.xml");
         let spec =
             SourceSpec { name: "Harbour Gazette".into(), homepage: None, licence: Some(Licence::CcBy4) };
         let report =
             freewire_app::import::import_file(&self.store, Actor::Operator, &demo, &spec).await.unwrap();
-        self.store.article_by_id(report.inserted[0].id).await.unwrap().unwrap()
+        updates::postable_article(&self.store, report.inserted[0].id).await.unwrap()
     }
 
     fn files(&self) -> Vec<PathBuf> {
@@ -147,14 +147,14 @@ async fn a_post_past_the_allowance_leaves_neither_rows_nor_files() {
     let ada = w.user("ada", Role::Contributor).await;
     let rules = UpdateRules { daily_upload_quota_bytes: 10_000, ..UpdateRules::default() };
     let first = w.receive("one.pdf", pdf(3, 6000), &rules).await.unwrap();
-    let post = NewPost { article: a.article.id, note: "first".into(), files: vec![first] };
-    updates::post_update(&w.store, &w.blobs, &rules, &ada, post).await.unwrap();
+    let post = NewPost { note: "first".into(), files: vec![first] };
+    updates::post_update(&w.store, &w.blobs, &rules, &ada, &a, post).await.unwrap();
     assert_eq!(w.files().len(), 1);
 
     let second = w.receive("two.pdf", pdf(5, 6000), &rules).await.unwrap();
     assert_eq!(w.files().len(), 2, "received, not yet posted");
-    let post = NewPost { article: a.article.id, note: "second".into(), files: vec![second] };
-    let refused = updates::post_update(&w.store, &w.blobs, &rules, &ada, post).await;
+    let post = NewPost { note: "second".into(), files: vec![second] };
+    let refused = updates::post_update(&w.store, &w.blobs, &rules, &ada, &a, post).await;
     assert!(matches!(refused, Err(AppError::TooLarge(ref m)) if m.contains("allowance")), "{refused:?}");
     assert_eq!(w.files().len(), 1, "the refused file is removed before the answer");
     assert_eq!(w.store.timeline_for_article(a.article.id).await.unwrap().len(), 1);
@@ -168,8 +168,8 @@ async fn identical_bytes_share_one_object_and_the_spare_copy_goes() {
     let rules = UpdateRules::default();
     for note in ["one", "two"] {
         let file = w.receive("same.pdf", pdf(7, 3000), &rules).await.unwrap();
-        let post = NewPost { article: a.article.id, note: note.into(), files: vec![file] };
-        updates::post_update(&w.store, &w.blobs, &rules, &ada, post).await.unwrap();
+        let post = NewPost { note: note.into(), files: vec![file] };
+        updates::post_update(&w.store, &w.blobs, &rules, &ada, &a, post).await.unwrap();
     }
     assert_eq!(w.files().len(), 1);
     let timeline = w.store.timeline_for_article(a.article.id).await.unwrap();
@@ -203,8 +203,8 @@ async fn only_the_author_amends_and_only_editors_hide_with_a_reason() {
     let bob = w.user("bob", Role::Contributor).await;
     let ed = w.user("ed", Role::Editor).await;
     let rules = UpdateRules::default();
-    let post = NewPost { article: a.article.id, note: "draft".into(), files: vec![] };
-    let update = updates::post_update(&w.store, &w.blobs, &rules, &ada, post).await.unwrap();
+    let post = NewPost { note: "draft".into(), files: vec![] };
+    let update = updates::post_update(&w.store, &w.blobs, &rules, &ada, &a, post).await.unwrap();
 
     let by_bob = updates::edit_update(&w.store, &rules, &bob, update.id, "mine now").await;
     assert!(matches!(by_bob, Err(AppError::Forbidden(_))), "{by_bob:?}");
@@ -250,7 +250,20 @@ async fn withdrawing_needs_an_editor_and_a_reason_and_is_undone_by_reinstating()
 #[tokio::test]
 async fn accounts_are_unique_and_passwords_reset_end_sessions() {
     let w = World::new().await;
-    w.user("ada", Role::Contributor).await;
+    let ada = w.user("ada", Role::Contributor).await;
+    let now = chrono::Utc::now();
+    for token in ["laptop", "phone"] {
+        let session = freewire_core::Session {
+            token_hash: token.into(),
+            user_id: ada.id,
+            csrf_token: format!("csrf-{token}"),
+            created_at: now,
+            expires_at: now + chrono::Duration::days(1),
+            user_agent: None,
+            pending_second_factor: false,
+        };
+        w.store.insert_session(session).await.unwrap();
+    }
     let account = NewAccount {
         username: "ada".into(),
         email: None,
@@ -285,7 +298,8 @@ async fn accounts_are_unique_and_passwords_reset_end_sessions() {
         accounts::create_user(&w.store, spent, Admission::Invited { token_hash: "no-such-invite" }).await;
     assert!(matches!(refused, Err(AppError::Forbidden(_))), "{refused:?}");
     assert!(w.store.user_by_name("eve").await.unwrap().is_none());
-    assert_eq!(accounts::reset_password(&w.store, "ada", "a new long password".into()).await.unwrap(), 0);
+    assert_eq!(accounts::reset_password(&w.store, "ada", "a new long password".into()).await.unwrap(), 2);
+    assert!(w.store.sessions_for_user(ada.id, now).await.unwrap().is_empty(), "every session ended");
     assert!(matches!(
         accounts::reset_password(&w.store, "nobody", "a new long password".into()).await,
         Err(AppError::NotFound(_))

@@ -9,7 +9,6 @@ use crate::permalink::Permalink;
 /// The site's public address and every address built from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteUrl {
-    base: Url,
     /// The path the site lives under, without a trailing slash: `""` or `/news`.
     prefix: String,
     /// `https://example.org`
@@ -23,14 +22,7 @@ impl SiteUrl {
         SiteUrl {
             prefix: base.path().trim_end_matches('/').to_owned(),
             origin: base.origin().ascii_serialization(),
-            base: base.clone(),
         }
-    }
-
-    /// The public address as configured.
-    #[must_use]
-    pub fn base(&self) -> &Url {
-        &self.base
     }
 
     /// The path the site lives under: `""` at the root, `/news` for `https://x.org/news`.

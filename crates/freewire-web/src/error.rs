@@ -19,7 +19,7 @@ pub enum WebError {
     NotFound,
     /// 410: the page was here and has been withdrawn; the notice says when and why.
     #[error("gone")]
-    Gone(Option<String>),
+    Gone(String),
     /// 400: the request makes no sense; the message says why.
     #[error("{0}")]
     BadRequest(String),
@@ -114,32 +114,24 @@ struct ErrorPage {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let (status, heading, message, error_id) = match self {
+        let status = self.status();
+        let (heading, message, error_id) = match self {
             WebError::NotFound => (
-                StatusCode::NOT_FOUND,
                 "Page not found",
                 "There is no page at this address. It may have been mistyped.".to_owned(),
                 None,
             ),
-            WebError::Gone(notice) => (
-                StatusCode::GONE,
-                "Withdrawn",
-                notice.unwrap_or_else(|| {
-                    "This article has been withdrawn and is no longer published here.".to_owned()
-                }),
-                None,
-            ),
-            WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, "That did not work", m, None),
-            WebError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", m, None),
-            WebError::Conflict(m) => (StatusCode::CONFLICT, "That did not work", m, None),
-            WebError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "That did not work", m, None),
-            WebError::Unsupported(m) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "That did not work", m, None),
-            WebError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "Not available", m, None),
+            WebError::Gone(notice) => ("Withdrawn", notice, None),
+            WebError::BadRequest(m)
+            | WebError::Conflict(m)
+            | WebError::TooLarge(m)
+            | WebError::Unsupported(m) => ("That did not work", m, None),
+            WebError::Forbidden(m) => ("Not allowed", m, None),
+            WebError::Unavailable(m) => ("Not available", m, None),
             WebError::Internal(cause) => {
                 let id = uuid::Uuid::new_v4().simple().to_string();
                 tracing::error!(error_id = %id, %cause, "request failed");
                 (
-                    StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",
                     "The server could not complete this request. Please try again; if it keeps \
                      happening, tell the site's administrators the error id below."

@@ -53,13 +53,13 @@ pub(crate) fn public_body_html(a: &Article) -> String {
 
 /// The 410 answer for a withdrawn article, with the editor's notice.
 pub(crate) fn withdrawn(a: &Article) -> WebError {
-    WebError::Gone(Some(match &a.withdrawn {
+    WebError::Gone(match &a.withdrawn {
         Some(w) if !w.reason.is_empty() => {
             format!("This article was withdrawn on {}. {}", w.at.format("%-d %B %Y"), w.reason)
         }
         Some(w) => format!("This article was withdrawn on {}.", w.at.format("%-d %B %Y")),
         None => "This article has been withdrawn and is no longer published here.".to_owned(),
-    }))
+    })
 }
 
 /// Percent-encodes everything but ASCII letters and digits: safe in a query or a path segment.

@@ -264,11 +264,6 @@ impl RawConfig {
     /// The site's own settings: a name, an upload size, a sign-in length and an edit window
     /// that can be used.
     fn check_site(&self) -> Result<(), ConfigError> {
-        let invalid = |key, value: &str, reason: &str| ConfigError::Invalid {
-            key,
-            value: value.to_owned(),
-            reason: reason.to_owned(),
-        };
         if self.site_name.trim().is_empty() {
             return Err(invalid(
                 "site_name",
@@ -300,11 +295,6 @@ impl RawConfig {
         let (fetch, poll) = self.fetch_and_poll()?;
         let keep_pages_for = self.keep_pages_for()?;
         self.check_site()?;
-        let invalid = |key, value: &str, reason: &str| ConfigError::Invalid {
-            key,
-            value: value.to_owned(),
-            reason: reason.to_owned(),
-        };
         let listen: SocketAddr = self.listen.parse().map_err(|_| {
             invalid("listen", &self.listen, "expected an address and port such as 127.0.0.1:8080")
         })?;
@@ -368,6 +358,11 @@ impl RawConfig {
     }
 }
 
+/// A setting that cannot be used: its key, what was given, and what would do.
+fn invalid(key: &'static str, value: &str, reason: &str) -> ConfigError {
+    ConfigError::Invalid { key, value: value.to_owned(), reason: reason.to_owned() }
+}
+
 /// The usual AWS variables, for S3-compatible storage. Read here, with the rest of the
 /// configuration, under the names every S3 tool uses.
 fn aws_settings() -> freewire_store::S3Settings {
@@ -385,11 +380,6 @@ fn aws_settings() -> freewire_store::S3Settings {
 impl RawConfig {
     /// Where uploaded files live: `{data_dir}/uploads`, a `file://` folder or `s3://`.
     fn storage(&self, data_dir: &Path) -> Result<Storage, ConfigError> {
-        let invalid = |key, value: &str, reason: &str| ConfigError::Invalid {
-            key,
-            value: value.to_owned(),
-            reason: reason.to_owned(),
-        };
         Ok(match self.storage_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
             None => Storage::Local(data_dir.join("uploads")),
             Some(u) if u.starts_with("s3://") => Storage::S3 { url: u.to_owned(), settings: aws_settings() },
@@ -408,11 +398,6 @@ impl RawConfig {
     fn fetch_and_poll(
         &self,
     ) -> Result<(freewire_ingest::fetch::FetchConfig, freewire_ingest::poll::PollConfig), ConfigError> {
-        let invalid = |key, value: &str, reason: &str| ConfigError::Invalid {
-            key,
-            value: value.to_owned(),
-            reason: reason.to_owned(),
-        };
         if self.poll.min_interval_secs == 0 || self.poll.min_interval_secs > self.poll.max_interval_secs {
             return Err(invalid(
                 "poll.min_interval_secs",

@@ -125,31 +125,31 @@ impl Provisional {
     }
 
     /// The object is part of a stored update now: keep it.
-    pub(crate) fn keep(mut self) -> String {
-        self.key.take().unwrap_or_default()
+    pub(crate) fn keep(mut self) {
+        self.key = None;
     }
 
     /// Removes the object now, and waits for it (dropping it removes it too, but later).
     pub(crate) async fn discard(mut self) {
-        if let Some(key) = self.key.take()
-            && let Err(e) = self.blobs.delete(&key).await
-        {
-            tracing::error!(%key, error = %e, "could not remove the file of an update that was not stored");
+        if let Some(key) = self.key.take() {
+            remove(self.blobs.clone(), key).await;
         }
+    }
+}
+
+/// Removes the object of an update that was not stored; a failure is logged (the object is
+/// unreachable and only costs space).
+async fn remove(blobs: Arc<dyn BlobStore>, key: String) {
+    if let Err(e) = blobs.delete(&key).await {
+        tracing::error!(%key, error = %e, "could not remove the file of an update that was not stored");
     }
 }
 
 impl Drop for Provisional {
     fn drop(&mut self) {
         let Some(key) = self.key.take() else { return };
-        let blobs = self.blobs.clone();
-        let remove = async move {
-            if let Err(e) = blobs.delete(&key).await {
-                tracing::error!(%key, error = %e, "could not remove the file of an update that was not stored");
-            }
-        };
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            drop(runtime.spawn(remove));
+            drop(runtime.spawn(remove(self.blobs.clone(), key)));
         } else {
             tracing::error!("no runtime to remove the file of an update that was not stored");
         }

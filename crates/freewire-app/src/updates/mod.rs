@@ -16,8 +16,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 use chrono::{Duration, Utc};
 use freewire_core::{
-    ArticleId, ArticleStatus, BlobStore, Hidden, NewAttachment, NewUpdate, Role, Store, TimelineEntry,
-    Update, UpdateId, User,
+    ArticleId, ArticleStatus, ArticleWithSource, BlobStore, Hidden, NewAttachment, NewUpdate, Role, Store,
+    TimelineEntry, Update, UpdateId, User,
 };
 
 use files::{Provisional, is_inline};
@@ -68,8 +68,6 @@ impl UpdateRules {
 /// What a post carries.
 #[derive(Debug)]
 pub struct NewPost {
-    /// The article whose timeline it joins.
-    pub article: ArticleId,
     /// The note, Markdown.
     pub note: String,
     /// Files already received for it.
@@ -86,71 +84,82 @@ pub fn check_note(note: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A published article, as found: what an update may be posted under. Only
+/// [`postable_article`] makes one, so holding one means the check was made.
+#[derive(Debug, Clone)]
+pub struct PostableArticle(ArticleWithSource);
+
+impl PostableArticle {
+    /// The article itself.
+    #[must_use]
+    pub fn into_inner(self) -> ArticleWithSource {
+        self.0
+    }
+}
+
+impl std::ops::Deref for PostableArticle {
+    type Target = ArticleWithSource;
+    fn deref(&self) -> &ArticleWithSource {
+        &self.0
+    }
+}
+
 /// The published article an update may be posted under.
-pub async fn postable_article(
-    store: &dyn Store,
-    id: ArticleId,
-) -> Result<freewire_core::ArticleWithSource, AppError> {
+pub async fn postable_article(store: &dyn Store, id: ArticleId) -> Result<PostableArticle, AppError> {
     store
         .article_by_id(id)
         .await?
         .filter(|a| a.article.status == ArticleStatus::Published)
+        .map(PostableArticle)
         .ok_or_else(|| AppError::NotFound(format!("There is no article {id}.")))
 }
 
-/// Posts an update: the files must have been received; the author's daily allowance is
-/// checked, identical bytes share one object, images get previews, and the update is stored
-/// with its attachments in one transaction. On any error nothing remains: neither rows nor
-/// the objects written for it (removed before this returns).
+/// Posts an update under a postable article: the files must have been received; the
+/// author's daily allowance is checked, identical bytes share one object, images get previews,
+/// and the update is stored with its attachments in one transaction. On any error nothing
+/// remains: neither rows nor the objects written for it (removed before this returns).
 pub async fn post_update(
     store: &dyn Store,
     blobs: &Arc<dyn BlobStore>,
     rules: &UpdateRules,
     author: &User,
+    article: &PostableArticle,
     post: NewPost,
 ) -> Result<Update, AppError> {
-    let mut written: Vec<Provisional> = Vec::new();
-    let mut spare: Vec<Provisional> = Vec::new();
-    let outcome = store_post(store, blobs, rules, author, post, &mut written, &mut spare).await;
-    match &outcome {
-        Ok(update) => {
-            for object in written {
-                object.keep();
-            }
-            tracing::info!(author = %author.username, update = update.id.0, "update posted");
-        }
-        Err(_) => {
-            for object in written {
-                object.discard().await;
-            }
+    // Every object written for the post, and whether the update keeps it.
+    let mut objects: Vec<(Provisional, bool)> = Vec::new();
+    let outcome = store_post(store, blobs, rules, author, article, post, &mut objects).await;
+    for (object, kept) in objects {
+        if kept && outcome.is_ok() {
+            object.keep();
+        } else {
+            object.discard().await;
         }
     }
-    // Copies of bytes stored already, received and not needed.
-    for object in spare {
-        object.discard().await;
+    if let Ok(update) = &outcome {
+        tracing::info!(author = %author.username, update = update.id.0, "update posted");
     }
     outcome
 }
 
-/// [`post_update`]'s work; every object it writes or receives goes into `written` (kept on
-/// success) or `spare` (removed either way).
+/// [`post_update`]'s work; every object it receives or writes goes into `objects`, marked
+/// `false` where the update does not keep it (a copy of bytes stored already).
 async fn store_post(
     store: &dyn Store,
     blobs: &Arc<dyn BlobStore>,
     rules: &UpdateRules,
     author: &User,
+    article: &PostableArticle,
     post: NewPost,
-    written: &mut Vec<Provisional>,
-    spare: &mut Vec<Provisional>,
+    objects: &mut Vec<(Provisional, bool)>,
 ) -> Result<Update, AppError> {
-    let NewPost { article, note, files } = post;
+    let NewPost { note, files } = post;
     let incoming: u64 = files.iter().map(|f| f.size).sum();
     let count = files.len();
     let mut received = Vec::with_capacity(count);
-    for file in files {
-        let ReceivedFile { object, name, size, sha256, media_type } = file;
-        received.push((object.key().to_owned(), name, size, sha256, media_type));
-        written.push(object);
+    for ReceivedFile { object, name, size, sha256, media_type } in files {
+        received.push((name, size, sha256, media_type));
+        objects.push((object, true));
     }
     if count > MAX_FILES_PER_UPDATE {
         return Err(AppError::Invalid(format!(
@@ -162,50 +171,32 @@ async fn store_post(
     if note.is_empty() && count == 0 {
         return Err(AppError::Invalid("Write a note or choose a file to upload.".into()));
     }
-    postable_article(store, article).await?;
     check_allowance(store, rules, author, incoming).await?;
     let mut attachments = Vec::with_capacity(count);
-    for (key, name, size, sha256, media_type) in received {
-        let size_column = i64::try_from(size).unwrap_or(i64::MAX);
+    for (i, (name, size, sha256, media_type)) in received.into_iter().enumerate() {
+        let key = objects[i].0.key().to_owned();
         // Identical bytes are stored once: a file someone uploaded before shares its object,
         // and the copy just received is removed.
-        if let Some(same) = store.attachment_by_sha256(&sha256).await? {
-            if let Some(i) = written.iter().position(|o| o.key() == key) {
-                spare.push(written.swap_remove(i));
-            }
-            attachments.push(NewAttachment {
-                object_key: same.object_key,
-                file_name: name,
-                media_type: media_type.to_owned(),
-                size: size_column,
-                sha256,
-                thumbnail_key: same.thumbnail_key,
-            });
-            continue;
-        }
-        let thumbnail_key = match preview(blobs, &key, media_type, size).await? {
-            Some(thumbnail) => {
-                let k = thumbnail.key().to_owned();
-                written.push(thumbnail);
-                Some(k)
-            }
-            None => None,
+        let (object_key, thumbnail_key) = if let Some(same) = store.attachment_by_sha256(&sha256).await? {
+            objects[i].1 = false;
+            (same.object_key, same.thumbnail_key)
+        } else {
+            let thumbnail = preview(blobs, &key, media_type, size).await?;
+            let thumbnail_key = thumbnail.as_ref().map(|t| t.key().to_owned());
+            objects.extend(thumbnail.map(|t| (t, true)));
+            (key, thumbnail_key)
         };
         attachments.push(NewAttachment {
-            object_key: key,
+            object_key,
             file_name: name,
             media_type: media_type.to_owned(),
-            size: size_column,
+            size: i64::try_from(size).unwrap_or(i64::MAX),
             sha256,
             thumbnail_key,
         });
     }
-    let (update, _) = store
-        .insert_update_with_attachments(
-            NewUpdate { article_id: article, author_id: author.id, body: note },
-            attachments,
-        )
-        .await?;
+    let new = NewUpdate { article_id: article.article.id, author_id: author.id, body: note };
+    let (update, _) = store.insert_update_with_attachments(new, attachments).await?;
     Ok(update)
 }
 

@@ -173,9 +173,9 @@ pub async fn submit_register(
     let user = match created {
         Ok(u) => u,
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let status = WebError::from(e);
-            let (code, message) = (status.status(), status.to_string());
-            return register_page(&state, jar, code, &invite_token, &username, Some(&message));
+            let refusal = WebError::from(e);
+            let (status, message) = (refusal.status(), refusal.to_string());
+            return register_page(&state, jar, status, &invite_token, &username, Some(&message));
         }
         Err(e) => return Err(e.into()),
     };

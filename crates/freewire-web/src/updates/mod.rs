@@ -128,6 +128,7 @@ pub async fn create_update(
             "You have uploaded a lot in a short time. Please wait {} seconds and try again. Nothing was saved.",
             wait.0.as_secs().max(1)
         );
+        let article = article.into_inner();
         return article_page(&state, Some(&who), article, StatusCode::TOO_MANY_REQUESTS, Some(&message), "")
             .await;
     }
@@ -137,15 +138,10 @@ pub async fn create_update(
     let (mut note, mut files) = (String::new(), Vec::new());
     let posted = match read_form(&state, &who, form, &mut note, &mut files).await {
         Ok(()) => {
-            let post = NewPost { article: article.article.id, note: note.clone(), files };
-            freewire_app::updates::post_update(
-                state.store(),
-                state.blobs(),
-                &state.config().updates,
-                &who.user,
-                post,
-            )
-            .await
+            let post = NewPost { note: note.clone(), files };
+            let rules = &state.config().updates;
+            freewire_app::updates::post_update(state.store(), state.blobs(), rules, &who.user, &article, post)
+                .await
         }
         Err(e) => {
             // What arrived before the refusal is removed before the answer goes out.
@@ -163,7 +159,7 @@ pub async fn create_update(
             let status = refusal.status();
             let message = refusal.to_string();
             tracing::info!(user = %who.user.username, %status, %message, "upload refused");
-            article_page(&state, Some(&who), article, status, Some(&message), note.trim()).await
+            article_page(&state, Some(&who), article.into_inner(), status, Some(&message), note.trim()).await
         }
         Err(e) => Err(e.into()),
     }
