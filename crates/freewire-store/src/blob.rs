@@ -137,30 +137,27 @@ impl BlobStore for ObjectBlobStore {
 
     async fn read(&self, key: &str, range: Option<Range<u64>>) -> Result<BlobRead, BlobError> {
         let path = object_path(key)?;
-        if let Some(r) = &range
-            && r.start >= r.end
-        {
-            return Err(BlobError::BadRange { start: r.start, end: r.end, size: 0 });
-        }
         let options = GetOptions { range: range.clone().map(GetRange::Bounded), ..GetOptions::default() };
-        let found = match self.inner.get_opts(&path, options).await {
-            Ok(found) => found,
-            Err(object_store::Error::NotFound { .. }) => return Err(BlobError::NotFound(key.to_owned())),
+        match self.inner.get_opts(&path, options).await {
+            Ok(found) => {
+                let (size, range) = (found.meta.size, found.range.clone());
+                let body =
+                    found.into_stream().map(|chunk| chunk.map_err(|e| backend("reading a file", &e))).boxed();
+                Ok(BlobRead { size, range, body })
+            }
             Err(e) => {
-                // A range past the end: say so with the object's size, as a 416 needs it.
+                // An empty range, or one starting past the end: say so with the object's size,
+                // as a 416 needs it.
                 if let Some(r) = range
+                    && !matches!(e, object_store::Error::NotFound { .. })
                     && let Ok(meta) = self.inner.head(&path).await
-                    && r.start >= meta.size
+                    && (r.start >= r.end || r.start >= meta.size)
                 {
                     return Err(BlobError::BadRange { start: r.start, end: r.end, size: meta.size });
                 }
-                return Err(read_error(key, &e));
+                Err(read_error(key, &e))
             }
-        };
-        let size = found.meta.size;
-        let range = found.range.clone();
-        let body = found.into_stream().map(|chunk| chunk.map_err(|e| backend("reading a file", &e))).boxed();
-        Ok(BlobRead { size, range, body })
+        }
     }
 
     async fn delete(&self, key: &str) -> Result<(), BlobError> {

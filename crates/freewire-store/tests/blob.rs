@@ -71,6 +71,10 @@ async fn byte_ranges_read_exactly_what_was_asked(blobs: &dyn BlobStore) {
         Err(BlobError::BadRange { size, .. }) => assert_eq!(size, 300_000),
         other => panic!("a range starting at the end is refused with the size, got {other:?}"),
     }
+    match blobs.read("ranges/file", Some(10..10)).await {
+        Err(BlobError::BadRange { size, .. }) => assert_eq!(size, 300_000),
+        other => panic!("an empty range is refused with the size, got {other:?}"),
+    }
 }
 
 async fn missing_objects_are_not_found_and_delete_is_idempotent(blobs: &dyn BlobStore) {
