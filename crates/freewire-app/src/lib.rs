@@ -10,6 +10,7 @@ pub mod articles;
 pub mod error;
 pub mod import;
 pub mod sources;
+pub mod stories;
 pub mod updates;
 
 pub use error::AppError;
@@ -57,6 +58,16 @@ impl Actor<'_> {
     /// Refuses with `message` unless the actor has at least `role`.
     pub fn require(self, role: Role, message: &str) -> Result<(), AppError> {
         if self.has(role) { Ok(()) } else { Err(AppError::Forbidden(message.to_owned())) }
+    }
+
+    /// The audit entry for an act, by an account or the operator ([`UserId::OPERATOR`]).
+    fn audit_entry(self, action: &str, target: String, detail: String) -> NewAuditEntry {
+        NewAuditEntry {
+            actor_id: self.user_id().unwrap_or(UserId::OPERATOR),
+            action: action.to_owned(),
+            target,
+            detail,
+        }
     }
 
     /// The audit entry for an act, when an account did it.

@@ -261,14 +261,24 @@ pub async fn ingest(dir: &Path, url: &str) -> anyhow::Result<serde_json::Value> 
     drop(reports);
     let imported = started.elapsed();
     let indexed_articles = indexer.catch_up().await.context("indexing")?;
+    let index_done = started.elapsed();
+    let index_time = index_done.saturating_sub(imported);
+    // Grouping into stories, as `freewire import` and the poller do after storing.
+    let grouped =
+        freewire_app::stories::group_new(store.as_ref(), &mut freewire_app::stories::Grouping::default())
+            .await
+            .context("grouping into stories")?;
     let total = started.elapsed();
-    let index_time = total.saturating_sub(imported);
+    let group_time = total.saturating_sub(index_done);
     let rate = |n: usize, d: Duration| n as f64 / d.as_secs_f64();
     Ok(serde_json::json!({
         "items": items, "stored": stored, "indexed": indexed_articles,
         "import_seconds": imported.as_secs_f64(), "index_seconds": index_time.as_secs_f64(),
         "import_items_per_second": rate(items, imported),
         "index_items_per_second": rate(indexed_articles, index_time),
+        "group_seconds": group_time.as_secs_f64(),
+        "group_items_per_second": rate(grouped, group_time),
+        "items_per_second_without_grouping": rate(items, index_done),
         "items_per_second": rate(items, total),
     }))
 }

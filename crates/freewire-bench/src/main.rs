@@ -10,6 +10,7 @@ mod generate;
 mod measure;
 mod populate;
 mod search;
+mod stories;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -66,6 +67,20 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         articles: usize,
     },
+    /// Group a labelled set of articles into stories and score the grouping (Markdown).
+    Stories {
+        /// The labelled set (JSON lines: id, story, title, text).
+        corpus: PathBuf,
+        /// Also try a grid of settings on half of the set (printed to stderr).
+        #[arg(long)]
+        sweep: bool,
+    },
+    /// Group every stored article without a story (a populated database), timed; JSON.
+    Grouping {
+        /// The database: `sqlite://PATH?mode=rwc` or `postgres://…`.
+        #[arg(long)]
+        database: String,
+    },
     /// Serve many small feeds on loopback for the poll-cycle benchmark, until killed.
     FeedServer {
         /// How many feeds.
@@ -93,6 +108,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Ingest { dir, database } => println!("{}", feeds::ingest(&dir, &database).await?),
         Command::Search => tokio::task::spawn_blocking(search::run).await?,
         Command::Populate { database, articles } => populate::run(&database, articles).await?,
+        Command::Stories { corpus, sweep } => print!("{}", stories::report(&corpus, sweep)?),
+        Command::Grouping { database } => println!("{}", stories::grouping(&database).await?),
         Command::FeedServer { feeds, hosts, port } => feed_server::run(feeds, hosts, port).await?,
     }
     Ok(())

@@ -12,6 +12,7 @@ pub mod model;
 pub mod password;
 pub mod permalink;
 pub mod store;
+pub mod story;
 pub mod totp;
 
 pub use citation::site_citation;
@@ -23,5 +24,5 @@ pub use model::*;
 pub use permalink::{Permalink, slugify};
 pub use store::{
     AccountStore, ArticleStore, AuditStore, BlobError, BlobRead, BlobStore, BlobStream, BlobWriter,
-    ChangeStore, SettingStore, SourceStore, Store, StoreError, TimelineStore,
+    ChangeStore, SettingStore, SourceStore, Store, StoreError, StoryStore, TimelineStore,
 };

@@ -54,6 +54,18 @@ impl SiteUrl {
     pub fn permalink(&self, permalink: &Permalink) -> String {
         self.absolute(&format!("/{}/", permalink.path()))
     }
+
+    /// A story's page: `/story/12-talks-resume/` (a path; see [`SiteUrl::link`]).
+    #[must_use]
+    pub fn story_path(id: crate::model::StoryId, slug: &str) -> String {
+        format!("/story/{id}-{slug}/")
+    }
+
+    /// A story's absolute address: `https://x.org/news/story/12-talks-resume/`.
+    #[must_use]
+    pub fn story(&self, id: crate::model::StoryId, slug: &str) -> String {
+        self.absolute(&Self::story_path(id, slug))
+    }
 }
 
 #[cfg(test)]
@@ -79,5 +91,7 @@ mod tests {
         assert_eq!(under.absolute("/"), "http://127.0.0.1:8080/news/");
         assert_eq!(under.permalink(&p), "http://127.0.0.1:8080/news/2021/03/08/blinken-plan/");
         assert_eq!(under.origin(), "http://127.0.0.1:8080");
+        let story = crate::model::StoryId(12);
+        assert_eq!(under.story(story, "talks-resume"), "http://127.0.0.1:8080/news/story/12-talks-resume/");
     }
 }

@@ -41,7 +41,14 @@ id_type!(
     UpdateId,
     /// An attachment's row id.
     AttachmentId,
+    /// A story's row id.
+    StoryId,
 );
+
+impl UserId {
+    /// The operator at the command line, in the audit log: no account acted.
+    pub const OPERATOR: UserId = UserId(0);
+}
 
 /// An outlet whose articles we republish.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -255,6 +262,8 @@ pub struct Article {
     /// Set when an editor took the article down.
     pub withdrawn: Option<Withdrawal>,
     pub created_at: DateTime<Utc>,
+    /// The story it reports, once grouped.
+    pub story_id: Option<StoryId>,
 }
 
 impl Article {
@@ -305,6 +314,10 @@ pub struct ArticleFilter {
     pub canonical_here: bool,
     /// Withdrawn articles instead of published ones (for editors).
     pub withdrawn: bool,
+    /// Only the articles of this story.
+    pub story: Option<StoryId>,
+    /// One article per story, its newest (the story's lead): lists that show a story once.
+    pub one_per_story: bool,
 }
 
 /// What a sitemap needs of an article, without its text.
@@ -721,3 +734,106 @@ pub fn first_words(text: &str, n: usize) -> String {
 
 /// How many words of an excerpt-only article are shown.
 pub const EXCERPT_ONLY_WORDS: usize = 60;
+
+// ---------------------------------------------------------------------------------------------
+// Stories
+// ---------------------------------------------------------------------------------------------
+
+/// A story: one event, with the reports of every outlet that covered it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Story {
+    pub id: StoryId,
+    pub title: String,
+    /// The title folded for the address `/story/{id}-{slug}/`.
+    pub slug: String,
+    /// An editor named it; the grouping keeps the name.
+    pub title_locked: bool,
+    /// Published articles in it.
+    pub article_count: u32,
+    /// Distinct outlets among them.
+    pub outlet_count: u32,
+    /// Its newest published article: the one lists show for the story.
+    pub lead_article_id: Option<ArticleId>,
+    pub first_published_at: Option<DateTime<Utc>>,
+    pub last_published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// Where its address leads now, when an editor merged it away.
+    pub merged_into: Option<StoryId>,
+}
+
+/// One report in a story, as lists show it beside another: which outlet, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoryReport {
+    pub story_id: StoryId,
+    pub article_id: ArticleId,
+    pub permalink: Permalink,
+    pub title: String,
+    pub source_name: String,
+    pub original_url: Option<String>,
+    pub published_at: DateTime<Utc>,
+}
+
+/// An article as the grouping reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupingInput {
+    pub id: ArticleId,
+    pub title: String,
+    pub body_html: String,
+    pub published_at: DateTime<Utc>,
+    /// For a near-verbatim copy: the first copy, whose story it shares.
+    pub duplicate_of: Option<ArticleId>,
+    /// Its story, when it has one already.
+    pub story: Option<StoryId>,
+    /// An editor put it in its story; the grouping never moves it.
+    pub pinned: bool,
+}
+
+/// How far the grouping has got, and the epoch of editors' acts it has seen. A grouping is
+/// committed only if the mark is still the stored one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupingMark {
+    /// Every article with an id at or below this has its story.
+    pub through: ArticleId,
+    /// Raised by each editor's act and each rebuild.
+    pub epoch: i64,
+}
+
+/// The story an article goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoryChoice {
+    /// A story that is stored.
+    Existing(StoryId),
+    /// A story to create, known in this batch by `key`, named `title`; `reuse` keeps a stored
+    /// story's id (and address) for it, as a rebuild does.
+    New { key: i64, title: String, reuse: Option<StoryId> },
+}
+
+/// An article and the story it goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub article: ArticleId,
+    pub story: StoryChoice,
+}
+
+/// A whole regrouping, written at once: every article's story, and where the addresses of
+/// stories left empty lead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Regrouping {
+    pub placements: Vec<Placed>,
+    pub redirects: Vec<(StoryId, StoryId)>,
+    /// The last article it covers.
+    pub through: ArticleId,
+}
+
+/// An editor's decision about stories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoryEdit {
+    /// Every article of `from` goes to `into`; `from`'s address leads there.
+    Merge { from: StoryId, into: StoryId },
+    /// The article goes to the story.
+    Move { article: ArticleId, to: StoryId },
+    /// The article leaves its story for one of its own, named by its headline.
+    Split { article: ArticleId },
+    /// The story gets a name of the editor's.
+    Rename { story: StoryId, title: String },
+}

@@ -2,7 +2,7 @@
 //! ingest layers are written against these traits; the engines live in `freewire-store`.
 //!
 //! [`Store`] is the sum of one trait per aggregate, each in its own module: [`SettingStore`],
-//! [`SourceStore`] (sources and feeds), [`ArticleStore`], [`AccountStore`] (users, invitations,
+//! [`SourceStore`] (sources and feeds), [`ArticleStore`], [`StoryStore`], [`AccountStore`] (users, invitations,
 //! sessions), [`TimelineStore`] (updates and attachments), [`ChangeStore`] (the change
 //! sequence) and [`AuditStore`]. Code holding a `dyn Store` calls every method without further
 //! imports; code calling them on a concrete store imports [`prelude`].
@@ -16,6 +16,7 @@ mod audit;
 mod changes;
 mod settings;
 mod sources;
+mod stories;
 mod timeline;
 
 pub use accounts::AccountStore;
@@ -24,13 +25,15 @@ pub use audit::AuditStore;
 pub use changes::ChangeStore;
 pub use settings::SettingStore;
 pub use sources::SourceStore;
+pub use stories::StoryStore;
 pub use timeline::TimelineStore;
 
 /// The aggregate traits, to glob-import where store methods are called on a concrete type
 /// (`SqlStore`) rather than on `dyn Store`.
 pub mod prelude {
     pub use super::{
-        AccountStore, ArticleStore, AuditStore, ChangeStore, SettingStore, SourceStore, TimelineStore,
+        AccountStore, ArticleStore, AuditStore, ChangeStore, SettingStore, SourceStore, StoryStore,
+        TimelineStore,
     };
 }
 
@@ -63,6 +66,7 @@ pub trait Store:
     SettingStore
     + SourceStore
     + ArticleStore
+    + StoryStore
     + AccountStore
     + TimelineStore
     + ChangeStore
@@ -76,6 +80,7 @@ impl<T> Store for T where
     T: SettingStore
         + SourceStore
         + ArticleStore
+        + StoryStore
         + AccountStore
         + TimelineStore
         + ChangeStore

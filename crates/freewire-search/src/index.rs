@@ -407,7 +407,17 @@ impl SearchIndex {
 
     /// Runs a query (see [`crate::query`] for its syntax): `page` counts from 1.
     pub fn search(&self, text: &str, page: usize, size: usize) -> Result<Results, SearchError> {
-        let parsed = parse(text);
+        self.search_parsed(&parse(text), page, size)
+    }
+
+    /// [`SearchIndex::search`] of a parsed query (whose `articles` filter a caller may have
+    /// filled in).
+    pub fn search_parsed(
+        &self,
+        parsed: &crate::query::Parsed,
+        page: usize,
+        size: usize,
+    ) -> Result<Results, SearchError> {
         let f = &self.fields;
         let searcher = self.reader.searcher();
         let mut parser =
@@ -495,6 +505,22 @@ impl SearchIndex {
         }
         for tag in &filters.tags {
             clauses.push((Occur::Must, term_query(f.tag, tag)));
+        }
+        if let Some(ids) = &filters.articles {
+            let any: Vec<(Occur, Box<dyn Query>)> = ids
+                .iter()
+                .filter_map(|id| u64::try_from(*id).ok())
+                .map(|id| -> (Occur, Box<dyn Query>) {
+                    let term = Term::from_field_u64(f.article_id, id);
+                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)))
+                })
+                .collect();
+            // No articles: nothing matches (an empty `Should` list would not restrict).
+            if any.is_empty() {
+                clauses.push((Occur::Must, Box::new(tantivy::query::EmptyQuery)));
+            } else {
+                clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            }
         }
         for excluded in &filters.not_sources {
             clauses.push((Occur::MustNot, term_query(f.source_slug, excluded)));

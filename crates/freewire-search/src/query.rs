@@ -34,6 +34,11 @@ pub struct Filters {
     pub from: Option<NaiveDate>,
     /// Published on or before this day.
     pub to: Option<NaiveDate>,
+    /// `story:N`: the story's articles (and their updates) only.
+    pub story: Option<i64>,
+    /// The articles a `story:` filter stands for, filled in by whoever can read stories
+    /// ([`crate::Indexer::search`]); the index itself knows no stories.
+    pub articles: Option<Vec<i64>>,
 }
 
 /// Splits on spaces outside quotes, keeping the quotes.
@@ -113,6 +118,9 @@ pub fn parse(text: &str) -> Parsed {
                 Some(d) => parsed.filters.from = Some(d),
                 None => words.push(value.to_owned()),
             },
+            ("story", false) if value.parse::<i64>().is_ok_and(|n| n > 0) => {
+                parsed.filters.story = value.parse().ok();
+            }
             ("to", false) => match date(value, true) {
                 Some(d) => parsed.filters.to = Some(d),
                 None => words.push(value.to_owned()),
@@ -138,6 +146,9 @@ mod tests {
         assert_eq!(p.words, r#"ferry "night service" -strike"#);
         assert_eq!(p.filters.sources, ["harbour-gazette"]);
         assert_eq!(p.filters.tags, ["transport"]);
+        assert_eq!(parse("ferry story:12").filters.story, Some(12));
+        assert_eq!(parse("ferry story:12").words, "ferry");
+        assert_eq!(parse("story:x").filters.story, None);
         assert_eq!(p.filters.from, NaiveDate::from_ymd_opt(2021, 3, 1));
         assert_eq!(p.filters.to, NaiveDate::from_ymd_opt(2021, 3, 31));
     }

@@ -130,8 +130,15 @@ impl Indexer {
     }
 
     /// Runs a query off the async threads (see [`SearchIndex::search`]).
+    /// A `story:N` filter becomes the story's articles, read from the store.
     pub async fn search(&self, query: String, page: usize, size: usize) -> Result<crate::Results, SyncError> {
-        self.blocking(move |index| index.search(&query, page, size)).await
+        let mut parsed = crate::query::parse(&query);
+        if let Some(story) = parsed.filters.story {
+            let id = freewire_core::StoryId(story);
+            let reports = self.store.story_reports(&[id]).await?.remove(&id).unwrap_or_default();
+            parsed.filters.articles = Some(reports.iter().map(|r| r.article_id.0).collect());
+        }
+        self.blocking(move |index| index.search_parsed(&parsed, page, size)).await
     }
 
     /// What is indexed of an article and its visible updates (nothing unless published).

@@ -24,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0007Thumbnails),
             Box::new(M0008Republishing),
             Box::new(M0009SearchChanges),
+            Box::new(M0010Stories),
         ]
     }
 }
@@ -944,5 +945,115 @@ impl MigrationTrait for M0009SearchChanges {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(Changes::Table).to_owned()).await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Stories {
+    Table,
+    Id,
+    Title,
+    Slug,
+    TitleLocked,
+    ArticleCount,
+    OutletCount,
+    LeadArticleId,
+    FirstPublishedAt,
+    LastPublishedAt,
+    CreatedAt,
+    MergedInto,
+}
+
+#[derive(DeriveIden)]
+enum StoryGrouping {
+    Table,
+    Id,
+    GroupedThrough,
+    Epoch,
+}
+
+#[derive(DeriveIden)]
+enum ArticleStory {
+    StoryId,
+    StoryPinned,
+}
+
+/// Stories: articles of several outlets about one event, grouped as they arrive.
+struct M0010Stories;
+
+impl MigrationName for M0010Stories {
+    fn name(&self) -> &'static str {
+        "m0010_stories"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0010Stories {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Stories::Table)
+                .col(big_pk_auto(Stories::Id))
+                .col(string(Stories::Title))
+                .col(string(Stories::Slug))
+                .col(boolean(Stories::TitleLocked).default(false))
+                .col(integer(Stories::ArticleCount).default(0))
+                .col(integer(Stories::OutletCount).default(0))
+                .col(big_integer_null(Stories::LeadArticleId))
+                .col(timestamp_with_time_zone_null(Stories::FirstPublishedAt))
+                .col(timestamp_with_time_zone_null(Stories::LastPublishedAt))
+                .col(timestamp_with_time_zone(Stories::CreatedAt))
+                .col(big_integer_null(Stories::MergedInto))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_stories_last_published")
+                .table(Stories::Table)
+                .col(Stories::LastPublishedAt)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(StoryGrouping::Table)
+                .col(integer(StoryGrouping::Id).primary_key())
+                .col(big_integer(StoryGrouping::GroupedThrough))
+                .col(big_integer(StoryGrouping::Epoch))
+                .to_owned(),
+        )
+        .await?;
+        m.exec_stmt(
+            Query::insert()
+                .into_table(StoryGrouping::Table)
+                .columns([StoryGrouping::Id, StoryGrouping::GroupedThrough, StoryGrouping::Epoch])
+                .values_panic([1.into(), 0.into(), 0.into()])
+                .to_owned(),
+        )
+        .await?;
+        for col in [
+            big_integer_null(ArticleStory::StoryId),
+            boolean(ArticleStory::StoryPinned).default(false).to_owned(),
+        ] {
+            m.alter_table(Table::alter().table(Articles::Table).add_column(col).to_owned()).await?;
+        }
+        m.create_index(
+            Index::create()
+                .name("ix_articles_story")
+                .table(Articles::Table)
+                .col(ArticleStory::StoryId)
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(Index::drop().name("ix_articles_story").table(Articles::Table).to_owned()).await?;
+        for col in [ArticleStory::StoryId, ArticleStory::StoryPinned] {
+            m.alter_table(Table::alter().table(Articles::Table).drop_column(col).to_owned()).await?;
+        }
+        m.drop_table(Table::drop().table(StoryGrouping::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(Stories::Table).to_owned()).await
     }
 }

@@ -14,6 +14,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("admin_sources.html", include_str!("../templates/admin_sources.html")),
     ("admin_withdrawn.html", include_str!("../templates/admin_withdrawn.html")),
     ("article.html", include_str!("../templates/article.html")),
+    ("story.html", include_str!("../templates/story.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("admin_feeds.html", include_str!("../templates/admin_feeds.html")),

@@ -55,6 +55,12 @@ pub enum Command {
         #[command(subcommand)]
         command: FeedCommand,
     },
+    /// Stories: articles of several outlets about one event.
+    Story {
+        /// The story command.
+        #[command(subcommand)]
+        command: StoryCommand,
+    },
     /// Import or export the list of followed feeds as OPML.
     Opml {
         /// The OPML command.
@@ -194,4 +200,52 @@ pub enum OpmlCommand {
     },
     /// Print the followed feeds as OPML.
     Export,
+}
+
+/// Story commands.
+#[derive(Debug, Subcommand)]
+pub enum StoryCommand {
+    /// List stories, newest first.
+    List {
+        /// An array of `{id, title, url, articles: [{id, permalink, source, original_url, published}]}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one story and its articles.
+    Show {
+        /// The story's id.
+        id: i64,
+        /// As a JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Regroup every article into stories again (editors' placements are kept).
+    Rebuild,
+    /// Merge story FROM into story INTO (FROM's address leads to INTO).
+    Merge {
+        /// The story that goes.
+        from: i64,
+        /// The story that stays.
+        into: i64,
+    },
+    /// Move an article to another story.
+    Move {
+        /// The article's id.
+        article: i64,
+        /// The story's id.
+        story: i64,
+    },
+    /// Split an article off into a story of its own.
+    Split {
+        /// The article's id.
+        article: i64,
+    },
+    /// Give a story a name of your own.
+    Rename {
+        /// The story's id.
+        id: i64,
+        /// The new name.
+        #[arg(required = true, num_args = 1..)]
+        title: Vec<String>,
+    },
 }

@@ -18,6 +18,7 @@ use freewire_web::{AppState, Application};
 use crate::cli::{Cli, Command, FeedCommand, OpmlCommand, SearchCommand, SourceCommand, UserCommand};
 use crate::config::{Config, Overrides, Storage};
 use crate::feeds;
+use crate::stories;
 
 /// The sample feeds `freewire demo` imports: articles written for this project, about
 /// invented places, so the demo republishes nobody's work.
@@ -78,6 +79,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 FeedCommand::Inspect { .. } => unreachable_inspect(),
             }
         }
+        Command::Story { command } => {
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            let store = open_store(&config).await?;
+            stories::run(&config, store, command).await
+        }
         Command::Opml { command } => {
             let config = Config::load(cli.config.as_deref(), &overrides)?;
             let store = open_store(&config).await?;
@@ -91,7 +97,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Poll { once: _ } => {
             let config = Config::load(cli.config.as_deref(), &overrides)?;
             let store = open_store(&config).await?;
-            feeds::poll_once(&config, store).await
+            feeds::poll_once(&config, store.clone()).await?;
+            stories::group_stored(store.as_ref()).await.map(|_| ())
         }
         Command::Search { command } => {
             let config = Config::load(cli.config.as_deref(), &overrides)?;
@@ -157,6 +164,7 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
     let addr = app.local_addr().context("reading the bound address")?;
     tokio::spawn(expire_sessions(store.clone()));
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(stories::follow(store.clone(), config.search_every, stop_rx.clone()));
     // Builds the index on first start (the site serves meanwhile), then follows the database.
     let mut search_stop = stop_rx.clone();
     tokio::spawn(indexer.follow(config.search_every, async move {
@@ -236,6 +244,7 @@ async fn import(
     let store = open_store(config).await?;
     let spec = SourceSpec { name: source, homepage: source_url, licence };
     let report = freewire_app::import::import_file(store.as_ref(), Actor::Operator, file, &spec).await?;
+    stories::group_stored(store.as_ref()).await?;
     println!(
         "{}: {} item(s), {} new article(s) stored under “{}”, {} already stored",
         file.display(),
@@ -311,6 +320,7 @@ async fn demo(config: Config) -> anyhow::Result<()> {
         let report = freewire_app::import::import_file(store.as_ref(), Actor::Operator, &path, &spec).await?;
         println!("imported {} article(s) from {source}", report.inserted.len());
     }
+    stories::group_stored(store.as_ref()).await?;
     let password = generate_password();
     let account =
         NewAccount { username: "admin".into(), email: None, role: Role::Admin, password: password.clone() };

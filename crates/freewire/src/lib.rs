@@ -6,6 +6,7 @@ mod commands;
 pub mod config;
 mod feeds;
 mod search;
+mod stories;
 
 pub use commands::run;
 

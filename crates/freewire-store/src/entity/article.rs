@@ -36,6 +36,10 @@ pub struct Model {
     pub media: String,
     pub withdrawn_at: Option<DateTimeUtc>,
     pub withdrawn_reason: Option<String>,
+    /// The story it reports, once grouped.
+    pub story_id: Option<i64>,
+    /// An editor put it in its story: the grouping never moves it.
+    pub story_pinned: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,5 +14,7 @@ pub mod revision;
 pub mod session;
 pub mod setting;
 pub mod source;
+pub mod story;
+pub mod story_grouping;
 pub mod update;
 pub mod user;

@@ -10,19 +10,20 @@ use chrono::{DateTime, Utc};
 use freewire_core::fingerprint;
 use freewire_core::model::{
     Article, ArticleId, ArticleStatus, ArticleWithSource, FeedId, InsertOutcome, NewArticle, NewAuditEntry,
-    NewRetrieval, Page, PageRequest, Retrieval, Revision, Source, SourceId, Tag, Withdrawal,
+    NewRetrieval, Page, PageRequest, Retrieval, Revision, Source, SourceId, StoryId, Tag, Withdrawal,
 };
 use freewire_core::{ArticleFilter, ArticleStore, ArticleStub, IndexPolicy, Permalink, StoreError, slugify};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::audit::audit_row;
 use super::changes::record_change;
+use super::stories::refresh_stories_of;
 use super::{SqlStore, corrupt, db_err, licence_of, source_from, ts};
-use crate::entity::{article, article_tag, retrieval, revision, source};
+use crate::entity::{article, article_tag, retrieval, revision, source, story};
 
 mod batch;
 
@@ -56,6 +57,7 @@ fn article_from(row: article::Model) -> Result<Article, StoreError> {
             .withdrawn_at
             .map(|at| Withdrawal { at, reason: row.withdrawn_reason.clone().unwrap_or_default() }),
         created_at: row.created_at,
+        story_id: row.story_id.map(StoryId),
     })
 }
 
@@ -260,6 +262,23 @@ fn filtered(filter: &ArticleFilter) -> sea_orm::Select<article::Entity> {
                     .from(source::Entity)
                     .and_where(source::Column::IndexPolicy.eq(IndexPolicy::Ours.id()))
                     .to_owned(),
+            ),
+        );
+    }
+    if let Some(story) = filter.story {
+        q = q.filter(article::Column::StoryId.eq(story.0));
+    }
+    if filter.one_per_story {
+        // The story's lead, or an article not (yet) in a story.
+        q = q.filter(
+            Condition::any().add(article::Column::StoryId.is_null()).add(
+                article::Column::Id.in_subquery(
+                    Query::select()
+                        .column(story::Column::LeadArticleId)
+                        .from(story::Entity)
+                        .and_where(story::Column::LeadArticleId.is_not_null())
+                        .to_owned(),
+                ),
             ),
         );
     }
@@ -525,6 +544,7 @@ impl ArticleStore for SqlStore {
             return Ok(false);
         }
         record_change(&txn, id.0).await?;
+        refresh_stories_of(&txn, &[id.0]).await?;
         audit_row(audit, Utc::now()).insert(&txn).await.map_err(db_err("recording an act"))?;
         txn.commit().await.map_err(db_err("committing a withdrawal"))?;
         Ok(true)

@@ -62,7 +62,11 @@ impl AuditStore for SqlStore {
                 id: r.id,
                 at: r.at,
                 actor_id: UserId(r.actor_id),
-                actor: names.get(&r.actor_id).cloned().unwrap_or_else(|| format!("user {}", r.actor_id)),
+                actor: if r.actor_id == UserId::OPERATOR.0 {
+                    "operator (command line)".to_owned()
+                } else {
+                    names.get(&r.actor_id).cloned().unwrap_or_else(|| format!("user {}", r.actor_id))
+                },
                 action: r.action,
                 target: r.target,
                 detail: r.detail,

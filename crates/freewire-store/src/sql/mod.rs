@@ -37,6 +37,7 @@ mod audit;
 mod changes;
 mod settings;
 mod sources;
+mod stories;
 mod timeline;
 
 /// A lock key for migrations, so that several processes starting on one PostgreSQL database

@@ -88,6 +88,8 @@ struct ArticlePage<'a> {
     error: Option<&'a str>,
     note: &'a str,
     can_withdraw: bool,
+    /// The story it reports, when other reports of it are here too.
+    story: Option<super::story::StoryLine>,
 }
 
 /// The article page, with an optional message from a failed upload and the note to keep.
@@ -154,6 +156,12 @@ async fn render_article(
     };
     let json_ld = seo::news_article_json_ld(state, &found, &permalink, &canonical, &description);
     let modified = last_change(&found, &timeline);
+    let lines = super::story::story_lines(state, &[(found.article.id, found.article.story_id)]).await?;
+    let story = found
+        .article
+        .story_id
+        .and_then(|id| lines.get(&id))
+        .map(|(story, reports)| super::story::line_for(state, found.article.id, story, reports));
     let ArticleWithSource { article: a, source } = found;
     let path = format!("/{}/", a.permalink.path());
     let mut frame = Frame::new(state, viewer, &a.title);
@@ -163,7 +171,13 @@ async fn render_article(
     frame
         .alternates
         .extend(Alternate::feeds(&source.name, &state.link(&format!("/source/{source_slug}/feed"))));
+    if let Some(line) = &story {
+        frame
+            .alternates
+            .extend(Alternate::feeds(&format!("Story: {}", line.title), &format!("{}feed", line.path)));
+    }
     let ctx = ArticlePage {
+        story,
         frame,
         timeline: timeline.into_iter().map(|e| entry_view(state, viewer, e)).collect(),
         upload_action: state.link(&format!("/articles/{}/updates", a.id)),

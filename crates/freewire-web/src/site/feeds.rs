@@ -16,7 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
-use freewire_core::{ArticleFilter, ArticleWithSource, PageRequest, SourceId};
+use freewire_core::{ArticleFilter, ArticleWithSource, PageRequest, SourceId, StoryId};
 use serde::Serialize;
 
 use super::lists::{slug_of, slugs, source_by_slug};
@@ -133,6 +133,15 @@ struct ItemData {
     updated: DateTime<Utc>,
     tags: Vec<String>,
     credit: Credit,
+    story: Option<JsonStory>,
+}
+
+/// The story an item belongs to, in JSON Feed's `_freewire.story`.
+#[derive(Debug, Clone, Serialize)]
+struct JsonStory {
+    id: i64,
+    url: String,
+    title: String,
 }
 
 async fn items(state: &AppState, spec: &FeedSpec) -> Result<Vec<ItemData>, WebError> {
@@ -140,6 +149,16 @@ async fn items(state: &AppState, spec: &FeedSpec) -> Result<Vec<ItemData>, WebEr
     let mut feed_urls: HashMap<SourceId, String> = HashMap::new();
     for f in state.store().list_feeds().await? {
         feed_urls.entry(f.source_id).or_insert(f.url);
+    }
+    let mut stories: HashMap<StoryId, JsonStory> = HashMap::new();
+    for id in page.items.iter().filter_map(|a| a.article.story_id) {
+        if stories.contains_key(&id) {
+            continue;
+        }
+        if let Some(story) = state.store().story_by_id(id).await? {
+            let url = state.urls().story(story.id, &story.slug);
+            stories.insert(id, JsonStory { id: story.id.0, url, title: story.title });
+        }
     }
     Ok(page
         .items
@@ -155,6 +174,7 @@ async fn items(state: &AppState, spec: &FeedSpec) -> Result<Vec<ItemData>, WebEr
                 updated: a.article.modified_at(),
                 tags: a.article.tags.iter().map(|t| t.name.clone()).collect(),
                 credit,
+                story: a.article.story_id.and_then(|id| stories.get(&id).cloned()),
             }
         })
         .collect())
@@ -360,6 +380,9 @@ struct JsonCredit<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     credit: Option<&'a str>,
     licence: JsonLicence<'a>,
+    /// The story the article reports, with every outlet's report on its page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    story: Option<&'a JsonStory>,
 }
 
 #[derive(Serialize)]
@@ -417,6 +440,7 @@ fn json(state: &AppState, spec: &FeedSpec, items: &[ItemData], self_url: &str) -
                         title: i.credit.licence_title,
                         url: i.credit.licence_url,
                     },
+                    story: i.story.as_ref(),
                 },
             })
             .collect(),
@@ -507,6 +531,32 @@ pub async fn tag_feed(
         home: state.urls().absolute(&format!("/tag/{}/", tag.slug)),
         base: format!("/tag/{}/feed", tag.slug),
         filter: ArticleFilter { tag: Some(tag.slug), ..ArticleFilter::default() },
+    };
+    render(&state, spec, format).await
+}
+
+/// GET /story/{id}-{slug}/feed.xml (or .atom, .json) — one story: every outlet's report as
+/// it arrives.
+pub async fn story_feed(
+    State(state): State<AppState>,
+    Path((segment, file)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let format = format_of(&file).ok_or(WebError::NotFound)?;
+    let story = match super::story::story_by_segment(&state, &segment).await? {
+        Ok(story) => story,
+        Err(to) => return Ok(axum::response::Redirect::permanent(&format!("{to}{file}")).into_response()),
+    };
+    let path = freewire_core::SiteUrl::story_path(story.id, &story.slug);
+    let spec = FeedSpec {
+        title: format!("{} | {}", story.title, state.config().site_name),
+        description: format!(
+            "Every outlet's report of “{}”, republished by {} with credit to each.",
+            story.title,
+            state.config().site_name
+        ),
+        home: state.urls().absolute(&path),
+        base: format!("{path}feed"),
+        filter: ArticleFilter { story: Some(story.id), ..ArticleFilter::default() },
     };
     render(&state, spec, format).await
 }

@@ -28,6 +28,8 @@ pub(crate) struct ListItem {
     author: Option<String>,
     excerpt: String,
     tags: Vec<TagLink>,
+    /// The story, when other outlets reported it too.
+    story: Option<super::story::StoryLine>,
 }
 
 #[derive(Debug, Serialize)]
@@ -82,7 +84,36 @@ pub(crate) fn list_item(state: &AppState, slugs: &[(SourceId, String)], a: &Arti
         author: a.article.author.clone(),
         excerpt: excerpt_of(&a.article, EXCERPT_WORDS),
         tags: tag_links(state, &a.article.tags),
+        story: None,
     }
+}
+
+/// The list items of a page of articles, each with its story's other reports; with
+/// `collapse`, a story shows once, at its newest article on the page.
+pub(crate) async fn list_items(
+    state: &AppState,
+    articles: &[ArticleWithSource],
+    collapse: bool,
+) -> Result<Vec<ListItem>, WebError> {
+    let slugs = slugs(state).await?;
+    let keys: Vec<_> = articles.iter().map(|a| (a.article.id, a.article.story_id)).collect();
+    let lines = super::story::story_lines(state, &keys).await?;
+    let mut shown = std::collections::HashSet::new();
+    let mut items = Vec::with_capacity(articles.len());
+    for a in articles {
+        let line = a.article.story_id.and_then(|id| lines.get(&id).map(|l| (id, l)));
+        if let Some((id, _)) = line
+            && collapse
+            && !shown.insert(id)
+        {
+            continue;
+        }
+        let mut item = list_item(state, &slugs, a);
+        item.story =
+            line.map(|(_, (story, reports))| super::story::line_for(state, a.article.id, story, reports));
+        items.push(item);
+    }
+    Ok(items)
 }
 
 /// Links to the pages of an article's tags.
@@ -103,6 +134,8 @@ struct ListSpec {
     /// Where its feeds live (`/feed`, `/source/x/feed`), if it has its own.
     feed_base: Option<String>,
     empty: &'static str,
+    /// Show a story once per page (lists mixing outlets; a source's own list need not).
+    collapse: bool,
 }
 
 async fn render_list(
@@ -126,7 +159,6 @@ async fn render_list(
     if page.items.is_empty() && number > 1 {
         return Err(WebError::NotFound);
     }
-    let slugs = slugs(state).await?;
     let page_count = page.page_count();
     let page_path = |n: u64| if n == 1 { spec.path.clone() } else { format!("{}?page={n}", spec.path) };
     let link = |n: u64| state.link(&page_path(n));
@@ -141,7 +173,7 @@ async fn render_list(
         intro: spec.intro,
         newer: (number > 1).then(|| link(number - 1)),
         older: (number < page_count).then(|| link(number + 1)),
-        items: page.items.iter().map(|a| list_item(state, &slugs, a)).collect(),
+        items: list_items(state, &page.items, spec.collapse).await?,
         page: number,
         page_count,
         feeds,
@@ -167,10 +199,11 @@ pub async fn home(
         title: if q.page.unwrap_or(1) == 1 { "Latest".to_owned() } else { "Earlier articles".to_owned() },
         kind: "",
         intro: None,
-        filter: ArticleFilter::default(),
+        filter: ArticleFilter { one_per_story: true, ..ArticleFilter::default() },
         path: "/".to_owned(),
         feed_base: None,
         empty: "Nothing has been published yet. Articles appear here as the outlets' feeds are imported.",
+        collapse: true,
     };
     render_list(&state, viewer, spec, q.page).await
 }
@@ -205,6 +238,7 @@ pub async fn source_page(
         path: format!("/source/{slug}/"),
         feed_base: Some(state.link(&format!("/source/{slug}/feed"))),
         empty: "Nothing from this source has been published yet.",
+        collapse: false,
     };
     render_list(&state, viewer, spec, q.page).await
 }
@@ -225,6 +259,7 @@ pub async fn tag_page(
         path: format!("/tag/{}/", tag.slug),
         feed_base: Some(state.link(&format!("/tag/{}/feed", tag.slug))),
         empty: "Nothing with this tag is published.",
+        collapse: true,
     };
     render_list(&state, viewer, spec, q.page).await
 }
@@ -297,6 +332,7 @@ async fn archive(
         path: span.path(),
         feed_base: None,
         empty: "Nothing was published on these dates.",
+        collapse: true,
     };
     render_list(&state, viewer, spec, page).await
 }

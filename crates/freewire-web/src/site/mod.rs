@@ -9,6 +9,7 @@ pub mod feeds;
 pub mod lists;
 pub mod search;
 pub mod seo;
+pub mod story;
 
 use crate::error::WebError;
 

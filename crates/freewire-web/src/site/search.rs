@@ -26,13 +26,18 @@ const MAX_PAGE: usize = 50;
 #[derive(Debug, Deserialize)]
 pub struct SearchQuery {
     q: Option<String>,
+    /// A story's id, from the story page's search form: the same as `story:N` in `q`.
+    story: Option<i64>,
     page: Option<usize>,
     size: Option<usize>,
 }
 
 impl SearchQuery {
     fn text(&self) -> Result<String, WebError> {
-        let text = self.q.as_deref().unwrap_or_default().trim().to_owned();
+        let mut text = self.q.as_deref().unwrap_or_default().trim().to_owned();
+        if let Some(story) = self.story.filter(|s| *s > 0) {
+            text = narrowed(&text, &format!("story:{story}"));
+        }
         if text.chars().count() > MAX_QUERY_CHARS {
             return Err(WebError::BadRequest(format!(
                 "That search is too long; use at most {MAX_QUERY_CHARS} characters."
