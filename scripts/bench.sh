@@ -166,6 +166,8 @@ if [ -z "${BENCH_SKIP_FOOTPRINT:-}" ]; then
     rm -rf "$out/million" && mkdir -p "$out/million"
     "$bench" populate --database "sqlite://$PWD/$out/million/freewire.db?mode=rwc" --articles 1000000
     FREEWIRE_DATA_DIR="$out/million" FREEWIRE_LOG=warn "$freewire" search rebuild > /dev/null
+    # Grouping into stories, on its own, with the million stored around it.
+    "$bench" grouping --database "sqlite://$PWD/$out/million/freewire.db?mode=rwc" > "$out/grouping-million.json"
   fi
   serve_site "$out/million" "$out/million-start-ms"
   sleep 5
@@ -210,6 +212,15 @@ else
   rm -f "$out/search.md"
 fi
 
+stories="${BENCH_STORIES:-../shared/corpus/stories/dev.jsonl}"
+if [ -f "$stories" ]; then
+  step "story grouping against the labelled set ($stories, read in place)"
+  "$bench" stories "$stories" > "$out/stories.md"
+else
+  echo "  no labelled story set at $stories (BENCH_STORIES names it): grouping quality left out"
+  rm -f "$out/stories.md"
+fi
+
 step "uploads and downloads: 8 files of 24 MiB, 4 at a time, server memory sampled"
 python3 scripts/upload_memory.py "$freewire" 8 24 4 > "$out/uploads.md"
 
@@ -243,8 +254,11 @@ print(f"| parse, all 10,000 items (RSS, Atom, JSON Feed) | {rate(parse)} | — |
 print(f"| parse + sanitise, all 10,000 items | {rate(clean)} | — | — |")
 for name, r in (("SQLite", sqlite), ("PostgreSQL", postgres)):
     print(f"| ingest into {name}, end to end | {rate(r)} (store {r['import_items_per_second']:,.0f}/s, "
-          f"index {r['index_items_per_second']:,.0f}/s) | parse + sanitise: {rate(clean)} | "
+          f"index {r['index_items_per_second']:,.0f}/s, stories {r['group_items_per_second']:,.0f}/s) | parse + sanitise: {rate(clean)} | "
           f"{r['items_per_second'] / clean['items_per_second']:.2f}× |")
+    print(f"| grouping's share of ingest into {name} | {r['items_per_second']:,.0f} items/s with it, "
+          f"{r['items_per_second_without_grouping']:,.0f} without | — | "
+          f"{1 - r['items_per_second'] / r['items_per_second_without_grouping']:.1%} slower |")
 for cycle, label in (("first", "first poll, every feed new"), ("second", "poll cycle, 90 % answer 304")):
     p = load(f"poll-{cycle}.json")
     print(f"| {label}: {p['feeds']:,} feeds | {p['seconds']:.1f} s wall, peak RSS {p['max_rss_kib'] / 1024:.0f} MiB "
@@ -267,6 +281,15 @@ if os.path.exists(os.path.join(out, "footprint.json")):
           f"({f['non_2xx']} not 2xx/3xx) | — | — |")
     print(f"| footprint, 1,000,000 articles: on disk | database {f['database_bytes'] / 2**30:.2f} GiB, "
           f"search index {f['index_bytes'] / 2**30:.2f} GiB | — | — |")
+grouping = os.path.join(out, "grouping-million.json")
+if os.path.exists(grouping):
+    g = load("grouping-million.json")
+    print(f"| grouping into stories on its own, {g['stored_articles']:,} stored | {g['articles_per_second']:,.0f} articles/s "
+          f"({g['placed']:,} placed in {g['stories']:,} stories, {g['seconds']:.0f} s) | — | — |")
+stories = os.path.join(out, "stories.md")
+if os.path.exists(stories):
+    print("\n### Story grouping against the labelled set\n")
+    print(open(stories).read())
 uploads = os.path.join(out, "uploads.md")
 if os.path.exists(uploads):
     print("\n### Uploads and downloads, server resident memory\n")

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use freewire_app::accounts::{self, Admission, NewAccount};
 use freewire_app::sources::{self, FollowFeed};
 use freewire_app::updates::{self, NewPost, UpdateRules};
-use freewire_app::{Actor, AppError, articles};
+use freewire_app::{Actor, AppError, articles, stories};
 use freewire_core::store::prelude::*;
 use freewire_core::{BlobStore, Licence, PageRequest, Role, User};
 use freewire_ingest::SourceSpec;
@@ -304,4 +304,140 @@ async fn accounts_are_unique_and_passwords_reset_end_sessions() {
         accounts::reset_password(&w.store, "nobody", "a new long password".into()).await,
         Err(AppError::NotFound(_))
     ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stories
+
+/// Two outlets' reports, written for these tests: the same ferry event in other words, and
+/// unrelated local news around it.
+const GAZETTE: &[(&str, &str, &str)] = &[
+    (
+        "Council sets out plan to rescue island ferry",
+        "Tue, 01 Dec 2026 08:00:00 +0000",
+        "The Saltmere council published a letter proposing a bridging grant to keep the island ferry running through winter. Council leader Ines Varga wrote to the operator's board that the crossing is a road the town maintains.",
+    ),
+    (
+        "Library extends opening hours",
+        "Tue, 01 Dec 2026 09:00:00 +0000",
+        "The town library will open on Sundays from March, the trustees said after a survey of readers.",
+    ),
+    (
+        "Orchard harvest best in a decade",
+        "Mon, 30 Nov 2026 10:00:00 +0000",
+        "Apple growers in the valley reported their largest crop since 2016 after a mild spring.",
+    ),
+];
+const DISPATCH: &[(&str, &str, &str)] = &[
+    (
+        "Ferry winter crossings hang on Varga's grant offer",
+        "Tue, 01 Dec 2026 15:00:00 +0000",
+        "A letter from Saltmere council leader Ines Varga offers the island ferry operator a bridging grant so that winter crossings continue, with a shared timetable and a review of fares.",
+    ),
+    (
+        "Choir wins regional contest",
+        "Tue, 01 Dec 2026 16:00:00 +0000",
+        "The harbour choir won first prize at the regional festival on Saturday with a programme of sea songs.",
+    ),
+];
+
+fn rss(dir: &Path, name: &str, items: &[(&str, &str, &str)]) -> PathBuf {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><link>https://x.example/</link><description>d</description>",
+    );
+    for (i, (title, date, text)) in items.iter().enumerate() {
+        xml.push_str(&format!(
+            "<item><title>{title}</title><link>https://{name}.example/{i}</link><guid>{name}-{i}</guid><pubDate>{date}</pubDate><description>&lt;p&gt;{text}&lt;/p&gt;</description></item>"
+        ));
+    }
+    xml.push_str("</channel></rss>");
+    let path = dir.join(format!("{name}.xml"));
+    std::fs::write(&path, xml).unwrap();
+    path
+}
+
+async fn import(store: &SqlStore, dir: &Path, name: &str, items: &[(&str, &str, &str)]) {
+    let spec = SourceSpec { name: name.into(), homepage: None, licence: Some(Licence::CcBy4) };
+    freewire_app::import::import_file(store, Actor::Operator, &rss(dir, name, items), &spec).await.unwrap();
+}
+
+/// Each article's story, by title, and the stories as sets of titles.
+async fn stories_of(store: &SqlStore) -> Vec<Vec<String>> {
+    let page = store.list_stories(PageRequest::new(1, 100)).await.unwrap();
+    let ids: Vec<_> = page.items.iter().map(|s| s.id).collect();
+    let reports = store.story_reports(&ids).await.unwrap();
+    let mut out: Vec<Vec<String>> =
+        reports.values().map(|r| r.iter().map(|a| a.title.clone()).collect::<Vec<_>>()).collect();
+    for s in &mut out {
+        s.sort();
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn stored_articles_are_grouped_once_even_by_two_processes_at_once() {
+    let w = World::new().await;
+    import(&w.store, w.dir.path(), "gazette", GAZETTE).await;
+    import(&w.store, w.dir.path(), "dispatch", DISPATCH).await;
+    // Two processes' stores on one database, grouping at the same moment.
+    let url = format!("sqlite://{}?mode=rwc", w.dir.path().join("t.db").display());
+    let other = SqlStore::connect(&url).await.unwrap();
+    let (mut one, mut two) = (stories::Grouping::default(), stories::Grouping::default());
+    let (a, b) = tokio::join!(stories::group_new(&w.store, &mut one), stories::group_new(&other, &mut two));
+    assert_eq!(a.unwrap() + b.unwrap(), 5, "each article placed exactly once");
+    let grouped = stories_of(&w.store).await;
+    assert_eq!(grouped.len(), 4, "{grouped:?}");
+    assert!(grouped.contains(&vec![
+        "Council sets out plan to rescue island ferry".to_owned(),
+        "Ferry winter crossings hang on Varga's grant offer".to_owned(),
+    ]));
+    // Nothing is left to place, by either.
+    assert_eq!(stories::group_new(&other, &mut two).await.unwrap(), 0);
+    assert_eq!(stories::group_new(&w.store, &mut one).await.unwrap(), 0);
+    // The same arrivals in a fresh database give the same stories.
+    let fresh = World::new().await;
+    import(&fresh.store, w.dir.path(), "gazette", GAZETTE).await;
+    import(&fresh.store, w.dir.path(), "dispatch", DISPATCH).await;
+    stories::group_new(&fresh.store, &mut stories::Grouping::default()).await.unwrap();
+    assert_eq!(stories_of(&fresh.store).await, grouped);
+}
+
+#[tokio::test]
+async fn editors_decisions_outlast_the_grouping_and_a_rebuild() {
+    let w = World::new().await;
+    import(&w.store, w.dir.path(), "gazette", GAZETTE).await;
+    import(&w.store, w.dir.path(), "dispatch", DISPATCH).await;
+    stories::group_new(&w.store, &mut stories::Grouping::default()).await.unwrap();
+    let reader = w.user("reader", Role::Contributor).await;
+    let editor = w.user("ed", Role::Editor).await;
+    let dispatch_ferry = w.store.articles_to_group(freewire_core::ArticleId(0), 10).await.unwrap()[3].clone();
+    assert!(dispatch_ferry.title.starts_with("Ferry winter"));
+    let split = freewire_core::StoryEdit::Split { article: dispatch_ferry.id };
+    let refused = stories::edit_story(&w.store, Actor::User(&reader), split.clone()).await;
+    assert!(matches!(refused, Err(AppError::Forbidden(_))), "{refused:?}");
+    let alone = stories::edit_story(&w.store, Actor::User(&editor), split).await.unwrap();
+    let rename = freewire_core::StoryEdit::Rename { story: alone, title: "  ".into() };
+    assert!(matches!(
+        stories::edit_story(&w.store, Actor::Operator, rename).await,
+        Err(AppError::Invalid(_))
+    ));
+    let rename = freewire_core::StoryEdit::Rename { story: alone, title: "The grant offer".into() };
+    stories::edit_story(&w.store, Actor::Operator, rename).await.unwrap();
+    // A rebuild regroups everything else, and leaves the editor's split (and name) alone.
+    let calls = std::sync::atomic::AtomicU64::new(0);
+    let rebuilt = stories::rebuild(&w.store, freewire_core::story::Rules::default(), &|_, _| {
+        calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    })
+    .await
+    .unwrap();
+    assert_eq!(rebuilt.articles, 5);
+    assert!(calls.load(std::sync::atomic::Ordering::Relaxed) >= 1);
+    let story = w.store.story_by_id(alone).await.unwrap().unwrap();
+    assert_eq!((story.title.as_str(), story.article_count), ("The grant offer", 1));
+    assert_eq!(stories_of(&w.store).await.len(), 5);
+    assert_eq!(
+        w.audit_actions().await.iter().filter(|a| a.starts_with("story.")).cloned().collect::<Vec<_>>(),
+        ["story.rename", "story.split"]
+    );
 }

@@ -143,10 +143,10 @@ impl AppState {
         self.inner.pages.lookup(applied, signed_in, key)
     }
 
-    /// Something may have changed through this process: kept pages are dropped, and the
-    /// search index catches up now rather than at its next round, so the change shows at once
-    /// in pages and search.
-    pub(crate) fn note_change(&self) {
+    /// Something may have changed through this process (a form, or the grouping placing new
+    /// articles in stories): kept pages are dropped, and the search index catches up now
+    /// rather than at its next round, so the change shows at once in pages and search.
+    pub fn note_change(&self) {
         self.inner.pages.forget_all();
         if let Some(search) = self.search() {
             search.nudge();

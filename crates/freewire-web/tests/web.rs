@@ -745,6 +745,40 @@ mod browser {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn a_reader_follows_a_story_across_outlets_and_an_editor_renames_it() {
+        let Some(driver) = driver() else { return };
+        let app = TestApp::spawn().await;
+        let reports = app.add_story().await;
+        app.add_user("ed", Role::Editor).await;
+
+        // From one outlet's article, the story line leads to every outlet's report.
+        let visitor = browser(&driver, "story-visitor").await;
+        visitor.goto(&app.url(&TestApp::page_path(&reports[0]))).await.unwrap();
+        visitor.find(Locator::LinkText("This story from 2 outlets")).await.unwrap().click().await.unwrap();
+        wait_for_text(&visitor, "2 reports from 2 outlets").await;
+        let text = body_text(&visitor).await;
+        assert!(text.contains(&reports[0].title) && text.contains(&reports[1].title), "{text}");
+        assert!(text.contains("What happened") && !text.contains("Arrange this story"), "{text}");
+        let story_url = visitor.current_url().await.unwrap();
+        assert!(story_url.path().starts_with("/story/"), "{story_url}");
+        visitor.close().await.unwrap();
+
+        // An editor renames it with the form on the page; the heading and address follow.
+        let editor = browser(&driver, "story-editor").await;
+        sign_in(&editor, &app, "ed", story_url.path()).await;
+        editor.goto(story_url.as_str()).await.unwrap();
+        let field = editor.find(Locator::Id("story-title")).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys("Saltmere ferry grant").await.unwrap();
+        editor.find(Locator::Css("section.story-editor form button")).await.unwrap().click().await.unwrap();
+        wait_for_text(&editor, "Saltmere ferry grant").await;
+        let heading = editor.find(Locator::Css("article.story h1")).await.unwrap().text().await.unwrap();
+        assert_eq!(heading, "Saltmere ferry grant");
+        assert!(editor.current_url().await.unwrap().path().ends_with("-saltmere-ferry-grant/"));
+        editor.close().await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn a_contributor_uploads_files_and_an_editor_hides_them_on_the_record() {
         let Some(driver) = driver() else { return };
         let app = TestApp::spawn().await;

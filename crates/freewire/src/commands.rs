@@ -153,6 +153,7 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
         })?,
     };
     let state = AppState::new(store.clone(), Arc::new(blobs), config.web.clone());
+    let state_for_stories = state.clone();
     let indexer = crate::search::open_indexer(&config, store.clone())?;
     state.attach_search(indexer.clone());
     let app = Application::build(state, config.listen).await.with_context(|| {
@@ -164,7 +165,7 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
     let addr = app.local_addr().context("reading the bound address")?;
     tokio::spawn(expire_sessions(store.clone()));
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(stories::follow(store.clone(), config.search_every, stop_rx.clone()));
+    tokio::spawn(stories::follow(store.clone(), state_for_stories, config.search_every, stop_rx.clone()));
     // Builds the index on first start (the site serves meanwhile), then follows the database.
     let mut search_stop = stop_rx.clone();
     tokio::spawn(indexer.follow(config.search_every, async move {

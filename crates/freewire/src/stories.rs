@@ -171,6 +171,7 @@ pub async fn group_stored(store: &dyn Store) -> anyhow::Result<usize> {
 /// share of placing articles as they arrive (the poller's, and other processes' imports).
 pub async fn follow(
     store: Arc<SqlStore>,
+    site: freewire_web::AppState,
     every: std::time::Duration,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -183,7 +184,11 @@ pub async fn follow(
         }
         match stories::group_new(store.as_ref(), &mut grouping).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(articles = n, "articles placed in stories"),
+            Ok(n) => {
+                // Pages kept for visitors show stories' lines: render them afresh.
+                site.note_change();
+                tracing::info!(articles = n, "articles placed in stories");
+            }
             Err(e) => tracing::warn!(error = %e, "could not group new articles into stories; trying again"),
         }
     }

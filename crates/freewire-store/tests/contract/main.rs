@@ -56,6 +56,7 @@ mod audit;
 mod changes;
 mod settings;
 mod sources;
+mod stories;
 mod timeline;
 
 /// A store on a fresh database, with the URL it was opened from.

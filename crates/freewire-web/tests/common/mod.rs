@@ -59,13 +59,28 @@ impl TestApp {
         Self::spawn_inner(configure, blobs, false).await
     }
 
+    /// Over the database at `url` (a fresh PostgreSQL one, say) instead of a SQLite file.
+    pub async fn spawn_on(url: &str) -> Self {
+        Self::spawn_database(|_| {}, None, false, Some(url.to_owned())).await
+    }
+
     async fn spawn_inner(
         configure: impl FnOnce(&mut WebConfig),
         blobs: Option<Arc<dyn freewire_core::BlobStore>>,
         search: bool,
     ) -> Self {
+        Self::spawn_database(configure, blobs, search, None).await
+    }
+
+    async fn spawn_database(
+        configure: impl FnOnce(&mut WebConfig),
+        blobs: Option<Arc<dyn freewire_core::BlobStore>>,
+        search: bool,
+        database: Option<String>,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("freewire.db").display());
+        let url =
+            database.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("freewire.db").display()));
         let store = Arc::new(SqlStore::connect(&url).await.unwrap());
         let blobs =
             blobs.unwrap_or_else(|| Arc::new(ObjectBlobStore::local(&dir.path().join("uploads")).unwrap()));
@@ -230,6 +245,100 @@ impl TestApp {
         )])
         .await
         .remove(0)
+    }
+
+    /// Two outlets' reports of one event (written for these tests) and an unrelated article,
+    /// stored and grouped into stories as `freewire serve` groups them.
+    pub async fn add_story(&self) -> Vec<Article> {
+        let day = |h| Utc.with_ymd_and_hms(2026, 12, 1, h, 0, 0).unwrap();
+        let reports = [
+            (
+                "Harbour Gazette",
+                "Council sets out plan to rescue island ferry",
+                day(8),
+                "The Saltmere council published a letter proposing a bridging grant to keep the island ferry running through winter. Council leader Ines Varga wrote to the operator's board.",
+            ),
+            (
+                "Valley Dispatch",
+                "Ferry winter crossings hang on Varga's grant offer",
+                day(15),
+                "A letter from Saltmere council leader Ines Varga offers the island ferry operator a bridging grant so that winter crossings continue, with a shared timetable and a review of fares.",
+            ),
+            (
+                "Valley Dispatch",
+                "Orchard harvest best in a decade",
+                day(10),
+                "Apple growers in the valley reported their largest crop since 2016 after a mild spring.",
+            ),
+        ];
+        let mut out = Vec::new();
+        for (outlet, title, at, text) in reports {
+            let source = match self.store.source_by_name(outlet).await.unwrap() {
+                Some(s) => s,
+                None => self
+                    .store
+                    .insert_source(NewSource {
+                        name: outlet.into(),
+                        homepage: Some(format!(
+                            "https://{}.example/",
+                            outlet.to_lowercase().replace(' ', "-")
+                        )),
+                        licence: Licence::CcBy4,
+                        credit: None,
+                    })
+                    .await
+                    .unwrap(),
+            };
+            let article = NewArticle {
+                source_id: source.id,
+                feed_id: None,
+                guid: format!("guid-{title}"),
+                original_url: Some(format!(
+                    "https://{}.example/{}",
+                    source.id,
+                    freewire_core::slugify(title)
+                )),
+                title: title.to_owned(),
+                author: None,
+                summary: None,
+                body_html: format!("<p>{text}</p>"),
+                language: Some("en".into()),
+                published_at: at,
+                updated_at: None,
+                licence: Licence::CcBy4,
+                normalized_url: None,
+                simhash: None,
+                media: Vec::new(),
+                tags: Vec::new(),
+            };
+            let retrieval = NewRetrieval {
+                location: "file:///fixture.xml".into(),
+                retrieved_at: Utc::now(),
+                http_status: None,
+                sha256: "00".repeat(32),
+            };
+            match self
+                .store
+                .insert_articles_with_retrieval(vec![(article, retrieval)])
+                .await
+                .unwrap()
+                .remove(0)
+            {
+                InsertOutcome::Inserted(a) => out.push(*a),
+                other => panic!("fixture articles are new: {other:?}"),
+            }
+        }
+        freewire_app::stories::group_new(
+            self.store.as_ref(),
+            &mut freewire_app::stories::Grouping::default(),
+        )
+        .await
+        .unwrap();
+        let mut grouped = Vec::new();
+        for a in out {
+            grouped.push(self.store.article_by_id(a.id).await.unwrap().unwrap().article);
+        }
+        grouped
     }
 
     pub fn page_path(a: &Article) -> String {
