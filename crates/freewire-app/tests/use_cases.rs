@@ -3,6 +3,7 @@
 
 #![expect(clippy::unwrap_used, reason = "test support: a test stops at its first failure")]
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -346,9 +347,10 @@ fn rss(dir: &Path, name: &str, items: &[(&str, &str, &str)]) -> PathBuf {
         "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><link>https://x.example/</link><description>d</description>",
     );
     for (i, (title, date, text)) in items.iter().enumerate() {
-        xml.push_str(&format!(
+        let _ = write!(
+            xml,
             "<item><title>{title}</title><link>https://{name}.example/{i}</link><guid>{name}-{i}</guid><pubDate>{date}</pubDate><description>&lt;p&gt;{text}&lt;/p&gt;</description></item>"
-        ));
+        );
     }
     xml.push_str("</channel></rss>");
     let path = dir.join(format!("{name}.xml"));

@@ -150,7 +150,9 @@ fn reference(items: &[Item]) -> (f64, Scores) {
                 .map(|(t, c)| (*t, (1.0 + f64::from(*c).ln()) * (n / df[t]).ln()))
                 .collect();
             let norm = v.values().map(|w| w * w).sum::<f64>().sqrt().max(f64::MIN_POSITIVE);
-            v.values_mut().for_each(|w| *w /= norm);
+            for w in v.values_mut() {
+                *w /= norm;
+            }
             v
         })
         .collect();

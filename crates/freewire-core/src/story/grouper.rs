@@ -18,7 +18,12 @@
 //! stored stories: the first half sets the frequencies the second half arrived with) decides
 //! the next article exactly as the process that placed them would have.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+// Fx hashing: the maps are keyed by small integers (terms, article and story ids), looked up
+// hundreds of times per article, where std's DoS-resistant hasher costs more than the work.
+// None of them is keyed by anything a visitor chooses.
+use rustc_hash::FxHashMap as HashMap;
 
 use super::features::{Features, Term};
 
@@ -103,6 +108,15 @@ impl Placement {
 
 type Vector = Vec<(Term, i32)>;
 
+/// An article's weight for a term, with its id and publication time (to skip articles out of
+/// reach without looking them up).
+#[derive(Debug, Clone, Copy)]
+struct Posting {
+    seq: u64,
+    weight: i32,
+    published: i64,
+}
+
 #[derive(Debug)]
 struct Member {
     seq: u64,
@@ -130,7 +144,7 @@ pub struct Grouper {
     window: VecDeque<Member>,
     story_of: HashMap<u64, StoryKey>,
     stories: HashMap<StoryKey, StoryState>,
-    postings: [HashMap<Term, VecDeque<(u64, i32)>>; KINDS],
+    postings: [HashMap<Term, VecDeque<Posting>>; KINDS],
     df: [HashMap<Term, u32>; KINDS],
 }
 
@@ -141,8 +155,8 @@ impl Grouper {
         Self {
             rules,
             window: VecDeque::new(),
-            story_of: HashMap::new(),
-            stories: HashMap::new(),
+            story_of: HashMap::default(),
+            stories: HashMap::default(),
             postings: Default::default(),
             df: Default::default(),
         }
@@ -265,17 +279,21 @@ impl Grouper {
 
     /// The most similar story within reach, if similar enough.
     fn best_story(&self, member: &Member) -> Option<(StoryKey, f64)> {
-        let mut rough: HashMap<StoryKey, f64> = HashMap::new();
+        let mut rough: HashMap<StoryKey, f64> = HashMap::default();
+        let reach = self.rules.max_gap_hours * 3600;
         for kind in 0..KINDS {
             for (term, weight) in &member.vectors[kind] {
                 let Some(list) = self.postings[kind].get(term) else { continue };
                 if list.len() > LONG_POSTINGS {
                     continue;
                 }
-                for (seq, other) in list {
-                    if let Some(key) = self.story_of.get(seq) {
-                        *rough.entry(*key).or_default() +=
-                            self.rules.weights[kind] * f64::from(*weight) * f64::from(*other);
+                let weight = self.rules.weights[kind] * f64::from(*weight);
+                for posting in list {
+                    if (posting.published - member.published).abs() > reach {
+                        continue;
+                    }
+                    if let Some(key) = self.story_of.get(&posting.seq) {
+                        *rough.entry(*key).or_default() += weight * f64::from(posting.weight);
                     }
                 }
             }
@@ -335,7 +353,8 @@ impl Grouper {
     fn insert(&mut self, member: Member, story: StoryKey) {
         for kind in 0..KINDS {
             for (term, weight) in &member.vectors[kind] {
-                self.postings[kind].entry(*term).or_default().push_back((member.seq, *weight));
+                let posting = Posting { seq: member.seq, weight: *weight, published: member.published };
+                self.postings[kind].entry(*term).or_default().push_back(posting);
             }
             for term in &member.terms[kind] {
                 *self.df[kind].entry(*term).or_default() += 1;
@@ -355,10 +374,10 @@ impl Grouper {
         for kind in 0..KINDS {
             for (term, _) in &member.vectors[kind] {
                 if let Some(list) = self.postings[kind].get_mut(term) {
-                    if list.front().is_some_and(|(seq, _)| *seq == member.seq) {
+                    if list.front().is_some_and(|p| p.seq == member.seq) {
                         list.pop_front();
                     } else {
-                        list.retain(|(seq, _)| *seq != member.seq);
+                        list.retain(|p| p.seq != member.seq);
                     }
                     if list.is_empty() {
                         self.postings[kind].remove(term);
