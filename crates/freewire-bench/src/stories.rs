@@ -201,39 +201,35 @@ pub fn report(path: &Path, sweep: bool) -> anyhow::Result<String> {
         }
         if days == 182 {
             let (threshold, r) = reference(&items);
-            let _ = writeln!(
-                out,
-                "| {days} days | {:.0} | all, **reference**: TF-IDF nearest earlier article, threshold {threshold:.2} tuned on this set | {:.3} | {:.3} | **{:.3}** | {:.3} | {:.3} | {:.3} | {} / {} | — |",
-                r.articles as f64 / days as f64,
-                r.bcubed_precision,
-                r.bcubed_recall,
-                r.bcubed_f1,
-                r.pairwise_precision,
-                r.pairwise_recall,
-                r.pairwise_f1,
-                r.stories_made,
-                r.stories_labelled,
+            let set = format!(
+                "all, **reference**: TF-IDF nearest earlier article, threshold {threshold:.2} tuned on this set"
             );
+            row(&mut out, days, &set, &r, None);
         }
         for (name, half) in [("half A", Some(0)), ("half B", Some(1)), ("all", None)] {
             let s = score(&items, Rules::default(), half);
-            let _ = writeln!(
-                out,
-                "| {days} days | {:.0} | {name} | {:.3} | {:.3} | **{:.3}** | {:.3} | {:.3} | {:.3} | {} / {} | {:.0} |",
-                s.articles as f64 / days as f64,
-                s.bcubed_precision,
-                s.bcubed_recall,
-                s.bcubed_f1,
-                s.pairwise_precision,
-                s.pairwise_recall,
-                s.pairwise_f1,
-                s.stories_made,
-                s.stories_labelled,
-                s.articles_per_second,
-            );
+            row(&mut out, days, name, &s, Some(s.articles_per_second));
         }
     }
     Ok(out)
+}
+
+/// One line of the table.
+fn row(out: &mut String, days: i64, set: &str, s: &Scores, rate: Option<f64>) {
+    let rate = rate.map_or_else(|| "—".to_owned(), |r| format!("{r:.0}"));
+    let _ = writeln!(
+        out,
+        "| {days} days | {:.0} | {set} | {:.3} | {:.3} | **{:.3}** | {:.3} | {:.3} | {:.3} | {} / {} | {rate} |",
+        s.articles as f64 / days as f64,
+        s.bcubed_precision,
+        s.bcubed_recall,
+        s.bcubed_f1,
+        s.pairwise_precision,
+        s.pairwise_recall,
+        s.pairwise_f1,
+        s.stories_made,
+        s.stories_labelled,
+    );
 }
 
 /// Tries a grid of rules on half A only and prints the best by B-cubed F1 among those with

@@ -21,30 +21,16 @@ async fn article_from(app: &TestApp, source: &str, title: &str, body: &str, at: 
             .await
             .unwrap(),
     };
-    let new = NewArticle {
-        source_id: s.id,
-        feed_id: None,
-        guid: title.into(),
-        original_url: Some(format!("https://outlet.example/{}", freewire_core::slugify(title))),
-        title: title.into(),
-        author: Some("Noor Hale".into()),
-        summary: None,
-        body_html: body.into(),
-        language: Some("en".into()),
-        published_at: at,
-        updated_at: None,
-        licence: Licence::CcBy4,
-        normalized_url: None,
-        simhash: None,
-        media: Vec::new(),
-        tags: Vec::new(),
-    };
-    let retrieval = NewRetrieval {
-        location: "file:///fixture.xml".into(),
-        retrieved_at: Utc::now(),
-        http_status: None,
-        sha256: "00".repeat(32),
-    };
+    let mut new = fixture_article(
+        s.id,
+        title,
+        at,
+        body,
+        &format!("https://outlet.example/{}", freewire_core::slugify(title)),
+    );
+    new.guid = title.into();
+    new.author = Some("Noor Hale".into());
+    let retrieval = fixture_retrieval();
     match app.store.insert_articles_with_retrieval(vec![(new, retrieval)]).await.unwrap().remove(0) {
         InsertOutcome::Inserted(a) => *a,
         other => panic!("fixture article is new: {other:?}"),

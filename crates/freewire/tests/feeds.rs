@@ -2,59 +2,14 @@
 //! loopback server, OPML in and out, `feed inspect`, and `serve` polling by itself.
 #![expect(clippy::unwrap_used, reason = "test helpers stop the test at the first failure")]
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use freewire_core::PageRequest;
 use freewire_core::store::prelude::*;
-use freewire_store::SqlStore;
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_freewire")
-}
-
-struct Cli {
-    dir: tempfile::TempDir,
-}
-
-impl Cli {
-    fn new() -> Cli {
-        Cli { dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(bin());
-        cmd.args(args)
-            .env("FREEWIRE_DATA_DIR", self.dir.path())
-            .env_remove("FREEWIRE_DATABASE_URL")
-            .env("FREEWIRE_FETCH__ALLOW_PRIVATE", "true")
-            .env("FREEWIRE_LOG", "warn")
-            .stdin(Stdio::null());
-        cmd
-    }
-
-    /// Runs a command; returns (success, stdout, stderr).
-    fn run(&self, args: &[&str]) -> (bool, String, String) {
-        let out = self.command(args).output().unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let (ok, out, err) = self.run(args);
-        assert!(ok, "freewire {args:?} failed:\n{out}\n{err}");
-        out
-    }
-
-    async fn store(&self) -> SqlStore {
-        SqlStore::connect(&format!("sqlite://{}", self.dir.path().join("freewire.db").display()))
-            .await
-            .unwrap()
-    }
-}
+mod common;
+use common::Cli;
 
 /// A loopback server: `/feed.xml` is a feed, `/broken.xml` is not.
 async fn feed_server() -> String {

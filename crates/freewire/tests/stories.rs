@@ -4,12 +4,13 @@
 #![expect(clippy::unwrap_used, reason = "test helpers stop the test at the first failure")]
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use freewire_core::PageRequest;
 use freewire_core::store::prelude::*;
-use freewire_store::SqlStore;
 use serde_json::Value;
+
+mod common;
+use common::Cli;
 
 /// Reports written for this test: one event told by two outlets, and unrelated news.
 const GAZETTE: &str = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Gazette</title><link>https://harbour.example/</link>
@@ -20,43 +21,6 @@ const DISPATCH: &str = r#"<?xml version="1.0"?><rss version="2.0"><channel><titl
 <item><guid>vd-1</guid><title>Ferry winter crossings hang on Varga's grant offer</title><link>https://valley.example/ferry-grant</link><pubDate>Tue, 01 Dec 2026 15:00:00 +0000</pubDate><description>&lt;p&gt;A letter from Saltmere council leader Ines Varga offers the island ferry operator a bridging grant so that winter crossings continue, with a shared timetable and a review of fares.&lt;/p&gt;</description></item>
 <item><guid>vd-2</guid><title>Orchard harvest best in a decade</title><link>https://valley.example/orchard</link><pubDate>Mon, 30 Nov 2026 10:00:00 +0000</pubDate><description>&lt;p&gt;Apple growers in the valley reported their largest crop since 2016 after a mild spring.&lt;/p&gt;</description></item>
 </channel></rss>"#;
-
-struct Cli {
-    dir: tempfile::TempDir,
-    database: String,
-}
-
-impl Cli {
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_freewire"));
-        cmd.args(args)
-            .env("FREEWIRE_DATA_DIR", self.dir.path())
-            .env("FREEWIRE_DATABASE_URL", &self.database)
-            .env("FREEWIRE_BASE_URL", "https://news.example/")
-            .env("FREEWIRE_LOG", "warn")
-            .stdin(Stdio::null());
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> (bool, String, String) {
-        let out = self.command(args).output().unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let (ok, out, err) = self.run(args);
-        assert!(ok, "freewire {args:?} failed:\n{out}\n{err}");
-        out
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
-}
 
 fn write(dir: &Path, name: &str, body: &str) -> String {
     let path = dir.join(name);
@@ -86,7 +50,7 @@ fn grouped(list: &Value) -> Vec<Vec<String>> {
 }
 
 async fn stories_from_the_command_line(database: String) {
-    let cli = Cli { dir: tempfile::tempdir().unwrap(), database };
+    let cli = Cli { database: Some(database), base_url: Some("https://news.example/".into()), ..Cli::new() };
     let gazette = write(cli.dir.path(), "gazette.xml", GAZETTE);
     let dispatch = write(cli.dir.path(), "dispatch.xml", DISPATCH);
     cli.ok(&["import", &gazette, "--source", "Harbour Gazette", "--licence", "CC-BY-4.0"]);
@@ -142,7 +106,7 @@ async fn stories_from_the_command_line(database: String) {
     assert!(!ok && err.contains("does not exist"), "{err}");
 
     // Every decision is in the audit log, by the operator.
-    let store = SqlStore::connect(&cli.database).await.unwrap();
+    let store = cli.store().await;
     let log = store.list_audit(PageRequest::new(1, 20)).await.unwrap();
     let acts: Vec<_> = log
         .items

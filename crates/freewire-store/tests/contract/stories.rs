@@ -30,6 +30,19 @@ async fn three(f: &Fixture) -> [ArticleId; 3] {
     [inserted(&out[0]).id, inserted(&out[1]).id, inserted(&out[2]).id]
 }
 
+/// The three articles, placed in new stories by these keys (one key, one story).
+async fn placed(f: &Fixture, keys: [i64; 3]) -> ([ArticleId; 3], std::collections::HashMap<i64, StoryId>) {
+    let ids = three(f).await;
+    let mark = f.store.grouping_mark().await.unwrap();
+    let placements = ids
+        .iter()
+        .zip(keys)
+        .map(|(id, key)| Placed { article: *id, story: new_story(key, &format!("Story {key}")) })
+        .collect();
+    let created = f.store.record_grouping(mark, ids[2], placements).await.unwrap().unwrap();
+    (ids, created)
+}
+
 async fn a_grouping_batch_creates_stories_and_keeps_their_figures(f: &Fixture) {
     let s = &f.store;
     let [g1, d1, g2] = three(f).await;
@@ -70,14 +83,7 @@ async fn a_grouping_batch_creates_stories_and_keeps_their_figures(f: &Fixture) {
 
 async fn lists_show_a_story_once_by_its_newest_report(f: &Fixture) {
     let s = &f.store;
-    let [g1, d1, g2] = three(f).await;
-    let mark = s.grouping_mark().await.unwrap();
-    let placements = vec![
-        Placed { article: g1, story: new_story(-1, "Ferry") },
-        Placed { article: d1, story: new_story(-1, "Ferry") },
-        Placed { article: g2, story: new_story(-2, "Choir") },
-    ];
-    let created = s.record_grouping(mark, g2, placements).await.unwrap().unwrap();
+    let ([g1, d1, g2], created) = placed(f, [-1, -1, -2]).await;
     let one = ArticleFilter { one_per_story: true, ..ArticleFilter::default() };
     let ids = |page: freewire_core::Page<freewire_core::ArticleWithSource>| {
         page.items.iter().map(|a| a.article.id).collect::<Vec<_>>()
@@ -96,15 +102,9 @@ async fn lists_show_a_story_once_by_its_newest_report(f: &Fixture) {
 
 async fn editors_merge_move_split_and_rename_with_an_audit_entry_each(f: &Fixture) {
     let s = &f.store;
-    let [g1, d1, g2] = three(f).await;
+    let ([g1, d1, g2], created) = placed(f, [-1, -2, -3]).await;
     let editor = user(s, "ed", Role::Editor).await;
     let mark = s.grouping_mark().await.unwrap();
-    let placements = vec![
-        Placed { article: g1, story: new_story(-1, "Ferry") },
-        Placed { article: d1, story: new_story(-2, "Grant") },
-        Placed { article: g2, story: new_story(-3, "Choir") },
-    ];
-    let created = s.record_grouping(mark, g2, placements).await.unwrap().unwrap();
     let (ferry, grant, choir) = (created[&-1], created[&-2], created[&-3]);
     let merged = s
         .edit_stories(StoryEdit::Merge { from: grant, into: ferry }, act(editor, "story.merge"))
@@ -161,14 +161,8 @@ async fn editors_merge_move_split_and_rename_with_an_audit_entry_each(f: &Fixtur
 
 async fn a_regrouping_keeps_reused_ids_and_leads_emptied_stories_on(f: &Fixture) {
     let s = &f.store;
-    let [g1, d1, g2] = three(f).await;
+    let ([g1, d1, g2], created) = placed(f, [-1, -2, -3]).await;
     let mark = s.grouping_mark().await.unwrap();
-    let placements = vec![
-        Placed { article: g1, story: new_story(-1, "Ferry") },
-        Placed { article: d1, story: new_story(-2, "Grant") },
-        Placed { article: g2, story: new_story(-3, "Choir") },
-    ];
-    let created = s.record_grouping(mark, g2, placements).await.unwrap().unwrap();
     let (ferry, grant, choir) = (created[&-1], created[&-2], created[&-3]);
     let regrouping = Regrouping {
         placements: vec![

@@ -197,32 +197,15 @@ impl TestApp {
         let batch = items
             .iter()
             .map(|(title, at, author)| {
-                (
-                    NewArticle {
-                        source_id: source.id,
-                        feed_id: None,
-                        guid: format!("guid-{title}"),
-                        original_url: Some(format!("https://harbour.example/{title}")),
-                        title: (*title).to_owned(),
-                        author: author.map(str::to_owned),
-                        summary: None,
-                        body_html: format!("<p>Body of {title} — “quoted” …</p>"),
-                        language: Some("en".into()),
-                        published_at: *at,
-                        updated_at: None,
-                        licence: Licence::CcBy4,
-                        normalized_url: None,
-                        simhash: None,
-                        media: Vec::new(),
-                        tags: Vec::new(),
-                    },
-                    NewRetrieval {
-                        location: "file:///fixture.xml".into(),
-                        retrieved_at: Utc::now(),
-                        http_status: None,
-                        sha256: "00".repeat(32),
-                    },
-                )
+                let mut article = fixture_article(
+                    source.id,
+                    title,
+                    *at,
+                    &format!("<p>Body of {title} — “quoted” …</p>"),
+                    &format!("https://harbour.example/{title}"),
+                );
+                article.author = author.map(str::to_owned);
+                (article, fixture_retrieval())
             })
             .collect();
         self.store
@@ -289,34 +272,9 @@ impl TestApp {
                     .await
                     .unwrap(),
             };
-            let article = NewArticle {
-                source_id: source.id,
-                feed_id: None,
-                guid: format!("guid-{title}"),
-                original_url: Some(format!(
-                    "https://{}.example/{}",
-                    source.id,
-                    freewire_core::slugify(title)
-                )),
-                title: title.to_owned(),
-                author: None,
-                summary: None,
-                body_html: format!("<p>{text}</p>"),
-                language: Some("en".into()),
-                published_at: at,
-                updated_at: None,
-                licence: Licence::CcBy4,
-                normalized_url: None,
-                simhash: None,
-                media: Vec::new(),
-                tags: Vec::new(),
-            };
-            let retrieval = NewRetrieval {
-                location: "file:///fixture.xml".into(),
-                retrieved_at: Utc::now(),
-                http_status: None,
-                sha256: "00".repeat(32),
-            };
+            let original = format!("https://{}.example/{}", source.id, freewire_core::slugify(title));
+            let article = fixture_article(source.id, title, at, &format!("<p>{text}</p>"), &original);
+            let retrieval = fixture_retrieval();
             match self
                 .store
                 .insert_articles_with_retrieval(vec![(article, retrieval)])
@@ -389,6 +347,44 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The value of the first `csrf` field on a page.
+/// An article as a feed would bring it, for fixtures: English, CC BY 4.0, no tags.
+pub fn fixture_article(
+    source_id: freewire_core::SourceId,
+    title: &str,
+    at: DateTime<Utc>,
+    body_html: &str,
+    original_url: &str,
+) -> NewArticle {
+    NewArticle {
+        source_id,
+        feed_id: None,
+        guid: format!("guid-{title}"),
+        original_url: Some(original_url.to_owned()),
+        title: title.to_owned(),
+        author: None,
+        summary: None,
+        body_html: body_html.to_owned(),
+        language: Some("en".into()),
+        published_at: at,
+        updated_at: None,
+        licence: Licence::CcBy4,
+        normalized_url: None,
+        simhash: None,
+        media: Vec::new(),
+        tags: Vec::new(),
+    }
+}
+
+/// The retrieval record of a fixture article.
+pub fn fixture_retrieval() -> NewRetrieval {
+    NewRetrieval {
+        location: "file:///fixture.xml".into(),
+        retrieved_at: Utc::now(),
+        http_status: None,
+        sha256: "00".repeat(32),
+    }
+}
+
 pub fn form_token(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = html.find(marker).expect("page has a form token") + marker.len();
