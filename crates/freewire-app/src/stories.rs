@@ -45,8 +45,22 @@ fn arrival(input: &GroupingInput) -> Arrival {
     Arrival {
         seq,
         published: input.published_at.timestamp(),
-        features: Features::of(&input.title, &plain_text(&input.body_html)),
+        features: Features::of(&input.title, &plain_text(opening(&input.body_html))),
     }
+}
+
+/// The start of a body's HTML, enough for the words the grouping reads (see
+/// [`freewire_core::story::features::BODY_WORDS`]): a long article's tail is never parsed.
+fn opening(html: &str) -> &str {
+    const OPENING_BYTES: usize = 12 * 1024;
+    if html.len() <= OPENING_BYTES {
+        return html;
+    }
+    let mut end = OPENING_BYTES;
+    while !html.is_char_boundary(end) {
+        end -= 1;
+    }
+    &html[..end]
 }
 
 /// A grouper holding the window that ends at `mark`, as the process that placed those

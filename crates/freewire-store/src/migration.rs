@@ -973,9 +973,11 @@ enum StoryGrouping {
 }
 
 #[derive(DeriveIden)]
+#[expect(clippy::enum_variant_names, reason = "the variants name the columns")]
 enum ArticleStory {
     StoryId,
     StoryPinned,
+    StoryLead,
 }
 
 /// Stories: articles of several outlets about one event, grouped as they arrive.
@@ -1035,6 +1037,7 @@ impl MigrationTrait for M0010Stories {
         for col in [
             big_integer_null(ArticleStory::StoryId),
             boolean(ArticleStory::StoryPinned).default(false).to_owned(),
+            boolean(ArticleStory::StoryLead).default(true).to_owned(),
         ] {
             m.alter_table(Table::alter().table(Articles::Table).add_column(col).to_owned()).await?;
         }
@@ -1050,7 +1053,7 @@ impl MigrationTrait for M0010Stories {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_index(Index::drop().name("ix_articles_story").table(Articles::Table).to_owned()).await?;
-        for col in [ArticleStory::StoryId, ArticleStory::StoryPinned] {
+        for col in [ArticleStory::StoryId, ArticleStory::StoryPinned, ArticleStory::StoryLead] {
             m.alter_table(Table::alter().table(Articles::Table).drop_column(col).to_owned()).await?;
         }
         m.drop_table(Table::drop().table(StoryGrouping::Table).to_owned()).await?;

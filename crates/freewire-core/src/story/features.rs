@@ -37,15 +37,13 @@ impl Features {
     /// Counts the terms of a headline and a plain-text body (see [`plain_text`] for HTML).
     #[must_use]
     pub fn of(title: &str, body: &str) -> Self {
-        let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
         let mut text = Vec::new();
         let mut title_terms = Vec::new();
         let mut names = Vec::new();
         let title_is_cased = title_case(title);
         words(title, |word, capitalised, opens_sentence| {
-            if let Some(term) = stem_term(&stemmer, word, TITLE_SEED) {
-                title_terms.push(term);
-                let as_text = stem_term(&stemmer, word, TEXT_SEED).unwrap_or(term);
+            if let Some((as_text, as_title)) = stemmed(word) {
+                title_terms.push(as_title);
                 text.push(as_text);
                 text.push(as_text);
             }
@@ -61,7 +59,7 @@ impl Features {
         let mut read = 0;
         words(body, |word, capitalised, opens_sentence| {
             read += 1;
-            if let Some(term) = stem_term(&stemmer, word, TEXT_SEED) {
+            if let Some((term, _)) = stemmed(word) {
                 text.push(term);
             }
             if capitalised
@@ -99,13 +97,18 @@ fn words(text: &str, mut each: impl FnMut(&str, bool, bool) -> bool) {
     let mut next_opens = true;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        if c.is_alphanumeric() {
+        let ascii_word = c.is_ascii_alphanumeric();
+        if ascii_word || (!c.is_ascii() && c.is_alphanumeric()) {
             if word.is_empty() {
                 capitalised = c.is_uppercase();
                 opens_sentence = next_opens;
                 next_opens = false;
             }
-            word.extend(c.to_lowercase());
+            if ascii_word {
+                word.push(c.to_ascii_lowercase());
+            } else {
+                word.extend(c.to_lowercase());
+            }
             continue;
         }
         let inner_apostrophe = matches!(c, '\'' | '’') && !word.is_empty();
@@ -144,14 +147,42 @@ fn title_case(title: &str) -> bool {
     capitalised * 2 > all
 }
 
-fn stem_term(stemmer: &frostem::Stemmer, word: &str, seed: u64) -> Option<Term> {
-    if is_stop_word(word) || (word.len() < 2) {
-        return None;
+/// Words remembered per thread by [`stemmed`]; past this the memory starts again.
+const STEMS_KEPT: usize = 200_000;
+
+/// Folded words and their (text, headline) terms.
+type StemMemory = std::collections::HashMap<Box<str>, Option<(Term, Term)>>;
+
+thread_local! {
+    /// A word's (text, headline) terms, or `None` for a word that counts for nothing. News
+    /// repeats its vocabulary, and stemming each occurrence again cost more than the rest of
+    /// reading an article.
+    // Keyed by strings: std's hasher, which spreads similar short words where Fx's does not.
+    static STEMS: std::cell::RefCell<StemMemory> = std::cell::RefCell::new(StemMemory::new());
+    static STEMMER: frostem::Stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+}
+
+/// A folded word's terms as text and as headline: its Snowball English stem, hashed.
+fn stemmed(word: &str) -> Option<(Term, Term)> {
+    if let Some(known) = STEMS.with_borrow(|stems| stems.get(word).copied()) {
+        return known;
     }
-    if word.bytes().all(|b| b.is_ascii_digit()) && word.len() < 3 {
-        return None;
-    }
-    Some(hash(stemmer.stem(word).as_bytes(), seed))
+    let terms = if is_stop_word(word)
+        || word.len() < 2
+        || (word.bytes().all(|b| b.is_ascii_digit()) && word.len() < 3)
+    {
+        None
+    } else {
+        let stem = STEMMER.with(|stemmer| stemmer.stem(word).into_owned());
+        Some((hash(stem.as_bytes(), TEXT_SEED), hash(stem.as_bytes(), TITLE_SEED)))
+    };
+    STEMS.with_borrow_mut(|stems| {
+        if stems.len() >= STEMS_KEPT {
+            stems.clear();
+        }
+        stems.insert(word.into(), terms);
+    });
+    terms
 }
 
 fn name_term(word: &str) -> Option<Term> {

@@ -45,8 +45,12 @@ const KEEP: [usize; KINDS] = [60, 20, 25];
 /// common; the exact similarity below still counts them).
 const LONG_POSTINGS: usize = 400;
 
+/// At most this many of a term's newest postings are walked to find candidate stories: what
+/// one article costs stays bounded however many recent articles share a word.
+const WALK: usize = 20;
+
 /// How many candidate stories, ranked by their shared rare terms, are compared exactly.
-const CANDIDATES: usize = 24;
+const CANDIDATES: usize = 6;
 
 /// How the grouping decides.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -132,7 +136,10 @@ struct Member {
 #[derive(Debug, Default)]
 struct StoryState {
     /// Window members, by arrival.
-    members: Vec<u64>,
+    members: VecDeque<u64>,
+    /// Their publication times (with how many at each), for the nearest in time at a glance
+    /// however large the story.
+    times: std::collections::BTreeMap<i64, u32>,
     centroid: [HashMap<Term, i64>; KINDS],
     norm2: [i64; KINDS],
 }
@@ -226,7 +233,7 @@ impl Grouper {
                 Vec::new()
             }
             // Two keys for one story only arise from a caller's error; join them honestly.
-            std::collections::hash_map::Entry::Occupied(_) => state.members,
+            std::collections::hash_map::Entry::Occupied(_) => state.members.into_iter().collect(),
         };
         for seq in leftover {
             self.reassign(seq, to);
@@ -236,9 +243,9 @@ impl Grouper {
     fn reassign(&mut self, seq: u64, to: StoryKey) {
         let Ok(index) = self.window.binary_search_by_key(&seq, |m| m.seq) else { return };
         let member = &self.window[index];
-        let (vectors, norms) = (member.vectors.clone(), member.norms);
+        let (vectors, norms, published) = (member.vectors.clone(), member.norms, member.published);
         if let Some(state) = self.stories.get_mut(&to) {
-            add_to(state, seq, &vectors, norms);
+            add_to(state, seq, published, &vectors, norms);
         }
         self.story_of.insert(seq, to);
     }
@@ -288,7 +295,7 @@ impl Grouper {
                     continue;
                 }
                 let weight = self.rules.weights[kind] * f64::from(*weight);
-                for posting in list {
+                for posting in list.iter().rev().take(WALK) {
                     if (posting.published - member.published).abs() > reach {
                         continue;
                     }
@@ -308,7 +315,7 @@ impl Grouper {
             #[expect(clippy::cast_precision_loss, reason = "hours, to decay a similarity")]
             let decay = (-(gap as f64) / 3600.0 / self.rules.half_life_hours * std::f64::consts::LN_2).exp();
             let score = self.similarity(state, member) * decay;
-            let first = state.members.first().copied().unwrap_or(u64::MAX);
+            let first = state.members.front().copied().unwrap_or(u64::MAX);
             let better = match best {
                 None => true,
                 Some((_, s, f)) => score.total_cmp(&s).then(f.cmp(&first)).is_gt(),
@@ -323,13 +330,9 @@ impl Grouper {
     /// Seconds between `published` and the story's nearest report, if within reach.
     fn gap(&self, state: &StoryState, published: i64) -> Option<i64> {
         let reach = self.rules.max_gap_hours * 3600;
-        state
-            .members
-            .iter()
-            .filter_map(|seq| self.window.binary_search_by_key(seq, |m| m.seq).ok())
-            .map(|i| (self.window[i].published - published).abs())
-            .min()
-            .filter(|gap| *gap <= reach)
+        let before = state.times.range(..=published).next_back().map(|(t, _)| published - t);
+        let after = state.times.range(published..).next().map(|(t, _)| t - published);
+        before.into_iter().chain(after).min().filter(|gap| *gap <= reach)
     }
 
     #[expect(clippy::cast_precision_loss, reason = "similarities are read as f64")]
@@ -361,7 +364,7 @@ impl Grouper {
             }
         }
         let state = self.stories.entry(story).or_default();
-        add_to(state, member.seq, &member.vectors, member.norms);
+        add_to(state, member.seq, member.published, &member.vectors, member.norms);
         self.story_of.insert(member.seq, story);
         self.window.push_back(member);
         while self.window.len() > self.rules.window {
@@ -395,7 +398,17 @@ impl Grouper {
         }
         let Some(key) = self.story_of.remove(&member.seq) else { return };
         let Some(state) = self.stories.get_mut(&key) else { return };
-        state.members.retain(|seq| *seq != member.seq);
+        if state.members.front() == Some(&member.seq) {
+            state.members.pop_front();
+        } else {
+            state.members.retain(|seq| *seq != member.seq);
+        }
+        if let Some(count) = state.times.get_mut(&member.published) {
+            *count -= 1;
+            if *count == 0 {
+                state.times.remove(&member.published);
+            }
+        }
         if state.members.is_empty() {
             self.stories.remove(&key);
             return;
@@ -414,7 +427,7 @@ impl Grouper {
     }
 }
 
-fn add_to(state: &mut StoryState, seq: u64, vectors: &[Vector; KINDS], norms: [i64; KINDS]) {
+fn add_to(state: &mut StoryState, seq: u64, published: i64, vectors: &[Vector; KINDS], norms: [i64; KINDS]) {
     for kind in 0..KINDS {
         let shared = dot(&state.centroid[kind], &vectors[kind]);
         state.norm2[kind] += norms[kind] + 2 * shared;
@@ -422,8 +435,13 @@ fn add_to(state: &mut StoryState, seq: u64, vectors: &[Vector; KINDS], norms: [i
             *state.centroid[kind].entry(*term).or_default() += i64::from(*weight);
         }
     }
-    let at = state.members.partition_point(|s| *s < seq);
-    state.members.insert(at, seq);
+    if state.members.back().is_none_or(|last| *last < seq) {
+        state.members.push_back(seq);
+    } else {
+        let at = state.members.partition_point(|s| *s < seq);
+        state.members.insert(at, seq);
+    }
+    *state.times.entry(published).or_default() += 1;
 }
 
 fn dot(centroid: &HashMap<Term, i64>, vector: &Vector) -> i64 {

@@ -40,6 +40,9 @@ pub struct Model {
     pub story_id: Option<i64>,
     /// An editor put it in its story: the grouping never moves it.
     pub story_pinned: bool,
+    /// The article lists show for its story (its newest published report); every article
+    /// not yet in a story leads itself.
+    pub story_lead: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,7 +15,7 @@ use freewire_core::model::{
 use freewire_core::{ArticleFilter, ArticleStore, ArticleStub, IndexPolicy, Permalink, StoreError, slugify};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
@@ -23,7 +23,7 @@ use super::audit::audit_row;
 use super::changes::record_change;
 use super::stories::refresh_stories_of;
 use super::{SqlStore, corrupt, db_err, licence_of, source_from, ts};
-use crate::entity::{article, article_tag, retrieval, revision, source, story};
+use crate::entity::{article, article_tag, retrieval, revision, source};
 
 mod batch;
 
@@ -269,18 +269,7 @@ fn filtered(filter: &ArticleFilter) -> sea_orm::Select<article::Entity> {
         q = q.filter(article::Column::StoryId.eq(story.0));
     }
     if filter.one_per_story {
-        // The story's lead, or an article not (yet) in a story.
-        q = q.filter(
-            Condition::any().add(article::Column::StoryId.is_null()).add(
-                article::Column::Id.in_subquery(
-                    Query::select()
-                        .column(story::Column::LeadArticleId)
-                        .from(story::Entity)
-                        .and_where(story::Column::LeadArticleId.is_not_null())
-                        .to_owned(),
-                ),
-            ),
-        );
+        q = q.filter(article::Column::StoryLead.eq(true));
     }
     if let Some(slug) = &filter.tag {
         q = q.filter(

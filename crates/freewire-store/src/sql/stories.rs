@@ -11,7 +11,7 @@ use freewire_core::model::{
     Regrouping, Story, StoryChoice, StoryEdit, StoryId, StoryReport,
 };
 use freewire_core::{Permalink, StoreError, StoryStore, slugify};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{CaseStatement, Expr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
     ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -27,6 +27,9 @@ const GROUPING_ROW: i32 = 1;
 
 /// Bound parameters per `IN` list (engines cap them).
 const CHUNK: usize = 500;
+
+/// Stories refreshed per statement: five `CASE` columns of two parameters each, per story.
+const STORY_CHUNK: usize = 200;
 
 fn story_from(row: story::Model) -> Story {
     Story {
@@ -109,34 +112,85 @@ async fn assign(
     Ok(())
 }
 
-/// Recomputes a story's figures from its published articles.
-async fn refresh(txn: &DatabaseTransaction, id: i64) -> Result<(), StoreError> {
-    let members: Vec<(i64, i64, DateTime<Utc>)> = article::Entity::find()
-        .select_only()
-        .column(article::Column::Id)
-        .column(article::Column::SourceId)
-        .column(article::Column::PublishedAt)
-        .filter(article::Column::StoryId.eq(id))
-        .filter(article::Column::Status.eq(ArticleStatus::Published.as_str()))
-        .order_by_asc(article::Column::PublishedAt)
-        .order_by_asc(article::Column::Id)
-        .into_tuple()
-        .all(txn)
-        .await
-        .map_err(db_err("reading a story's articles"))?;
+/// One story's figures, from its articles' (id, source, published, status).
+struct Figures {
+    articles: i32,
+    outlets: i32,
+    lead: Option<i64>,
+    first: Option<DateTime<Utc>>,
+    last: Option<DateTime<Utc>>,
+}
+
+/// An article of a story as its figures need it: id, source, published, status.
+type Member = (i64, i64, DateTime<Utc>, String);
+
+fn figures(mut members: Vec<Member>) -> Figures {
+    members.retain(|m| m.3 == ArticleStatus::Published.as_str());
+    members.sort_by_key(|m| (m.2, m.0));
     let outlets: BTreeSet<i64> = members.iter().map(|m| m.1).collect();
     let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
-    story::Entity::update_many()
-        .col_expr(story::Column::ArticleCount, Expr::value(count(members.len())))
-        .col_expr(story::Column::OutletCount, Expr::value(count(outlets.len())))
-        .col_expr(story::Column::LeadArticleId, Expr::value(members.last().map(|m| m.0)))
-        .col_expr(story::Column::FirstPublishedAt, Expr::value(members.first().map(|m| m.2)))
-        .col_expr(story::Column::LastPublishedAt, Expr::value(members.last().map(|m| m.2)))
-        .filter(story::Column::Id.eq(id))
-        .exec(txn)
-        .await
-        .map_err(db_err("refreshing a story"))?;
+    Figures {
+        articles: count(members.len()),
+        outlets: count(outlets.len()),
+        lead: members.last().map(|m| m.0),
+        first: members.first().map(|m| m.2),
+        last: members.last().map(|m| m.2),
+    }
+}
+
+/// Recomputes stories' figures from their published articles, and marks each one's lead
+/// (the article lists show; every article not in a story leads itself). A few statements per
+/// hundred stories, whatever their size.
+async fn refresh_many(txn: &DatabaseTransaction, ids: &BTreeSet<i64>) -> Result<(), StoreError> {
+    let ids: Vec<i64> = ids.iter().copied().collect();
+    for chunk in ids.chunks(STORY_CHUNK) {
+        // Filtered by story alone, so the engine reads the rows by `ix_articles_story` (with
+        // the status too, SQLite walks every published article instead).
+        let rows: Vec<(i64, i64, DateTime<Utc>, String, i64)> = article::Entity::find()
+            .select_only()
+            .column(article::Column::Id)
+            .column(article::Column::SourceId)
+            .column(article::Column::PublishedAt)
+            .column(article::Column::Status)
+            .column(article::Column::StoryId)
+            .filter(article::Column::StoryId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await
+            .map_err(db_err("reading stories' articles"))?;
+        let mut by_story: HashMap<i64, Vec<Member>> = chunk.iter().map(|id| (*id, Vec::new())).collect();
+        for (id, source, at, status, story) in rows {
+            by_story.entry(story).or_default().push((id, source, at, status));
+        }
+        let all: Vec<(i64, Figures)> = by_story.into_iter().map(|(id, m)| (id, figures(m))).collect();
+        let case = |value: &dyn Fn(&Figures) -> sea_orm::sea_query::Expr| {
+            all.iter()
+                .fold(CaseStatement::new(), |case, (id, f)| case.case(story::Column::Id.eq(*id), value(f)))
+        };
+        story::Entity::update_many()
+            .col_expr(story::Column::ArticleCount, case(&|f| Expr::val(f.articles)).into())
+            .col_expr(story::Column::OutletCount, case(&|f| Expr::val(f.outlets)).into())
+            .col_expr(story::Column::LeadArticleId, case(&|f| Expr::val(f.lead)).into())
+            .col_expr(story::Column::FirstPublishedAt, case(&|f| Expr::val(f.first)).into())
+            .col_expr(story::Column::LastPublishedAt, case(&|f| Expr::val(f.last)).into())
+            .filter(story::Column::Id.is_in(chunk.iter().copied()))
+            .exec(txn)
+            .await
+            .map_err(db_err("refreshing stories"))?;
+        let leads: Vec<i64> = all.iter().filter_map(|(_, f)| f.lead).collect();
+        article::Entity::update_many()
+            .col_expr(article::Column::StoryLead, Expr::col(article::Column::Id).is_in(leads))
+            .filter(article::Column::StoryId.is_in(chunk.iter().copied()))
+            .exec(txn)
+            .await
+            .map_err(db_err("marking stories' leads"))?;
+    }
     Ok(())
+}
+
+/// [`refresh_many`] of one story.
+async fn refresh(txn: &DatabaseTransaction, id: i64) -> Result<(), StoreError> {
+    refresh_many(txn, &BTreeSet::from([id])).await
 }
 
 /// Recomputes the figures of the stories that articles (about to change story) are in.
@@ -152,10 +206,7 @@ pub(super) async fn refresh_stories_of(
         .all(txn)
         .await
         .map_err(db_err("reading articles' stories"))?;
-    for id in stories.into_iter().flatten().collect::<BTreeSet<_>>() {
-        refresh(txn, id).await?;
-    }
-    Ok(())
+    refresh_many(txn, &stories.into_iter().flatten().collect()).await
 }
 
 async fn raise_epoch(txn: &DatabaseTransaction) -> Result<(), StoreError> {
@@ -199,23 +250,81 @@ async fn resolve(
     })
 }
 
-/// Writes placements: returns the stories touched and those created, by key.
+/// Creates the new stories a batch names (not those that keep a stored id), in as few
+/// statements as their titles allow: stories whose titles are distinct in the batch are
+/// inserted together and told apart by title (engines do not promise the order `RETURNING`
+/// answers in); a title two new stories share is inserted one story at a time.
+async fn create_new(
+    txn: &DatabaseTransaction,
+    placements: &[Placed],
+) -> Result<HashMap<i64, StoryId>, StoreError> {
+    let mut wanted: Vec<(i64, &str)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for placed in placements {
+        if let StoryChoice::New { key, title, reuse: None } = &placed.story
+            && seen.insert(*key)
+        {
+            wanted.push((*key, title.as_str()));
+        }
+    }
+    let mut titles: HashMap<&str, usize> = HashMap::new();
+    for (_, title) in &wanted {
+        *titles.entry(title).or_default() += 1;
+    }
+    let mut created = HashMap::new();
+    let (together, alone): (Vec<_>, Vec<_>) = wanted.into_iter().partition(|(_, t)| titles[t] == 1);
+    let now = ts(Utc::now());
+    for chunk in together.chunks(CHUNK / 8) {
+        let rows = chunk.iter().map(|(_, title)| story::ActiveModel {
+            title: Set((*title).to_owned()),
+            slug: Set(slugify(title)),
+            title_locked: Set(false),
+            article_count: Set(0),
+            outlet_count: Set(0),
+            created_at: Set(now),
+            ..Default::default()
+        });
+        let models = story::Entity::insert_many(rows)
+            .exec_with_returning(txn)
+            .await
+            .map_err(db_err("creating stories"))?;
+        let ids: HashMap<String, i64> = models.into_iter().map(|m| (m.title, m.id)).collect();
+        for (key, title) in chunk {
+            let id =
+                ids.get(*title).ok_or_else(|| corrupt("creating stories", "a new story was not returned"))?;
+            created.insert(*key, StoryId(*id));
+        }
+    }
+    for (key, title) in alone {
+        created.insert(key, StoryId(create_story(txn, title).await?));
+    }
+    Ok(created)
+}
+
+/// Writes placements: returns the stories touched and those created, by key. The articles
+/// are assigned a chunk per statement.
 async fn place_all(
     txn: &DatabaseTransaction,
     placements: Vec<Placed>,
 ) -> Result<(BTreeSet<i64>, HashMap<i64, StoryId>), StoreError> {
-    let mut created = HashMap::new();
-    let mut by_story: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut created = create_new(txn, &placements).await?;
+    let mut pairs: Vec<(i64, i64)> = Vec::with_capacity(placements.len());
     for placed in placements {
         let story = resolve(txn, &placed.story, &mut created).await?;
-        by_story.entry(story).or_default().push(placed.article.0);
+        pairs.push((placed.article.0, story));
     }
-    let mut touched = BTreeSet::new();
-    for (story, articles) in by_story {
-        assign(txn, story, &articles, None).await?;
-        touched.insert(story);
+    for chunk in pairs.chunks(CHUNK / 2) {
+        let case = chunk.iter().fold(CaseStatement::new(), |case, (article, story)| {
+            case.case(article::Column::Id.eq(*article), *story)
+        });
+        article::Entity::update_many()
+            .col_expr(article::Column::StoryId, case.into())
+            .filter(article::Column::Id.is_in(chunk.iter().map(|(article, _)| *article)))
+            .exec(txn)
+            .await
+            .map_err(db_err("placing articles in stories"))?;
     }
-    Ok((touched, created))
+    Ok((pairs.iter().map(|(_, story)| *story).collect(), created))
 }
 
 async fn story_row(txn: &impl ConnectionTrait, id: StoryId) -> Result<Option<story::Model>, StoreError> {
@@ -492,16 +601,15 @@ impl StoryStore for SqlStore {
             return Ok(None);
         }
         let (touched, created) = place_all(&txn, placements).await?;
-        for id in touched {
-            refresh(&txn, id).await?;
-        }
+        refresh_many(&txn, &touched).await?;
         txn.commit().await.map_err(db_err("committing a grouping batch"))?;
         Ok(Some(created))
     }
 
     async fn apply_regrouping(&self, regrouping: Regrouping) -> Result<u64, StoreError> {
         let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
-        let (touched, _) = place_all(&txn, regrouping.placements).await?;
+        let (mut touched, _) = place_all(&txn, regrouping.placements).await?;
+        let live = touched.len() as u64;
         for (from, into) in &regrouping.redirects {
             story::Entity::update_many()
                 .col_expr(story::Column::MergedInto, Expr::value(into.0))
@@ -509,11 +617,9 @@ impl StoryStore for SqlStore {
                 .exec(&txn)
                 .await
                 .map_err(db_err("redirecting a story"))?;
-            refresh(&txn, from.0).await?;
+            touched.insert(from.0);
         }
-        for id in &touched {
-            refresh(&txn, *id).await?;
-        }
+        refresh_many(&txn, &touched).await?;
         story_grouping::Entity::update_many()
             .col_expr(story_grouping::Column::GroupedThrough, Expr::value(regrouping.through.0))
             .filter(story_grouping::Column::Id.eq(GROUPING_ROW))
@@ -522,7 +628,7 @@ impl StoryStore for SqlStore {
             .map_err(db_err("recording the regrouping"))?;
         raise_epoch(&txn).await?;
         txn.commit().await.map_err(db_err("committing the regrouping"))?;
-        Ok(touched.len() as u64)
+        Ok(live)
     }
 
     async fn edit_stories(
