@@ -146,21 +146,24 @@ async fn refresh_many(txn: &DatabaseTransaction, ids: &BTreeSet<i64>) -> Result<
     for chunk in ids.chunks(STORY_CHUNK) {
         // Filtered by story alone, so the engine reads the rows by `ix_articles_story` (with
         // the status too, SQLite walks every published article instead).
-        let rows: Vec<(i64, i64, DateTime<Utc>, String, i64)> = article::Entity::find()
+        let rows: Vec<(i64, i64, DateTime<Utc>, String, i64, bool)> = article::Entity::find()
             .select_only()
             .column(article::Column::Id)
             .column(article::Column::SourceId)
             .column(article::Column::PublishedAt)
             .column(article::Column::Status)
             .column(article::Column::StoryId)
+            .column(article::Column::StoryLead)
             .filter(article::Column::StoryId.is_in(chunk.iter().copied()))
             .into_tuple()
             .all(txn)
             .await
             .map_err(db_err("reading stories' articles"))?;
         let mut by_story: HashMap<i64, Vec<Member>> = chunk.iter().map(|id| (*id, Vec::new())).collect();
-        for (id, source, at, status, story) in rows {
+        let mut leading: Vec<(i64, bool)> = Vec::with_capacity(rows.len());
+        for (id, source, at, status, story, lead) in rows {
             by_story.entry(story).or_default().push((id, source, at, status));
+            leading.push((id, lead));
         }
         let all: Vec<(i64, Figures)> = by_story.into_iter().map(|(id, m)| (id, figures(m))).collect();
         let case = |value: &dyn Fn(&Figures) -> sea_orm::sea_query::Expr| {
@@ -177,13 +180,24 @@ async fn refresh_many(txn: &DatabaseTransaction, ids: &BTreeSet<i64>) -> Result<
             .exec(txn)
             .await
             .map_err(db_err("refreshing stories"))?;
-        let leads: Vec<i64> = all.iter().filter_map(|(_, f)| f.lead).collect();
-        article::Entity::update_many()
-            .col_expr(article::Column::StoryLead, Expr::col(article::Column::Id).is_in(leads))
-            .filter(article::Column::StoryId.is_in(chunk.iter().copied()))
-            .exec(txn)
-            .await
-            .map_err(db_err("marking stories' leads"))?;
+        // Only the rows whose mark changes are written (a row rewritten for nothing costs a
+        // new row version on PostgreSQL): a one-article story's lead is already marked.
+        let leads: BTreeSet<i64> = all.iter().filter_map(|(_, f)| f.lead).collect();
+        for mark in [true, false] {
+            let flip: Vec<i64> = leading
+                .iter()
+                .filter(|(id, lead)| leads.contains(id) == mark && *lead != mark)
+                .map(|(id, _)| *id)
+                .collect();
+            for part in flip.chunks(CHUNK) {
+                article::Entity::update_many()
+                    .col_expr(article::Column::StoryLead, Expr::value(mark))
+                    .filter(article::Column::Id.is_in(part.iter().copied()))
+                    .exec(txn)
+                    .await
+                    .map_err(db_err("marking stories' leads"))?;
+            }
+        }
     }
     Ok(())
 }
