@@ -210,6 +210,9 @@ pub enum StoryCommand {
         /// An array of `{id, title, url, articles: [{id, permalink, source, original_url, published}]}`.
         #[arg(long)]
         json: bool,
+        /// At most this many (the newest); all without it.
+        #[arg(long, value_name = "N")]
+        limit: Option<u64>,
     },
     /// Show one story and its articles.
     Show {

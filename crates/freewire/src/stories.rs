@@ -21,7 +21,7 @@ pub async fn run(config: &Config, store: Arc<SqlStore>, command: StoryCommand) -
     // Whatever was stored since the last grouping is placed first, so lists are complete.
     stories::group_new(store.as_ref(), &mut Grouping::default()).await.context("grouping new articles")?;
     match command {
-        StoryCommand::List { json } => list(store.as_ref(), &urls, json).await,
+        StoryCommand::List { json, limit } => list(store.as_ref(), &urls, json, limit).await,
         StoryCommand::Show { id, json } => show(store.as_ref(), &urls, StoryId(id), json).await,
         StoryCommand::Rebuild => rebuild(store.as_ref()).await,
         StoryCommand::Merge { from, into } => {
@@ -73,30 +73,41 @@ fn print_story(story: &Story, reports: &[StoryReport], urls: &SiteUrl) {
     }
 }
 
-async fn list(store: &dyn Store, urls: &SiteUrl, as_json: bool) -> anyhow::Result<()> {
-    let mut all = Vec::new();
+/// Lists stories a page at a time (a large site has hundreds of thousands), printing each
+/// page as it is read; `limit` stops after that many.
+async fn list(store: &dyn Store, urls: &SiteUrl, as_json: bool, limit: Option<u64>) -> anyhow::Result<()> {
+    let mut printed = 0u64;
     let mut number = 1;
+    if as_json {
+        print!("[");
+    }
     loop {
         let page = store.list_stories(PageRequest { number, size: 500 }).await?;
-        let done = page.items.is_empty() || page.number * page.size >= page.total;
-        all.extend(page.items);
-        if done {
+        let last_page = page.items.is_empty() || page.number * page.size >= page.total;
+        let ids: Vec<StoryId> = page.items.iter().map(|s| s.id).collect();
+        let mut reports = store.story_reports(&ids).await?;
+        for story in &page.items {
+            if limit.is_some_and(|l| printed >= l) {
+                break;
+            }
+            let mine = reports.remove(&story.id).unwrap_or_default();
+            if as_json {
+                let sep = if printed == 0 { "\n" } else { ",\n" };
+                print!("{sep}{}", serde_json::to_string_pretty(&story_json(story, &mine, urls))?);
+            } else {
+                print_story(story, &mine, urls);
+            }
+            printed += 1;
+        }
+        if last_page || limit.is_some_and(|l| printed >= l) {
             break;
         }
         number += 1;
     }
-    let ids: Vec<StoryId> = all.iter().map(|s| s.id).collect();
-    let mut reports = store.story_reports(&ids).await?;
     if as_json {
-        let out: Vec<Value> =
-            all.iter().map(|s| story_json(s, &reports.remove(&s.id).unwrap_or_default(), urls)).collect();
-        println!("{}", serde_json::to_string_pretty(&out)?);
-    } else if all.is_empty() {
+        println!("{}]", if printed == 0 { "" } else { "\n" });
+    } else if printed == 0 {
         println!("no stories yet: import a feed (`freewire import`) or follow one (`freewire feed add`)");
-    } else {
-        for story in &all {
-            print_story(story, &reports.remove(&story.id).unwrap_or_default(), urls);
-        }
     }
     Ok(())
 }

@@ -51,6 +51,8 @@ fn grouped(list: &Value) -> Vec<Vec<String>> {
 
 async fn stories_from_the_command_line(database: String) {
     let cli = Cli { database: Some(database), base_url: Some("https://news.example/".into()), ..Cli::new() };
+    assert_eq!(cli.json(&["story", "list", "--json"]), serde_json::json!([]));
+    assert!(cli.ok(&["story", "list"]).contains("no stories yet"));
     let gazette = write(cli.dir.path(), "gazette.xml", GAZETTE);
     let dispatch = write(cli.dir.path(), "dispatch.xml", DISPATCH);
     cli.ok(&["import", &gazette, "--source", "Harbour Gazette", "--licence", "CC-BY-4.0"]);
@@ -77,6 +79,11 @@ async fn stories_from_the_command_line(database: String) {
     assert_eq!(first["original_url"], "https://harbour.example/ferry");
     assert_eq!(first["published"], "2026-12-01T08:00:00+00:00");
     assert!(first["id"].is_i64());
+
+    // `--limit` keeps the newest; an empty site lists `[]`.
+    let newest = cli.json(&["story", "list", "--json", "--limit", "1"]);
+    assert_eq!(newest.as_array().unwrap().len(), 1);
+    assert_eq!(newest[0], *ferry);
 
     // `show` as JSON is the list's entry; as text it names both outlets.
     assert_eq!(cli.json(&["story", "show", &id.to_string(), "--json"]), *ferry);
