@@ -69,9 +69,12 @@ fn opening(html: &str) -> &str {
 async fn replay(store: &dyn Store, rules: Rules, mark: GroupingMark) -> Result<Grouper, AppError> {
     let mut grouper = Grouper::new(rules);
     let window = store.grouped_window(mark.through, 2 * rules.window as u64).await?;
-    for input in &window {
-        if let Some(story) = input.story {
-            grouper.admit(arrival(input), story.0);
+    // A page at a time: the window's texts are never all in memory at once.
+    for page in window.chunks(BATCH as usize) {
+        for input in store.grouping_inputs(page).await? {
+            if let Some(story) = input.story {
+                grouper.admit(arrival(&input), story.0);
+            }
         }
     }
     Ok(grouper)

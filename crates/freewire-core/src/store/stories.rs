@@ -26,9 +26,11 @@ pub trait StoryStore: Send + Sync {
     /// Articles after `after`, by id, whatever their state: what is left to group.
     async fn articles_to_group(&self, after: ArticleId, limit: u64)
     -> Result<Vec<GroupingInput>, StoreError>;
-    /// The last `count` articles at or below `through` that are in a story and are not
-    /// copies, oldest first: the window a grouper replays.
-    async fn grouped_window(&self, through: ArticleId, count: u64) -> Result<Vec<GroupingInput>, StoreError>;
+    /// The ids of the last `count` articles at or below `through` that are in a story and
+    /// are not copies, oldest first: the window a grouper replays.
+    async fn grouped_window(&self, through: ArticleId, count: u64) -> Result<Vec<ArticleId>, StoreError>;
+    /// These articles as the grouping reads them, by id (a page of a window at a time).
+    async fn grouping_inputs(&self, ids: &[ArticleId]) -> Result<Vec<GroupingInput>, StoreError>;
     /// Stores where a batch of articles went and moves the mark to `through`, in one
     /// transaction, if the mark is still `mark`; `None` (nothing written) if another process
     /// moved it first. Returns the ids of the stories created, by their keys.

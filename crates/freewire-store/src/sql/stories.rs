@@ -582,8 +582,10 @@ impl StoryStore for SqlStore {
         Ok(rows.into_iter().map(input_from).collect())
     }
 
-    async fn grouped_window(&self, through: ArticleId, count: u64) -> Result<Vec<GroupingInput>, StoreError> {
-        let rows: Vec<InputRow> = input_query()
+    async fn grouped_window(&self, through: ArticleId, count: u64) -> Result<Vec<ArticleId>, StoreError> {
+        let ids: Vec<i64> = article::Entity::find()
+            .select_only()
+            .column(article::Column::Id)
             .filter(article::Column::Id.lte(through.0))
             .filter(article::Column::StoryId.is_not_null())
             .filter(article::Column::DuplicateOf.is_null())
@@ -593,7 +595,23 @@ impl StoryStore for SqlStore {
             .all(&self.db)
             .await
             .map_err(db_err("reading the grouping's window"))?;
-        Ok(rows.into_iter().rev().map(input_from).collect())
+        Ok(ids.into_iter().rev().map(ArticleId).collect())
+    }
+
+    async fn grouping_inputs(&self, ids: &[ArticleId]) -> Result<Vec<GroupingInput>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let rows: Vec<InputRow> = input_query()
+                .filter(article::Column::Id.is_in(chunk.iter().map(|id| id.0)))
+                .order_by_asc(article::Column::Id)
+                .into_tuple()
+                .all(&self.db)
+                .await
+                .map_err(db_err("reading articles to group"))?;
+            out.extend(rows.into_iter().map(input_from));
+        }
+        out.sort_by_key(|i| i.id);
+        Ok(out)
     }
 
     async fn record_grouping(

@@ -71,10 +71,10 @@ async fn a_grouping_batch_creates_stories_and_keeps_their_figures(f: &Fixture) {
     let listed = s.list_stories(PageRequest::new(1, 10)).await.unwrap();
     assert_eq!(listed.items[0].title, "Choir wins contest");
     let window = s.grouped_window(g2, 2).await.unwrap();
-    assert_eq!(
-        window.iter().map(|i| (i.id, i.story)).collect::<Vec<_>>(),
-        [(d1, Some(ferry.id)), (g2, Some(created[&-2]))]
-    );
+    assert_eq!(window, [d1, g2]);
+    let read: Vec<_> =
+        s.grouping_inputs(&[g2, d1]).await.unwrap().into_iter().map(|i| (i.id, i.story)).collect();
+    assert_eq!(read, [(d1, Some(ferry.id)), (g2, Some(created[&-2]))]);
     let reports = s.story_reports(&[ferry.id]).await.unwrap();
     let names: Vec<_> = reports[&ferry.id].iter().map(|r| r.source_name.as_str()).collect();
     assert_eq!(names, ["gazette", "dispatch"]);
