@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use freewire_core::Store;
 use freewire_core::model::{
-    ArticleId, GroupingInput, GroupingMark, Placed, Regrouping, Role, StoryChoice, StoryEdit, StoryId,
+    ArticleId, GroupingInput, GroupingMark, Placed, Regrouping, Role, Story, StoryChoice, StoryEdit, StoryId,
 };
 use freewire_core::story::{Arrival, Features, Grouper, Placement, Rules, StoryKey, plain_text};
 
@@ -151,11 +151,10 @@ pub async fn group_new(store: &dyn Store, grouping: &mut Grouping) -> Result<usi
     let mut placed_here = 0;
     loop {
         let mark = store.grouping_mark().await?;
-        let current = match grouping.current.take() {
+        let mut grouper = match grouping.current.take() {
             Some((grouper, seen)) if seen == mark => grouper,
             _ => replay(store, grouping.rules, mark).await?,
         };
-        let mut grouper = current;
         let batch = store.articles_to_group(mark.through, BATCH).await?;
         let Some(last) = batch.last().map(|a| a.id) else {
             grouping.current = Some((grouper, mark));
@@ -206,10 +205,9 @@ pub async fn rebuild(
     let mut keys = HashMap::new();
     let mut after = ArticleId(0);
     loop {
-        let batch = store.articles_to_group(after, BATCH * 4).await?;
+        let mut batch = store.articles_to_group(after, BATCH * 4).await?;
         let Some(last) = batch.last().map(|a| a.id) else { break };
-        let mut fresh: Vec<GroupingInput> = batch.clone();
-        for input in &mut fresh {
+        for input in &mut batch {
             if let Some(story) = input.story {
                 old_story.insert(input.id, story);
             }
@@ -217,7 +215,7 @@ pub async fn rebuild(
                 input.story = None;
             }
         }
-        let (batch_placed, batch_titles) = place_batch(store, &mut grouper, &fresh, &mut keys).await?;
+        let (batch_placed, batch_titles) = place_batch(store, &mut grouper, &batch, &mut keys).await?;
         placed.extend(batch_placed);
         titles.extend(batch_titles);
         after = last;
@@ -276,6 +274,16 @@ fn plan(
 /// operator; audited either way.
 pub async fn edit_story(store: &dyn Store, actor: Actor<'_>, edit: StoryEdit) -> Result<StoryId, AppError> {
     actor.require(Role::Editor, "Stories are arranged by editors.")?;
+    let edit = match edit {
+        StoryEdit::Rename { story, title } => {
+            let title = title.trim().to_owned();
+            if title.is_empty() {
+                return Err(AppError::Invalid("A story needs a name: give one.".into()));
+            }
+            StoryEdit::Rename { story, title }
+        }
+        other => other,
+    };
     let (action, target, detail) = match &edit {
         StoryEdit::Merge { from, into } => {
             ("story.merge", format!("story {from}"), format!("into story {into}"))
@@ -284,16 +292,7 @@ pub async fn edit_story(store: &dyn Store, actor: Actor<'_>, edit: StoryEdit) ->
             ("story.move", format!("article {article}"), format!("to story {to}"))
         }
         StoryEdit::Split { article } => ("story.split", format!("article {article}"), String::new()),
-        StoryEdit::Rename { story, title } => {
-            if title.trim().is_empty() {
-                return Err(AppError::Invalid("A story needs a name: give one.".into()));
-            }
-            ("story.rename", format!("story {story}"), title.clone())
-        }
-    };
-    let edit = match edit {
-        StoryEdit::Rename { story, title } => StoryEdit::Rename { story, title: title.trim().to_owned() },
-        other => other,
+        StoryEdit::Rename { story, title } => ("story.rename", format!("story {story}"), title.clone()),
     };
     let audit = actor.audit_entry(action, target.clone(), detail);
     let placed_in = store.edit_stories(edit, audit).await?.ok_or_else(|| {
@@ -303,4 +302,21 @@ pub async fn edit_story(store: &dyn Store, actor: Actor<'_>, edit: StoryEdit) ->
     })?;
     tracing::info!(actor = actor.name(), action, %target, story = placed_in.0, "stories arranged");
     Ok(placed_in)
+}
+
+/// How many merges an address is followed through before giving up (a merge re-points the
+/// stories already merged into the one that goes, so a chain is short).
+const MERGE_HOPS: usize = 16;
+
+/// The story an address names now: the story itself, or the one it was merged into (followed
+/// through merges and rebuilds). `None` when there is no such story.
+pub async fn live_story(store: &dyn Store, id: StoryId) -> Result<Option<Story>, AppError> {
+    let mut found = store.story_by_id(id).await?;
+    for _ in 0..MERGE_HOPS {
+        match found.as_ref().and_then(|s| s.merged_into) {
+            Some(into) => found = store.story_by_id(into).await?,
+            None => return Ok(found),
+        }
+    }
+    Err(AppError::Internal(format!("story {id} leads through more than {MERGE_HOPS} merges")))
 }

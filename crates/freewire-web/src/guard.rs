@@ -3,11 +3,18 @@
 
 use axum::http::HeaderMap;
 use freewire_core::Role;
+use serde::Deserialize;
 
 use crate::error::WebError;
 use crate::security::{same_origin, tokens_match};
 use crate::state::AppState;
 use crate::viewer::SignedIn;
+
+/// A form with only its token (buttons that act on what their address names).
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    pub(crate) csrf: String,
+}
 
 /// The signed-in person, or a refusal asking them to sign in.
 pub(crate) fn signed_in(viewer: Option<SignedIn>) -> Result<SignedIn, WebError> {

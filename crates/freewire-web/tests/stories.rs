@@ -10,12 +10,9 @@
 mod common;
 
 use common::*;
+// Titles as pages escape them.
+use freewire_core::escape_html as html;
 use freewire_core::{NewAttachment, NewUpdate, StoryId};
-
-/// Text as pages escape it.
-fn html(text: &str) -> String {
-    text.replace('&', "&amp;").replace('\'', "&#39;").replace('"', "&quot;")
-}
 
 async fn get(app: &TestApp, path: &str) -> (StatusCode, String) {
     let res = TestApp::client().get(app.url(path)).send().await.unwrap();

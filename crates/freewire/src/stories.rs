@@ -18,8 +18,13 @@ use crate::config::Config;
 /// Runs a `story` command.
 pub async fn run(config: &Config, store: Arc<SqlStore>, command: StoryCommand) -> anyhow::Result<()> {
     let urls = config.web.urls();
-    // Whatever was stored since the last grouping is placed first, so lists are complete.
-    stories::group_new(store.as_ref(), &mut Grouping::default()).await.context("grouping new articles")?;
+    // Whatever was stored since the last grouping is placed first, so lists are complete and
+    // editors' acts see every article (a rebuild places everything itself).
+    if !matches!(command, StoryCommand::Rebuild) {
+        stories::group_new(store.as_ref(), &mut Grouping::default())
+            .await
+            .context("grouping new articles")?;
+    }
     match command {
         StoryCommand::List { json, limit } => list(store.as_ref(), &urls, json, limit).await,
         StoryCommand::Show { id, json } => show(store.as_ref(), &urls, StoryId(id), json).await,
@@ -113,14 +118,9 @@ async fn list(store: &dyn Store, urls: &SiteUrl, as_json: bool, limit: Option<u6
 }
 
 async fn show(store: &dyn Store, urls: &SiteUrl, id: StoryId, as_json: bool) -> anyhow::Result<()> {
-    let mut found = store
-        .story_by_id(id)
+    let found = stories::live_story(store, id)
         .await?
         .with_context(|| format!("there is no story {id}; `freewire story list` lists them"))?;
-    while let Some(into) = found.merged_into {
-        found =
-            store.story_by_id(into).await?.with_context(|| format!("story {id} leads to a missing story"))?;
-    }
     let reports = store.story_reports(&[found.id]).await?.remove(&found.id).unwrap_or_default();
     if as_json {
         println!("{}", serde_json::to_string_pretty(&story_json(&found, &reports, urls))?);

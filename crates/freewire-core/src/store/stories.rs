@@ -15,6 +15,8 @@ use crate::model::{
 pub trait StoryStore: Send + Sync {
     /// A story by id (merged-away stories too: their `merged_into` says where to go).
     async fn story_by_id(&self, id: StoryId) -> Result<Option<Story>, StoreError>;
+    /// The stories with these ids that exist (merged-away ones too), by id.
+    async fn stories_by_ids(&self, ids: &[StoryId]) -> Result<HashMap<StoryId, Story>, StoreError>;
     /// Stories with published articles, newest (last published article) first.
     async fn list_stories(&self, page: PageRequest) -> Result<Page<Story>, StoreError>;
     /// The published reports of these stories, oldest first per story.

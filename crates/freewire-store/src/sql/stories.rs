@@ -90,20 +90,13 @@ async fn create_story(txn: &DatabaseTransaction, title: &str) -> Result<i64, Sto
     Ok(row.id)
 }
 
-/// Puts articles in a story.
-async fn assign(
-    txn: &DatabaseTransaction,
-    story: i64,
-    articles: &[i64],
-    pinned: Option<bool>,
-) -> Result<(), StoreError> {
+/// Puts articles in a story by an editor's decision: pinned there, so the grouping never
+/// moves them.
+async fn pin_to(txn: &DatabaseTransaction, story: i64, articles: &[i64]) -> Result<(), StoreError> {
     for chunk in articles.chunks(CHUNK) {
-        let mut update =
-            article::Entity::update_many().col_expr(article::Column::StoryId, Expr::value(story));
-        if let Some(pinned) = pinned {
-            update = update.col_expr(article::Column::StoryPinned, Expr::value(pinned));
-        }
-        update
+        article::Entity::update_many()
+            .col_expr(article::Column::StoryId, Expr::value(story))
+            .col_expr(article::Column::StoryPinned, Expr::value(true))
             .filter(article::Column::Id.is_in(chunk.iter().copied()))
             .exec(txn)
             .await
@@ -390,7 +383,7 @@ async fn move_article(
     to: i64,
 ) -> Result<(), StoreError> {
     let ids = with_copies(txn, id).await?;
-    assign(txn, to, &ids, Some(true)).await?;
+    pin_to(txn, to, &ids).await?;
     for changed in &ids {
         record_change(txn, *changed).await?;
     }
@@ -417,7 +410,7 @@ async fn apply_edit(txn: &DatabaseTransaction, edit: StoryEdit) -> Result<Option
                 .all(txn)
                 .await
                 .map_err(db_err("reading a story's articles"))?;
-            assign(txn, into.0, &ids, Some(true)).await?;
+            pin_to(txn, into.0, &ids).await?;
             for id in &ids {
                 record_change(txn, *id).await?;
             }
@@ -466,6 +459,19 @@ async fn apply_edit(txn: &DatabaseTransaction, edit: StoryEdit) -> Result<Option
 impl StoryStore for SqlStore {
     async fn story_by_id(&self, id: StoryId) -> Result<Option<Story>, StoreError> {
         Ok(story_row(&self.db, id).await?.map(story_from))
+    }
+
+    async fn stories_by_ids(&self, ids: &[StoryId]) -> Result<HashMap<StoryId, Story>, StoreError> {
+        let mut out = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let rows = story::Entity::find()
+                .filter(story::Column::Id.is_in(chunk.iter().map(|id| id.0)))
+                .all(&self.db)
+                .await
+                .map_err(db_err("reading stories"))?;
+            out.extend(rows.into_iter().map(|row| (StoryId(row.id), story_from(row))));
+        }
+        Ok(out)
     }
 
     async fn list_stories(&self, page: PageRequest) -> Result<Page<Story>, StoreError> {

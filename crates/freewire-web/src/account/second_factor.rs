@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::{NextQuery, PendingSignIn, local_next, start_session};
 use crate::error::WebError;
 use crate::frame::Frame;
+use crate::guard::TokenForm;
 use crate::security::{same_origin, tokens_match};
 use crate::state::AppState;
 use crate::viewer::{SignedIn, Viewer};
@@ -129,12 +130,6 @@ fn setup_page(
         recovery_codes,
     };
     Ok((status, Html(state.templates().render("totp_setup.html", ctx)?)).into_response())
-}
-
-/// A form that carries only its token.
-#[derive(Debug, Deserialize)]
-pub struct TokenForm {
-    csrf: String,
 }
 
 /// POST /account/totp/setup — a new secret to enter in the app.

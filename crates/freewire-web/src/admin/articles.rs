@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::WebError;
 use crate::frame::Frame;
+use crate::guard::TokenForm;
 use crate::state::AppState;
 use crate::viewer::Viewer;
 use crate::views::TimeView;
@@ -22,12 +23,6 @@ pub struct WithdrawForm {
     csrf: String,
     #[serde(default)]
     reason: String,
-}
-
-/// A form with only its token.
-#[derive(Debug, Deserialize)]
-pub struct TokenForm {
-    csrf: String,
 }
 
 /// POST /admin/articles/{id}/withdraw — editors only; a reason is required (readers see it).

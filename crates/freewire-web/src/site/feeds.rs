@@ -150,16 +150,19 @@ async fn items(state: &AppState, spec: &FeedSpec) -> Result<Vec<ItemData>, WebEr
     for f in state.store().list_feeds().await? {
         feed_urls.entry(f.source_id).or_insert(f.url);
     }
-    let mut stories: HashMap<StoryId, JsonStory> = HashMap::new();
-    for id in page.items.iter().filter_map(|a| a.article.story_id) {
-        if stories.contains_key(&id) {
-            continue;
-        }
-        if let Some(story) = state.store().story_by_id(id).await? {
+    let mut ids: Vec<StoryId> = page.items.iter().filter_map(|a| a.article.story_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let stories: HashMap<StoryId, JsonStory> = state
+        .store()
+        .stories_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|(id, story)| {
             let url = state.urls().story(story.id, &story.slug);
-            stories.insert(id, JsonStory { id: story.id.0, url, title: story.title });
-        }
-    }
+            (id, JsonStory { id: story.id.0, url, title: story.title })
+        })
+        .collect();
     Ok(page
         .items
         .iter()

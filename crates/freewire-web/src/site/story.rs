@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::lists;
 use crate::error::WebError;
 use crate::frame::{Alternate, Frame};
+use crate::guard::TokenForm;
 use crate::state::AppState;
 use crate::viewer::{SignedIn, Viewer};
 use crate::views::{AttachmentView, TimeView, render_markdown};
@@ -43,15 +44,7 @@ pub(crate) async fn story_by_segment(
     segment: &str,
 ) -> Result<Result<Story, String>, WebError> {
     let id = story_id_of(segment).ok_or(WebError::NotFound)?;
-    let mut story = state.store().story_by_id(id).await?.ok_or(WebError::NotFound)?;
-    let mut hops = 0;
-    while let Some(into) = story.merged_into {
-        hops += 1;
-        if hops > 16 {
-            return Err(WebError::NotFound);
-        }
-        story = state.store().story_by_id(into).await?.ok_or(WebError::NotFound)?;
-    }
+    let story = freewire_app::stories::live_story(state.store(), id).await?.ok_or(WebError::NotFound)?;
     if story.article_count == 0 {
         return Err(WebError::NotFound);
     }
@@ -90,10 +83,12 @@ pub(crate) async fn story_lines(
     ids.sort_unstable();
     ids.dedup();
     let mut reports = state.store().story_reports(&ids).await?;
+    reports.retain(|_, r| r.len() > 1);
+    let ids: Vec<StoryId> = reports.keys().copied().collect();
+    let mut stories = state.store().stories_by_ids(&ids).await?;
     let mut out = HashMap::new();
-    for id in ids {
-        let Some(found) = reports.remove(&id).filter(|r| r.len() > 1) else { continue };
-        if let Some(story) = state.store().story_by_id(id).await? {
+    for (id, found) in reports {
+        if let Some(story) = stories.remove(&id) {
             out.insert(id, (story, found));
         }
     }
@@ -307,12 +302,6 @@ pub struct MoveForm {
     csrf: String,
     #[serde(default)]
     story: String,
-}
-
-/// A form with only its token.
-#[derive(Debug, Deserialize)]
-pub struct TokenForm {
-    csrf: String,
 }
 
 /// A story named by its id, a `{id}-{slug}` segment or its whole address.

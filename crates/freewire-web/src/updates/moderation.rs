@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::WebError;
 use crate::frame::Frame;
+use crate::guard::TokenForm;
 use crate::state::AppState;
 use crate::viewer::Viewer;
 use crate::views::TimeView;
@@ -43,12 +44,6 @@ pub async fn edit_update(
         updates::edit_update(state.store(), &state.config().updates, &who.user, UpdateId(id), &form.note)
             .await?;
     back_to(&state, &found, &format!("update-{id}")).await
-}
-
-/// A form that carries only its token.
-#[derive(Debug, Deserialize)]
-pub struct TokenForm {
-    csrf: String,
 }
 
 /// POST /updates/{id}/delete — the author, within the edit window.
