@@ -221,6 +221,13 @@ else
   rm -f "$out/stories.md"
 fi
 
+step "dates and names: the labelled sentences, and the cost on real articles"
+if [ -f "$stories" ]; then
+  "$bench" facts "$stories" > "$out/facts.md"
+else
+  rm -f "$out/facts.md"
+fi
+
 step "uploads and downloads: 8 files of 24 MiB, 4 at a time, server memory sampled"
 python3 scripts/upload_memory.py "$freewire" 8 24 4 > "$out/uploads.md"
 
@@ -259,6 +266,8 @@ for name, r in (("SQLite", sqlite), ("PostgreSQL", postgres)):
     print(f"| grouping's share of ingest into {name} | {r['items_per_second']:,.0f} items/s with it, "
           f"{r['items_per_second_without_grouping']:,.0f} without | — | "
           f"{1 - r['items_per_second'] / r['items_per_second_without_grouping']:.1%} slower |")
+    print(f"| finding dates and names inside ingest into {name} | {r['facts_us_per_article']:,.0f} µs per article "
+          f"on one core | — | {r['facts_share_of_import']:.1%} of the store step's time |")
 for cycle, label in (("first", "first poll, every feed new"), ("second", "poll cycle, 90 % answer 304")):
     p = load(f"poll-{cycle}.json")
     print(f"| {label}: {p['feeds']:,} feeds | {p['seconds']:.1f} s wall, peak RSS {p['max_rss_kib'] / 1024:.0f} MiB "
@@ -290,6 +299,10 @@ stories = os.path.join(out, "stories.md")
 if os.path.exists(stories):
     print("\n### Story grouping against the labelled set\n")
     print(open(stories).read())
+facts = os.path.join(out, "facts.md")
+if os.path.exists(facts):
+    print("\n### Dates and names against the labelled sentences\n")
+    print(open(facts).read())
 uploads = os.path.join(out, "uploads.md")
 if os.path.exists(uploads):
     print("\n### Uploads and downloads, server resident memory\n")

@@ -4,6 +4,7 @@
 #![expect(clippy::unwrap_used, reason = "a benchmark stops at the first failure")]
 #![expect(clippy::cast_precision_loss, reason = "figures for people to read")]
 
+mod facts;
 mod feed_server;
 mod feeds;
 mod generate;
@@ -75,6 +76,12 @@ enum Command {
         #[arg(long)]
         sweep: bool,
     },
+    /// Score the dates and names extractor on its labelled sets and time it on real articles
+    /// (Markdown).
+    Facts {
+        /// Articles to time it on (JSON lines with `text`), such as the stories corpus.
+        corpus: PathBuf,
+    },
     /// Group every stored article without a story (a populated database), timed; JSON.
     Grouping {
         /// The database: `sqlite://PATH?mode=rwc` or `postgres://…`.
@@ -109,6 +116,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Search => tokio::task::spawn_blocking(search::run).await?,
         Command::Populate { database, articles } => populate::run(&database, articles).await?,
         Command::Stories { corpus, sweep } => print!("{}", stories::report(&corpus, sweep)?),
+        Command::Facts { corpus } => print!("{}", facts::report(&corpus)?),
         Command::Grouping { database } => println!("{}", stories::grouping(&database).await?),
         Command::FeedServer { feeds, hosts, port } => feed_server::run(feeds, hosts, port).await?,
     }

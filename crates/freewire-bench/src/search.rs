@@ -205,6 +205,7 @@ impl Corpus {
             author: Some(format!("Reporter {}", self.words.rng.below(5000))),
             language: language.to_owned(),
             tags: vec![format!("topic-{}", self.words.rng.zipf(100))],
+            names: Vec::new(),
             published,
         }
     }

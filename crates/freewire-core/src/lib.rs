@@ -2,6 +2,7 @@
 //! written against, and the rules that are part of the product's promise (permalinks,
 //! citations, passwords). Nothing here performs I/O.
 
+pub mod address;
 pub mod citation;
 pub mod cite;
 pub mod fingerprint;
@@ -11,12 +12,14 @@ pub mod links;
 pub mod model;
 pub mod password;
 pub mod permalink;
+pub mod revision;
 pub mod store;
 pub mod story;
 pub mod totp;
 
 pub use citation::site_citation;
 pub use cite::{CitationRecord, Citations, CitationsHtml, CiteError, Citer, cite};
+pub use freewire_facts as facts;
 pub use html::{escape_html, push_escaped_html};
 pub use licence::{IndexPolicy, Licence};
 pub use links::SiteUrl;

@@ -422,7 +422,8 @@ pub enum InsertOutcome {
     },
 }
 
-/// A later version of an article's text seen at its source.
+/// One version of an article's text seen at its source. An article the outlet edited has two
+/// or more, oldest first: the first is the text as first republished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Revision {
     pub id: i64,
@@ -430,8 +431,34 @@ pub struct Revision {
     pub seen_at: DateTime<Utc>,
     pub title: String,
     pub body_html: String,
-    /// Hex sha256 of `body_html`.
+    /// The version's key ([`crate::revision::version_key`]; hex sha256 of the body for
+    /// versions kept before keys left cosmetic changes out).
     pub content_sha256: String,
+    /// The retrieval that brought this version, when recorded.
+    pub retrieval_id: Option<i64>,
+}
+
+/// An article whose original page is read again on a decaying schedule, to see the outlet's
+/// later edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recheck {
+    pub article_id: ArticleId,
+    /// The page read.
+    pub url: String,
+    /// The next visit.
+    pub due_at: DateTime<Utc>,
+    /// When the article last changed, or was first seen: the schedule counts from here.
+    pub changed_at: DateTime<Utc>,
+    /// No visit after this.
+    pub until: DateTime<Utc>,
+    /// Validators for a conditional request.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// The version key of the page's text at the last visit (`None`: not read yet; the first
+    /// visit only records it).
+    pub page_key: Option<String>,
+    /// Visits so far.
+    pub checks: i32,
 }
 
 /// A page of a list: which page, how many per page.

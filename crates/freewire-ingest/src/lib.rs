@@ -4,14 +4,17 @@
 //! requests made to us, only of the documents we take in.
 
 pub mod decode;
-pub mod dedupe;
 pub mod extract;
+pub mod facts;
 pub mod fetch;
 pub mod import;
 pub mod parse;
 pub mod poll;
+pub mod recheck;
 pub mod sanitize;
 
+/// Addresses compared across sources: kept in the domain, where revisions also read them.
+pub use freewire_core::address as dedupe;
 pub use import::{ImportError, ImportReport, SourceSpec, import_bytes, import_file};
 pub use parse::{FeedItem, ParseError, ParsedFeed, parse_feed};
 pub use sanitize::{html_to_text, sanitize_html};

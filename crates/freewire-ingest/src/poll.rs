@@ -42,6 +42,8 @@ pub struct PollConfig {
     pub lease: Duration,
     /// Fetch the article page when an item carries only a summary.
     pub full_text: bool,
+    /// When articles' original pages are read again to see the outlet's edits.
+    pub recheck: crate::recheck::RecheckSchedule,
 }
 
 impl Default for PollConfig {
@@ -55,6 +57,7 @@ impl Default for PollConfig {
             batch: 200,
             lease: Duration::from_mins(10),
             full_text: true,
+            recheck: crate::recheck::RecheckSchedule::default(),
         }
     }
 }
@@ -94,6 +97,14 @@ pub struct FeedPollReport {
     pub next_poll_at: DateTime<Utc>,
 }
 
+/// An article page, read.
+pub(crate) enum PageRead {
+    /// Its text (sanitised), the record of the fetch, and validators for the next one.
+    Read { html: String, retrieval: NewRetrieval, validators: Validators },
+    /// Unchanged since the validators given.
+    NotModified,
+}
+
 /// robots.txt answers are kept this long per origin.
 const ROBOTS_TTL: Duration = Duration::from_hours(12);
 
@@ -102,9 +113,9 @@ type RobotsEntry = Option<(Instant, Option<Arc<texting_robots::Robot>>)>;
 
 /// The poller. Cheap to share behind an `Arc`; one per process.
 pub struct Poller {
-    store: Arc<dyn Store>,
+    pub(crate) store: Arc<dyn Store>,
     fetcher: Fetcher,
-    config: PollConfig,
+    pub(crate) config: PollConfig,
     global: Arc<Semaphore>,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
     /// One slot per origin; a task holding the slot's lock is fetching its robots.txt, and the
@@ -162,6 +173,14 @@ impl Poller {
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "could not claim due feeds"),
             }
+            match self.recheck_due_at(Utc::now()).await {
+                Ok(visits) if !visits.is_empty() => {
+                    let edited = visits.iter().filter(|v| v.outcome == crate::recheck::Visit::Edited).count();
+                    tracing::info!(pages = visits.len(), edited, "re-read articles' pages");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "could not claim pages due a re-reading"),
+            }
         }
     }
 
@@ -172,7 +191,11 @@ impl Poller {
     }
 
     /// A GET within the global and per-host limits.
-    async fn limited_get(&self, url: &Url, validators: &Validators) -> Result<FetchOutcome, FetchError> {
+    pub(crate) async fn limited_get(
+        &self,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<FetchOutcome, FetchError> {
         let host = self.host_slot(url).await;
         let _global = self.global.acquire().await.map_err(|e| FetchError::Network(e.to_string()))?;
         let _host = host.acquire().await.map_err(|e| FetchError::Network(e.to_string()))?;
@@ -310,9 +333,11 @@ impl Poller {
             http_status: Some(i32::from(fetched.status)),
             sha256: hex::encode(Sha256::digest(&fetched.body)),
         };
-        let batch = self.articles_with_full_text(feed, &parsed, &source, &retrieval, now).await?;
+        let (batch, pages) = self.articles_with_full_text(feed, &parsed, &source, &retrieval, now).await?;
         let outcomes =
             self.store.insert_articles_with_retrieval(batch).await.map_err(|e| format!("store: {e}"))?;
+        crate::facts::record(self.store.as_ref(), &outcomes).await.map_err(|e| format!("store: {e}"))?;
+        self.schedule_rechecks(&outcomes, pages, now).await.map_err(|e| format!("store: {e}"))?;
         // Items repeating a GUID earlier in the same document were not stored at all.
         let repeated = parsed.items.len() - outcomes.len();
         let mut outcome = PollOutcome::Updated {
@@ -342,7 +367,7 @@ impl Poller {
         source: &Source,
         retrieval: &NewRetrieval,
         now: DateTime<Utc>,
-    ) -> Result<Vec<(freewire_core::NewArticle, NewRetrieval)>, String> {
+    ) -> Result<(Vec<(freewire_core::NewArticle, NewRetrieval)>, Vec<Option<Validators>>), String> {
         let feed_base =
             parsed.link.as_deref().and_then(|l| Url::parse(l).ok()).or_else(|| Url::parse(&feed.url).ok());
         let guids: Vec<String> = parsed.items.iter().map(|i| i.guid.clone()).collect();
@@ -357,6 +382,8 @@ impl Poller {
             std::collections::HashSet::new()
         };
         let mut batch = Vec::with_capacity(parsed.items.len());
+        // For each item, whether its text came from its page, and the page's validators.
+        let mut pages = Vec::with_capacity(parsed.items.len());
         for item in crate::import::first_of_each_guid(parsed) {
             let summary_only = self.config.full_text && item.content_html.is_none();
             if summary_only && known.contains(&item.guid) {
@@ -367,27 +394,42 @@ impl Poller {
             let mut item = item.clone();
             let mut item_retrieval = retrieval.clone();
             let wants_page = summary_only;
+            let mut page = None;
             if let (true, Some(link)) = (wants_page, item.link.as_deref().and_then(|l| Url::parse(l).ok()))
-                && let Some((html, page_retrieval)) = self.full_text(&link, now).await
+                && let Some(read) = self.full_text(&link, now, &Validators::default()).await
+                && let PageRead::Read { html, retrieval, validators } = read
             {
                 item.content_html = Some(html);
-                item_retrieval = page_retrieval;
+                item_retrieval = retrieval;
+                page = Some(validators);
             }
             let mut article = article_from(&item, parsed, source, feed_base.as_ref(), now);
             article.feed_id = Some(feed.id);
             batch.push((article, item_retrieval));
+            pages.push(page);
         }
-        Ok(batch)
+        Ok((batch, pages))
     }
 
-    /// The article page's text, when robots.txt lets us fetch it and it reads as an article.
-    async fn full_text(&self, page: &Url, now: DateTime<Utc>) -> Option<(String, NewRetrieval)> {
+    /// The article page's text, when robots.txt lets us fetch it and it reads as an article;
+    /// `validators` make the request conditional.
+    pub(crate) async fn full_text(
+        &self,
+        page: &Url,
+        now: DateTime<Utc>,
+        validators: &Validators,
+    ) -> Option<PageRead> {
         if !self.robots_allow(page).await {
             tracing::debug!(%page, "robots.txt disallows the article page");
             return None;
         }
-        let Ok(FetchOutcome::Fetched(fetched)) = self.limited_get(page, &Validators::default()).await else {
-            return None;
+        let fetched = match self.limited_get(page, validators).await {
+            Ok(FetchOutcome::Fetched(fetched)) => fetched,
+            Ok(FetchOutcome::NotModified { .. }) => return Some(PageRead::NotModified),
+            Err(e) => {
+                tracing::debug!(%page, error = %e, "the article page could not be read");
+                return None;
+            }
         };
         let text = crate::decode::to_utf8(&fetched.body, fetched.charset.as_deref()).text;
         let url = fetched.final_url.clone();
@@ -399,12 +441,12 @@ impl Poller {
             http_status: Some(i32::from(fetched.status)),
             sha256: hex::encode(Sha256::digest(&fetched.body)),
         };
-        Some((extracted.content_html, retrieval))
+        Some(PageRead::Read { html: extracted.content_html, retrieval, validators: fetched.validators })
     }
 
     /// Whether robots.txt lets freewire fetch `page`. A missing robots.txt (4xx) allows all;
     /// one that cannot be fetched (5xx, network) allows nothing for now.
-    async fn robots_allow(&self, page: &Url) -> bool {
+    pub(crate) async fn robots_allow(&self, page: &Url) -> bool {
         let origin = page.origin().ascii_serialization();
         let slot = self.robots.lock().await.entry(origin).or_default().clone();
         let mut entry = slot.lock().await;

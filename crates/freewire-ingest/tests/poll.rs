@@ -48,6 +48,8 @@ struct Hit {
     path: String,
     if_none_match: Option<String>,
     user_agent: Option<String>,
+    /// The status answered.
+    status: u16,
 }
 
 #[derive(Clone, Default)]
@@ -63,11 +65,7 @@ async fn handle(State(fx): State<Fixture>, req: Request) -> Response {
     let headers: &HeaderMap = req.headers();
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let if_none_match = text("if-none-match");
-    fx.hits.lock().unwrap().push(Hit {
-        path: path.clone(),
-        if_none_match: if_none_match.clone(),
-        user_agent: text("user-agent"),
-    });
+    let user_agent = text("user-agent");
     let now = fx.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     fx.most_in_flight.fetch_max(now, Ordering::SeqCst);
     let route = fx.routes.lock().unwrap().get(&path).cloned();
@@ -88,6 +86,7 @@ async fn handle(State(fx): State<Fixture>, req: Request) -> Response {
         }
     };
     fx.in_flight.fetch_sub(1, Ordering::SeqCst);
+    fx.hits.lock().unwrap().push(Hit { path, if_none_match, user_agent, status: response.status().as_u16() });
     response
 }
 
@@ -441,6 +440,179 @@ async fn a_summary_only_item_gets_the_article_page_text_where_robots_allow() {
     assert!(again.body_html.contains("bridging grant"), "{}", again.body_html);
     assert!(site.store.revisions_for_article(open.id).await.unwrap().is_empty(), "no phantom revision");
     assert_eq!(site.hits("/news/open").len(), 1);
+}
+
+#[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one page's month, told in order: seen, 304, edit, re-layout, end")]
+async fn edited_pages_are_reread_on_a_decaying_schedule_and_their_edits_kept() {
+    use chrono::Duration as Span;
+    use freewire_core::model::Recheck;
+    use freewire_ingest::recheck::{Visit, VisitReport};
+
+    let site = Site::start().await;
+    let base = site.url("");
+    let paragraphs = [
+        "The island ferry will keep running through the winter after the council agreed a bridging grant with the operator on Thursday evening, ending weeks of uncertainty for the 1,900 people who depend on the crossing.",
+        "Councillors voted seven to two for the grant, which covers the operator's losses until the new vessel arrives from the yard in the spring and the timetable returns to its summer pattern.",
+        "The operator said the older boat would be inspected again in January and that sailings could be cut back at short notice if the weather turned or the inspectors asked for repairs.",
+        "Islanders had collected more than four thousand signatures in a fortnight, and the harbour master said the decision had come just in time for the school term and the lambing season.",
+    ];
+    let page = |paragraphs: &[String], etag: &str| {
+        let text = paragraphs.iter().fold(String::new(), |mut text, p| {
+            let _ = writeln!(text, "<p>{p}</p>");
+            text
+        });
+        Route::ok(format!(
+            "<html><head><title>Ferry Saved</title></head><body><nav><a href=\"/\">Home</a> <a href=\"/sport\">Sport</a></nav>\
+             <article><h1>Ferry Saved</h1>{text}</article><footer>Copyright, subscribe, cookie settings</footer></body></html>"
+        ))
+        .header("content-type", "text/html; charset=utf-8")
+        .header("etag", etag)
+    };
+    let original: Vec<String> = paragraphs.iter().map(|p| (*p).to_owned()).collect();
+    site.route("/news/ferry", page(&original, "\"v1\""));
+    site.route("/private/memo", page(&original, "\"m1\""));
+    site.route("/robots.txt", Route::ok("User-agent: *\nDisallow: /private/\n"));
+    site.route(
+        "/feed",
+        Route::ok(format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>S</title>\
+             <item><guid>ferry</guid><title>Ferry Saved</title><link>{base}/news/ferry</link><description>Ferry to keep running.</description></item>\
+             <item><guid>memo</guid><title>Ferry Memo</title><link>{base}/private/memo</link><description>A memo.</description></item>\
+             </channel></rss>"
+        )),
+    );
+    site.feed("Island News", &site.url("/feed")).await;
+    let poller = site.poller(true);
+    poller.poll_due().await.unwrap();
+    let items = site
+        .store
+        .list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 10))
+        .await
+        .unwrap()
+        .items;
+    let find = |t: &str| items.iter().find(|a| a.article.title == t).unwrap().article.clone();
+    let (ferry, memo) = (find("Ferry Saved"), find("Ferry Memo"));
+    assert!(ferry.body_html.contains("1,900 people"), "the page's text: {}", ferry.body_html);
+    let pages = |site: &Site| site.hits("/news/ferry");
+    assert_eq!(pages(&site).len(), 1);
+
+    // Stored from its page: its page is re-read, first 15 minutes on.
+    let first = site.store.recheck_for_article(ferry.id).await.unwrap().expect("a recheck is scheduled");
+    let t0 = first.changed_at;
+    assert_eq!(first.url, site.url("/news/ferry"));
+    assert_eq!(first.due_at, t0 + Span::minutes(15));
+    assert_eq!(first.until, t0 + Span::days(30));
+    assert_eq!(first.etag.as_deref(), Some("\"v1\""));
+    assert!(first.page_key.is_some(), "the page's text is recorded to compare with");
+    assert_eq!(first.checks, 0);
+    assert_eq!(
+        site.store.recheck_for_article(memo.id).await.unwrap(),
+        None,
+        "a page robots.txt keeps us from is not re-read: its text never came from there"
+    );
+    // Even a recheck recorded for such a page (robots.txt may change after scheduling) never
+    // fetches it.
+    site.store
+        .schedule_recheck(Recheck {
+            article_id: memo.id,
+            url: site.url("/private/memo"),
+            page_key: None,
+            etag: None,
+            ..first.clone()
+        })
+        .await
+        .unwrap();
+    let of = |reports: &[VisitReport], id| reports.iter().find(|r| r.article_id == id).cloned();
+
+    // Not due yet: nothing is fetched.
+    let reports = poller.recheck_due_at(t0 + Span::minutes(10)).await.unwrap();
+    assert!(reports.is_empty(), "{reports:?}");
+    assert_eq!(pages(&site).len(), 1, "no request before the first visit is due");
+
+    // Due: a conditional request, answered 304; nothing changes.
+    let reports = poller.recheck_due_at(t0 + Span::minutes(16)).await.unwrap();
+    let visit = of(&reports, ferry.id).unwrap();
+    assert_eq!(visit.outcome, Visit::Unchanged);
+    assert_eq!(visit.next, Some(t0 + Span::minutes(31)), "every 15 minutes for the first 3 hours");
+    assert_eq!(of(&reports, memo.id).unwrap().outcome, Visit::Unreadable);
+    let hits = pages(&site);
+    assert_eq!(hits.len(), 2);
+    assert_eq!((hits[1].if_none_match.as_deref(), hits[1].status), (Some("\"v1\""), 304));
+    assert!(site.store.revisions_for_article(ferry.id).await.unwrap().is_empty(), "no revision");
+    let after_304 = site.store.recheck_for_article(ferry.id).await.unwrap().unwrap();
+    assert_eq!((after_304.due_at, after_304.checks, after_304.changed_at), (t0 + Span::minutes(31), 1, t0));
+    assert_eq!(after_304.page_key, first.page_key);
+
+    // The outlet edits the article.
+    let mut edited = original.clone();
+    edited[0] = edited[0].replace("1,900 people", "2,100 people");
+    site.route("/news/ferry", page(&edited, "\"v2\""));
+    let t1 = after_304.due_at;
+    let reports = poller.recheck_due_at(t1).await.unwrap();
+    let visit = of(&reports, ferry.id).unwrap();
+    assert_eq!(visit.outcome, Visit::Edited);
+    assert_eq!(visit.next, Some(t1 + Span::minutes(15)), "the schedule starts again from the edit");
+    let hits = pages(&site);
+    assert_eq!(hits.len(), 3);
+    assert_eq!((hits[2].if_none_match.as_deref(), hits[2].status), (Some("\"v1\""), 200));
+    let now = site.store.article_by_id(ferry.id).await.unwrap().unwrap().article;
+    assert!(now.body_html.contains("2,100 people"), "the article shows the edit: {}", now.body_html);
+    assert!(!now.body_html.contains("1,900 people"), "{}", now.body_html);
+    assert_eq!((now.title.as_str(), now.permalink.clone()), ("Ferry Saved", ferry.permalink.clone()));
+    assert_eq!(now.updated_at, Some(t1));
+    let revisions = site.store.revisions_for_article(ferry.id).await.unwrap();
+    assert_eq!(revisions.len(), 2, "the original and the edit: {revisions:?}");
+    assert_eq!(revisions[0].body_html, ferry.body_html, "the text as first republished");
+    assert_eq!(revisions[1].body_html, now.body_html);
+    let retrievals = site.store.retrievals_for_article(ferry.id).await.unwrap();
+    assert_eq!(
+        revisions.iter().map(|r| r.retrieval_id).collect::<Vec<_>>(),
+        retrievals.iter().map(|r| Some(r.id)).collect::<Vec<_>>()
+    );
+    assert_eq!(retrievals[1].location, site.url("/news/ferry"), "the edit's retrieval names the page");
+    assert_eq!((retrievals[1].retrieved_at, retrievals[1].http_status), (t1, Some(200)));
+    let after_edit = site.store.recheck_for_article(ferry.id).await.unwrap().unwrap();
+    assert_eq!(after_edit.changed_at, t1);
+    assert_eq!(after_edit.due_at, t1 + Span::minutes(15));
+    assert_eq!(
+        after_edit.until,
+        t1 + Span::days(30),
+        "visits stop 30 days after the edit, not the first sight"
+    );
+    assert_eq!(after_edit.etag.as_deref(), Some("\"v2\""));
+    assert_ne!(after_edit.page_key, first.page_key);
+
+    // A re-laid-out page with the same words: read, but no revision.
+    let relaid: Vec<String> =
+        edited.iter().map(|p| format!("\n   {}  ", p.replace(", ", ",\n    "))).collect();
+    site.route("/news/ferry", page(&relaid, "\"v3\""));
+    let t2 = after_edit.due_at;
+    let reports = poller.recheck_due_at(t2).await.unwrap();
+    assert_eq!(of(&reports, ferry.id).unwrap().outcome, Visit::Unchanged);
+    let hits = pages(&site);
+    assert_eq!(hits.len(), 4);
+    assert_eq!((hits[3].if_none_match.as_deref(), hits[3].status), (Some("\"v2\""), 200), "read in full");
+    assert_eq!(site.store.revisions_for_article(ferry.id).await.unwrap().len(), 2, "white space is no edit");
+    assert_eq!(site.store.article_by_id(ferry.id).await.unwrap().unwrap().article.body_html, now.body_html);
+    let after_relayout = site.store.recheck_for_article(ferry.id).await.unwrap().unwrap();
+    assert_eq!(after_relayout.changed_at, t1, "the schedule is not restarted");
+    assert_eq!(after_relayout.due_at, t2 + Span::minutes(15));
+    assert_eq!(after_relayout.etag.as_deref(), Some("\"v3\""));
+
+    // 31 days after the last change: no visit, and the recheck is gone.
+    let reports = poller.recheck_due_at(t1 + Span::days(31)).await.unwrap();
+    let visit = of(&reports, ferry.id).unwrap();
+    assert_eq!((visit.outcome, visit.next), (Visit::Expired, None));
+    assert_eq!(pages(&site).len(), 4, "no request after the schedule ran out");
+    assert_eq!(site.store.recheck_for_article(ferry.id).await.unwrap(), None);
+    assert_eq!(site.store.recheck_for_article(memo.id).await.unwrap(), None);
+    assert!(poller.recheck_due_at(t1 + Span::days(400)).await.unwrap().is_empty());
+    assert_eq!(site.store.revisions_for_article(ferry.id).await.unwrap().len(), 2);
+
+    // Every page request stayed within robots.txt, read once.
+    assert!(site.hits("/private/memo").is_empty(), "robots.txt was obeyed on every visit");
+    assert_eq!(site.hits("/robots.txt").len(), 1);
 }
 
 /// The shared corpus beside the repository, or `None` outside CI when it is absent.

@@ -99,6 +99,16 @@ pub struct IndexDoc {
     pub language: String,
     pub tags: Vec<String>,
     pub published: DateTime<Utc>,
+    /// The people, places and organisations the article names, as filter terms
+    /// ([`name_term`]).
+    pub names: Vec<String>,
+}
+
+/// The filter term of a name: its kind's key (`person`, `place`, `org`) and the name in lower
+/// case, `person:antony blinken`.
+#[must_use]
+pub fn name_term(key: &str, name: &str) -> String {
+    format!("{key}:{}", name.trim().to_lowercase())
 }
 
 /// An article or an update.
@@ -160,6 +170,7 @@ struct Fields {
     stored_text: Field,
     source_slug: Field,
     tag: Field,
+    names: Field,
     published: Field,
     source_facet: Field,
     month_facet: Field,
@@ -192,6 +203,7 @@ fn schema() -> (Schema, Fields) {
         stored_text: b.add_text_field("stored_text", STORED),
         source_slug: b.add_text_field("source", STRING),
         tag: b.add_text_field("tag", STRING),
+        names: b.add_text_field("names", STRING),
         published: b.add_date_field("published", INDEXED | FAST),
         source_facet: b.add_facet_field("source_facet", FacetOptions::default()),
         month_facet: b.add_facet_field("month_facet", FacetOptions::default()),
@@ -318,6 +330,9 @@ impl SearchIndex {
         doc.add_text(f.source_slug, &d.source_slug);
         for tag in &d.tags {
             doc.add_text(f.tag, tag);
+        }
+        for name in &d.names {
+            doc.add_text(f.names, name);
         }
         doc.add_date(f.published, tantivy_date(d.published));
         doc.add_facet(f.source_facet, Facet::from_path([d.source.as_str()]));
@@ -506,6 +521,9 @@ impl SearchIndex {
         for tag in &filters.tags {
             clauses.push((Occur::Must, term_query(f.tag, tag)));
         }
+        for name in &filters.names {
+            clauses.push((Occur::Must, term_query(f.names, name)));
+        }
         if let Some(ids) = &filters.articles {
             let any: Vec<(Occur, Box<dyn Query>)> = ids
                 .iter()
@@ -579,6 +597,7 @@ mod tests {
             author: None,
             language: language.to_owned(),
             tags: Vec::new(),
+            names: Vec::new(),
             published: chrono::Utc::now(),
         }
     }

@@ -5,7 +5,10 @@
 //! - `-word`: results without it;
 //! - `source:NAME` (or `source:"Two Words"`), `-source:NAME`: by outlet;
 //! - `tag:NAME`: by tag;
-//! - `from:2021-03-01`, `to:2021-03-31` (or `2021-03`, `2021`): by publication date, inclusive.
+//! - `from:2021-03-01`, `to:2021-03-31` (or `2021-03`, `2021`): by publication date, inclusive;
+//! - `person:NAME`, `place:NAME`, `org:NAME` (quoted when several words): articles naming
+//!   them (a person also by surname alone: `person:Blinken`);
+//! - `story:N`: one story's articles.
 //!
 //! Filters are taken out here; the words, phrases and exclusions go to tantivy's query parser.
 
@@ -34,6 +37,9 @@ pub struct Filters {
     pub from: Option<NaiveDate>,
     /// Published on or before this day.
     pub to: Option<NaiveDate>,
+    /// Name terms (`person:…`, `place:…`, `org:…`, see [`crate::index::name_term`]), all of
+    /// which must match.
+    pub names: Vec<String>,
     /// `story:N`: the story's articles (and their updates) only.
     pub story: Option<i64>,
     /// The articles a `story:` filter stands for, filled in by whoever can read stories
@@ -118,6 +124,12 @@ pub fn parse(text: &str) -> Parsed {
                 Some(d) => parsed.filters.from = Some(d),
                 None => words.push(value.to_owned()),
             },
+            (key @ ("person" | "place" | "org" | "organisation" | "organization"), false)
+                if !value.trim().is_empty() =>
+            {
+                let key = if key.starts_with("org") { "org" } else { key };
+                parsed.filters.names.push(crate::index::name_term(key, value));
+            }
             ("story", false) if value.parse::<i64>().is_ok_and(|n| n > 0) => {
                 parsed.filters.story = value.parse().ok();
             }
@@ -149,6 +161,8 @@ mod tests {
         assert_eq!(parse("ferry story:12").filters.story, Some(12));
         assert_eq!(parse("ferry story:12").words, "ferry");
         assert_eq!(parse("story:x").filters.story, None);
+        let names = parse("talks person:\"Antony Blinken\" place:Doha organisation:Taliban").filters.names;
+        assert_eq!(names, ["person:antony blinken", "place:doha", "org:taliban"]);
         assert_eq!(p.filters.from, NaiveDate::from_ymd_opt(2021, 3, 1));
         assert_eq!(p.filters.to, NaiveDate::from_ymd_opt(2021, 3, 31));
     }

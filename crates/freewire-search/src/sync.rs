@@ -155,14 +155,31 @@ impl Indexer {
         for entry in self.store.timelines_for_articles(&ids).await? {
             timelines.entry(entry.update.article_id).or_default().push(entry);
         }
+        let names: HashMap<ArticleId, Vec<String>> = self
+            .store
+            .facts_for_articles(&ids)
+            .await?
+            .into_iter()
+            .map(|(id, f)| (id, name_terms(&f)))
+            .collect();
         let mut docs = Vec::new();
         for f in published {
-            docs.extend(self.article_docs(f, timelines.get(&f.article.id).map_or(&[], Vec::as_slice)));
+            let timeline = timelines.get(&f.article.id).map_or(&[][..], Vec::as_slice);
+            docs.extend(self.article_docs(
+                f,
+                timeline,
+                names.get(&f.article.id).cloned().unwrap_or_default(),
+            ));
         }
         Ok(docs)
     }
 
-    fn article_docs(&self, found: &ArticleWithSource, timeline: &[TimelineEntry]) -> Vec<IndexDoc> {
+    fn article_docs(
+        &self,
+        found: &ArticleWithSource,
+        timeline: &[TimelineEntry],
+        names: Vec<String>,
+    ) -> Vec<IndexDoc> {
         let a = &found.article;
         let full = (self.to_text)(&a.body_html);
         let text = if a.licence.allows_full_text() {
@@ -188,6 +205,7 @@ impl Indexer {
             language: language.clone(),
             tags: tags.clone(),
             published: a.published_at,
+            names,
         }];
         for entry in timeline.iter().filter(|e| e.update.hidden.is_none()) {
             let mut text = entry.update.body.clone();
@@ -208,6 +226,7 @@ impl Indexer {
                 language: language.clone(),
                 tags: tags.clone(),
                 published: entry.update.created_at,
+                names: Vec::new(),
             });
         }
         docs
@@ -339,6 +358,28 @@ impl Indexer {
             }
         }
     }
+}
+
+/// The filter terms of an article's names: each name whole, and a person by surname too.
+fn name_terms(facts: &freewire_core::facts::Facts) -> Vec<String> {
+    use freewire_core::facts::EntityKind;
+    let mut terms = Vec::new();
+    for e in &facts.entities {
+        let key = match e.kind {
+            EntityKind::Person => "person",
+            EntityKind::Place => "place",
+            EntityKind::Organisation => "org",
+        };
+        terms.push(crate::index::name_term(key, &e.name));
+        if e.kind == EntityKind::Person
+            && let Some(surname) = e.name.split_whitespace().last().filter(|s| *s != e.name.trim())
+        {
+            terms.push(crate::index::name_term(key, surname));
+        }
+    }
+    terms.sort_unstable();
+    terms.dedup();
+    terms
 }
 
 #[cfg(test)]

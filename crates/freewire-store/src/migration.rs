@@ -8,6 +8,8 @@ use sea_orm_migration::schema::{
     text_null, timestamp_with_time_zone, timestamp_with_time_zone_null,
 };
 
+mod m0011_editions;
+
 /// Every migration, in order.
 pub struct Migrator;
 
@@ -25,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0008Republishing),
             Box::new(M0009SearchChanges),
             Box::new(M0010Stories),
+            Box::new(m0011_editions::M0011Editions),
         ]
     }
 }

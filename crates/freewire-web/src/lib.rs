@@ -134,6 +134,7 @@ pub fn router(state: AppState) -> Router {
         .route("/updates/{id}/unhide", post(updates::moderation::unhide_update))
         .route("/admin/audit", get(updates::moderation::show_audit))
         .route("/{year}/{month}/{day}/{slug}/updates.atom", get(site::article::updates_feed))
+        .route("/{year}/{month}/{day}/{slug}/revisions/", get(site::revisions::show_revisions))
         .route("/admin/feeds", get(admin::list_feeds).post(admin::add_feed))
         .route("/admin/feeds/{id}/enabled", post(admin::switch_feed))
         .route("/admin/sources", get(admin::sources::list_sources))

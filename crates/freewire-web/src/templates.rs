@@ -15,6 +15,8 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("admin_withdrawn.html", include_str!("../templates/admin_withdrawn.html")),
     ("article.html", include_str!("../templates/article.html")),
     ("story.html", include_str!("../templates/story.html")),
+    ("revisions.html", include_str!("../templates/revisions.html")),
+    ("facts.html", include_str!("../templates/facts.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("admin_feeds.html", include_str!("../templates/admin_feeds.html")),
@@ -88,7 +90,7 @@ mod tests {
             .render(minijinja::context!(v => "<a href=\"x\">'&' https://a.example/b/</a>", n => minijinja::Value::from(())))
             .unwrap();
         assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39; https://a.example/b/&lt;/a&gt;|");
-        assert_eq!(TEMPLATES.len(), 17);
+        assert_eq!(TEMPLATES.len(), 19);
         assert!(t.env.get_template("story.html").is_ok());
         assert!(t.env.get_template("article.html").is_ok());
     }

@@ -61,6 +61,12 @@ pub enum Command {
         #[command(subcommand)]
         command: StoryCommand,
     },
+    /// One article: where it came from, its story, the outlet's edits, its names and dates.
+    Article {
+        /// The article command.
+        #[command(subcommand)]
+        command: ArticleCommand,
+    },
     /// Import or export the list of followed feeds as OPML.
     Opml {
         /// The OPML command.
@@ -200,6 +206,26 @@ pub enum OpmlCommand {
     },
     /// Print the followed feeds as OPML.
     Export,
+}
+
+/// Article commands.
+#[derive(Debug, Subcommand)]
+pub enum ArticleCommand {
+    /// Show an article: its source and original, its story, every version the outlet published
+    /// (with the retrieval that brought it and what changed), and the people, places,
+    /// organisations and dates it names.
+    Show {
+        /// The article's id, permalink path (`2021/03/08/slug`) or address.
+        article: String,
+        /// An object with `id`, `permalink`, `title`, `source`, `original_url`, `story`,
+        /// `revisions` (`[{at, retrieval, summary}]`), `entities` (`{people, places,
+        /// organisations}`) and `dates` (`[{date, text, sentence, ahead}]`).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find again the people, places, organisations and dates of every published article
+    /// (after upgrading from a version that kept none), showing progress.
+    Facts,
 }
 
 /// Story commands.

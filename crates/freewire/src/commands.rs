@@ -39,6 +39,12 @@ const DEMO_FEEDS: &[(&str, &str, &str, &str, Licence)] = &[
     ),
 ];
 
+/// The Harbour Gazette's feed a day later: its ferry story edited (a corrected figure, the
+/// council's timetable, a longer headline), imported after the others so the demo shows an
+/// outlet's edit on the article page, its revisions page and the story's timeline.
+const DEMO_EDIT: (&str, &str) =
+    ("harbour-gazette-later.xml", include_str!("../demo/harbour-gazette-later.xml"));
+
 /// The file that marks a folder as made by `freewire demo`, and so safe to replace.
 const DEMO_MARKER: &str = ".freewire-demo";
 
@@ -78,6 +84,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 FeedCommand::Enable { id } => feeds::feed_set_enabled(&store, id, true).await,
                 FeedCommand::Inspect { .. } => unreachable_inspect(),
             }
+        }
+        Command::Article { command } => {
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            let store = open_store(&config).await?;
+            crate::articles::run(&config, store.as_ref(), command).await
         }
         Command::Story { command } => {
             let config = Config::load(cli.config.as_deref(), &overrides)?;
@@ -254,6 +265,12 @@ async fn import(
         report.source.name,
         report.duplicates
     );
+    if report.revised > 0 {
+        println!(
+            "{} article(s) edited by the outlet: the new text is shown, every version kept",
+            report.revised
+        );
+    }
     let urls = config.web.urls();
     for article in &report.inserted {
         println!("  {}", urls.permalink(&article.permalink));
@@ -321,6 +338,15 @@ async fn demo(config: Config) -> anyhow::Result<()> {
         let report = freewire_app::import::import_file(store.as_ref(), Actor::Operator, &path, &spec).await?;
         println!("imported {} article(s) from {source}", report.inserted.len());
     }
+    let (file, body) = DEMO_EDIT;
+    let path = feeds_dir.join(file);
+    std::fs::write(&path, body).with_context(|| format!("cannot write {}", path.display()))?;
+    let spec = SourceSpec { name: DEMO_FEEDS[0].2.to_owned(), homepage: None, licence: None };
+    let report = freewire_app::import::import_file(store.as_ref(), Actor::Operator, &path, &spec).await?;
+    println!(
+        "{} later edited {} article(s): see “Edited by the outlet” on its page",
+        spec.name, report.revised
+    );
     stories::group_stored(store.as_ref()).await?;
     let password = generate_password();
     let account =

@@ -72,6 +72,11 @@ struct RawPoll {
     min_interval_secs: u64,
     max_interval_secs: u64,
     full_text: bool,
+    /// Re-reading articles' pages for the outlet's edits: `[while younger than, every]` in
+    /// seconds since the article last changed, youngest first; `[]` turns it off.
+    recheck_schedule_secs: Vec<[u64; 2]>,
+    /// No re-reading this long after an article's last change.
+    recheck_stop_secs: u64,
 }
 
 impl Default for RawPoll {
@@ -84,6 +89,12 @@ impl Default for RawPoll {
             min_interval_secs: 15 * 60,
             max_interval_secs: 24 * 3600,
             full_text: true,
+            recheck_schedule_secs: freewire_ingest::recheck::RecheckSchedule::default()
+                .steps
+                .iter()
+                .map(|(younger, every)| [younger.as_secs(), every.as_secs()])
+                .collect(),
+            recheck_stop_secs: freewire_ingest::recheck::RecheckSchedule::default().stop_after.as_secs(),
         }
     }
 }
@@ -414,7 +425,25 @@ impl RawConfig {
             timeout: std::time::Duration::from_secs(self.fetch.timeout_secs),
             ..freewire_ingest::fetch::FetchConfig::default()
         };
+        let steps = &self.poll.recheck_schedule_secs;
+        if steps.iter().any(|[_, every]| *every == 0) || steps.windows(2).any(|w| w[0][0] >= w[1][0]) {
+            return Err(invalid(
+                "poll.recheck_schedule_secs",
+                &format!("{steps:?}"),
+                "expected [while younger than, every] pairs in seconds, youngest first, every above 0",
+            ));
+        }
+        let recheck = freewire_ingest::recheck::RecheckSchedule {
+            steps: steps
+                .iter()
+                .map(|[younger, every]| {
+                    (std::time::Duration::from_secs(*younger), std::time::Duration::from_secs(*every))
+                })
+                .collect(),
+            stop_after: std::time::Duration::from_secs(self.poll.recheck_stop_secs),
+        };
         let poll = freewire_ingest::poll::PollConfig {
+            recheck,
             concurrency: self.poll.concurrency.max(1),
             per_host: self.poll.per_host.max(1),
             min_interval: std::time::Duration::from_secs(self.poll.min_interval_secs),

@@ -129,6 +129,11 @@ pub async fn poll_once(config: &Config, store: Arc<SqlStore>) -> anyhow::Result<
         }
     }
     println!("polled {} feed(s), {failed} failing", reports.len());
+    let visits = poller.recheck_due_at(chrono::Utc::now()).await?;
+    if !visits.is_empty() {
+        let edited = visits.iter().filter(|v| v.outcome == freewire_ingest::recheck::Visit::Edited).count();
+        println!("read {} article page(s) again for edits: {edited} edited by the outlet", visits.len());
+    }
     Ok(())
 }
 

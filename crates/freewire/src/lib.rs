@@ -1,6 +1,7 @@
 //! The `freewire` binary's library half: the command line, configuration, and the commands,
 //! the only place that knows every concrete type (which store engine, which object store).
 
+mod articles;
 pub mod cli;
 mod commands;
 pub mod config;

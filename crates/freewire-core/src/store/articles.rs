@@ -7,9 +7,11 @@ use async_trait::async_trait;
 use super::StoreError;
 use crate::model::{
     ArticleFilter, ArticleId, ArticleStub, ArticleWithSource, InsertOutcome, NewArticle, NewAuditEntry,
-    NewRetrieval, Page, PageRequest, Retrieval, Revision, SourceId, Tag, Withdrawal,
+    NewRetrieval, Page, PageRequest, Recheck, Retrieval, Revision, SourceId, Tag, Withdrawal,
 };
 use crate::permalink::Permalink;
+use chrono::{DateTime, Utc};
+use freewire_facts::Facts;
 
 /// Articles, behind use-case shaped, atomic calls.
 #[async_trait]
@@ -61,6 +63,31 @@ pub trait ArticleStore: Send + Sync {
     async fn revisions_for_article(&self, id: ArticleId) -> Result<Vec<Revision>, StoreError>;
     /// The retrievals of an article, oldest first.
     async fn retrievals_for_article(&self, id: ArticleId) -> Result<Vec<Retrieval>, StoreError>;
+    /// When each version of these articles was seen, without their text, oldest first: `(article,
+    /// revision id, seen at)`. An article its outlet edited has two or more.
+    async fn revision_times(
+        &self,
+        ids: &[ArticleId],
+    ) -> Result<Vec<(ArticleId, i64, DateTime<Utc>)>, StoreError>;
+    /// Replaces the names and dates kept for each of these articles.
+    async fn set_facts(&self, facts: &[(ArticleId, Facts)]) -> Result<(), StoreError>;
+    /// The names and dates kept for these articles (an article without any is left out).
+    async fn facts_for_articles(&self, ids: &[ArticleId]) -> Result<Vec<(ArticleId, Facts)>, StoreError>;
+    /// Starts, or starts again from `recheck.changed_at`, the re-reading of an article's
+    /// page. `page_key: None` keeps a key already recorded.
+    async fn schedule_recheck(&self, recheck: Recheck) -> Result<(), StoreError>;
+    /// Takes up to `limit` rechecks due at `now`, moving each one's due time to `lease_until`
+    /// so no other process takes it meanwhile.
+    async fn claim_due_rechecks(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<Recheck>, StoreError>;
+    /// Records a visit: the recheck as it now stands, or `None` to stop re-reading the page.
+    async fn finish_recheck(&self, id: ArticleId, next: Option<Recheck>) -> Result<(), StoreError>;
+    /// The recheck of an article, if its page is being re-read.
+    async fn recheck_for_article(&self, id: ArticleId) -> Result<Option<Recheck>, StoreError>;
     /// Published articles with ids after `after`, by id: for rebuilding an index in one pass.
     async fn published_articles_after(
         &self,

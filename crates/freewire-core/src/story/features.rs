@@ -242,7 +242,8 @@ pub fn plain_text(html: &str) -> String {
             out.push(if BLOCKS.contains(&name.to_ascii_lowercase().as_str()) { '\n' } else { ' ' });
             rest = &rest[close + 1..];
         } else {
-            let end = rest[..rest.len().min(10)].find(';');
+            // Bytes, not a string slice: ten bytes on may fall inside a character ("&nbsp;? Où").
+            let end = rest.bytes().take(10).position(|b| b == b';');
             let decoded = end.and_then(|end| entity(&rest[1..end]).map(|c| (c, end)));
             if let Some((c, end)) = decoded {
                 out.push(c);

@@ -2,12 +2,14 @@
 //! methods convert them to the domain types of `freewire-core` before they leave.
 
 pub mod article;
+pub mod article_fact;
 pub mod article_tag;
 pub mod attachment;
 pub mod audit;
 pub mod change;
 pub mod feed;
 pub mod invite;
+pub mod recheck;
 pub mod recovery_code;
 pub mod retrieval;
 pub mod revision;

@@ -11,6 +11,7 @@ pub struct Model {
     pub title: String,
     pub body_html: String,
     pub content_sha256: String,
+    pub retrieval_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,11 +7,14 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use freewire_core::facts::Facts;
 use freewire_core::fingerprint;
 use freewire_core::model::{
     Article, ArticleId, ArticleStatus, ArticleWithSource, FeedId, InsertOutcome, NewArticle, NewAuditEntry,
-    NewRetrieval, Page, PageRequest, Retrieval, Revision, Source, SourceId, StoryId, Tag, Withdrawal,
+    NewRetrieval, Page, PageRequest, Recheck, Retrieval, Revision, Source, SourceId, StoryId, Tag,
+    Withdrawal,
 };
+use freewire_core::revision::version_key;
 use freewire_core::{ArticleFilter, ArticleStore, ArticleStub, IndexPolicy, Permalink, StoreError, slugify};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -26,6 +29,7 @@ use super::{SqlStore, corrupt, db_err, licence_of, source_from, ts};
 use crate::entity::{article, article_tag, retrieval, revision, source};
 
 mod batch;
+mod editions;
 
 /// How many times a batch of articles is retried when another process issued the same
 /// permalink between our check and our insert.
@@ -65,9 +69,9 @@ fn media_json(media: &[freewire_core::Media]) -> Result<String, StoreError> {
     serde_json::to_string(media).map_err(|e| corrupt("writing an article's media", e.to_string()))
 }
 
-fn content_sha256(body_html: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(body_html.as_bytes()))
+/// The key under which an article's version is compared with a re-sent one.
+fn content_sha256(new: &NewArticle) -> String {
+    version_key(&new.title, &new.body_html)
 }
 
 fn new_retrieval(article_id: i64, retr: &NewRetrieval) -> retrieval::ActiveModel {
@@ -143,7 +147,7 @@ async fn insert_one(
     new: &NewArticle,
     retr: &NewRetrieval,
 ) -> Result<InsertOutcome, StoreError> {
-    let sha = content_sha256(&new.body_html);
+    let sha = content_sha256(new);
     let same_guid = article::Entity::find()
         .filter(article::Column::SourceId.eq(new.source_id.0))
         .filter(article::Column::Guid.eq(new.guid.as_str()))
@@ -285,42 +289,83 @@ fn filtered(filter: &ArticleFilter) -> sea_orm::Select<article::Entity> {
     q.order_by_desc(article::Column::PublishedAt).order_by_desc(article::Column::Id)
 }
 
-/// An item whose GUID the source has used before: the same text is a duplicate, other text a
-/// revision of the stored article.
+/// An item whose GUID the source has used before: the same version is a duplicate, another
+/// version a revision of the stored article. A version seen before coming back (A → B → A,
+/// as two caches out of step serve them) is not an edit: it makes no revision and leaves the
+/// article as it is.
 async fn known_guid(
     txn: &impl ConnectionTrait,
     existing: article::Model,
     new: &NewArticle,
     retr: &NewRetrieval,
-    sha: String,
+    key: String,
 ) -> Result<InsertOutcome, StoreError> {
-    let stored_sha = if existing.content_sha256.is_empty() {
-        content_sha256(&existing.body_html)
-    } else {
-        existing.content_sha256.clone()
-    };
-    if stored_sha == sha {
-        return Ok(InsertOutcome::Duplicate(ArticleId(existing.id)));
+    let id = existing.id;
+    if existing.content_sha256 == key {
+        return Ok(InsertOutcome::Duplicate(ArticleId(id)));
     }
-    revise(txn, existing, new, retr, sha).await
+    if version_key(&existing.title, &existing.body_html) == key {
+        // Kept under an older kind of key: record this one, so the next re-send compares at once.
+        article::Entity::update_many()
+            .col_expr(article::Column::ContentSha256, Expr::value(key))
+            .filter(article::Column::Id.eq(id))
+            .exec(txn)
+            .await
+            .map_err(db_err("recording an article's version key"))?;
+        return Ok(InsertOutcome::Duplicate(ArticleId(id)));
+    }
+    let earlier = revision::Entity::find()
+        .filter(revision::Column::ArticleId.eq(id))
+        .all(txn)
+        .await
+        .map_err(db_err("reading an article's versions"))?;
+    if earlier.iter().any(|r| r.content_sha256 == key || version_key(&r.title, &r.body_html) == key) {
+        return Ok(InsertOutcome::Duplicate(ArticleId(id)));
+    }
+    revise(txn, existing, new, retr, key, earlier.is_empty()).await
 }
 
 /// The source changed the text of an article we have: keep the new text as a revision, show
-/// it, and record where it came from. The permalink stays.
+/// it, and record where it came from. The permalink stays. On the first edit the text as first
+/// republished is kept too, with the retrieval that brought it, so every edit has a version
+/// before it to compare with.
 async fn revise(
     txn: &impl ConnectionTrait,
     existing: article::Model,
     new: &NewArticle,
     retr: &NewRetrieval,
-    sha: String,
+    key: String,
+    first_edit: bool,
 ) -> Result<InsertOutcome, StoreError> {
     let id = existing.id;
+    if first_edit {
+        let first_retrieval = retrieval::Entity::find()
+            .filter(retrieval::Column::ArticleId.eq(id))
+            .order_by_asc(retrieval::Column::Id)
+            .one(txn)
+            .await
+            .map_err(db_err("reading an article's first retrieval"))?;
+        revision::ActiveModel {
+            article_id: Set(id),
+            seen_at: Set(first_retrieval.as_ref().map_or(existing.created_at, |r| r.retrieved_at)),
+            title: Set(existing.title.clone()),
+            body_html: Set(existing.body_html.clone()),
+            content_sha256: Set(version_key(&existing.title, &existing.body_html)),
+            retrieval_id: Set(first_retrieval.map(|r| r.id)),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await
+        .map_err(db_err("keeping an article's first version"))?;
+    }
+    let retrieval = new_retrieval(id, retr).insert(txn).await.map_err(db_err("recording a retrieval"))?;
     revision::ActiveModel {
         article_id: Set(id),
         seen_at: Set(ts(retr.retrieved_at)),
         title: Set(new.title.clone()),
         body_html: Set(new.body_html.clone()),
-        content_sha256: Set(sha.clone()),
+        content_sha256: Set(key.clone()),
+        retrieval_id: Set(Some(retrieval.id)),
         ..Default::default()
     }
     .insert(txn)
@@ -331,10 +376,9 @@ async fn revise(
     row.body_html = Set(new.body_html.clone());
     row.summary = Set(new.summary.clone());
     row.updated_at = Set(Some(ts(new.updated_at.unwrap_or(retr.retrieved_at))));
-    row.content_sha256 = Set(sha);
+    row.content_sha256 = Set(key);
     row.media = Set(media_json(&new.media)?);
     row.update(txn).await.map_err(db_err("updating a revised article"))?;
-    new_retrieval(id, retr).insert(txn).await.map_err(db_err("recording a retrieval"))?;
     record_change(txn, id).await?;
     Ok(InsertOutcome::Revised(ArticleId(id)))
 }
@@ -572,6 +616,7 @@ impl ArticleStore for SqlStore {
                 title: r.title,
                 body_html: r.body_html,
                 content_sha256: r.content_sha256,
+                retrieval_id: r.retrieval_id,
             })
             .collect())
     }
@@ -594,6 +639,57 @@ impl ArticleStore for SqlStore {
                 sha256: row.sha256,
             })
             .collect())
+    }
+
+    async fn revision_times(
+        &self,
+        ids: &[ArticleId],
+    ) -> Result<Vec<(ArticleId, i64, DateTime<Utc>)>, StoreError> {
+        let mut times = Vec::new();
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(i64, i64, DateTime<Utc>)> = revision::Entity::find()
+                .select_only()
+                .column(revision::Column::ArticleId)
+                .column(revision::Column::Id)
+                .column(revision::Column::SeenAt)
+                .filter(revision::Column::ArticleId.is_in(chunk.iter().map(|id| id.0)))
+                .order_by_asc(revision::Column::Id)
+                .into_tuple()
+                .all(&self.db)
+                .await
+                .map_err(db_err("listing revisions' times"))?;
+            times.extend(rows.into_iter().map(|(article, id, at)| (ArticleId(article), id, at)));
+        }
+        Ok(times)
+    }
+
+    async fn set_facts(&self, facts: &[(ArticleId, Facts)]) -> Result<(), StoreError> {
+        self.replace_facts(facts).await
+    }
+
+    async fn facts_for_articles(&self, ids: &[ArticleId]) -> Result<Vec<(ArticleId, Facts)>, StoreError> {
+        self.read_facts(ids).await
+    }
+
+    async fn schedule_recheck(&self, recheck: Recheck) -> Result<(), StoreError> {
+        self.upsert_recheck(recheck).await
+    }
+
+    async fn claim_due_rechecks(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<Recheck>, StoreError> {
+        self.claim_rechecks(now, limit, lease_until).await
+    }
+
+    async fn finish_recheck(&self, id: ArticleId, next: Option<Recheck>) -> Result<(), StoreError> {
+        self.end_recheck(id, next).await
+    }
+
+    async fn recheck_for_article(&self, id: ArticleId) -> Result<Option<Recheck>, StoreError> {
+        self.recheck_of(id).await
     }
 
     async fn published_articles_after(

@@ -51,10 +51,11 @@ async fn the_same_guid_is_stored_once_and_retrieved_once(f: &Fixture) {
     let when = at(2024, 2, 2, 12, 0, 0);
     let first = s.insert_articles_with_retrieval(vec![article(src, "same", "One", when)]).await.unwrap();
     let id = inserted(&first[0]).id;
-    // Twice in one batch and once more in a later batch: nothing new either time.
+    // Twice in one batch (once with only its spacing changed) and once more in a later batch:
+    // nothing new either time.
     let again = s
         .insert_articles_with_retrieval(vec![
-            article(src, "same", "One (edited)", when),
+            article(src, "same", "One ", when),
             article(src, "same", "One", when),
         ])
         .await
@@ -259,10 +260,12 @@ async fn changed_text_under_the_same_guid_becomes_a_revision(f: &Fixture) {
     assert_eq!(now.body_html, "<p>Corrected text.</p>");
     assert_eq!(now.title, "Story (corrected)");
     assert_eq!(now.permalink, original.permalink, "the permalink never changes");
+    // The text as first republished is kept beside the edit.
     let revisions = s.revisions_for_article(original.id).await.unwrap();
-    assert_eq!(revisions.len(), 1);
-    assert_eq!(revisions[0].body_html, "<p>Corrected text.</p>");
-    assert_eq!(revisions[0].seen_at, retr.retrieved_at);
+    assert_eq!(revisions.len(), 2);
+    assert_eq!(revisions[0].body_html, original.body_html);
+    assert_eq!(revisions[1].body_html, "<p>Corrected text.</p>");
+    assert_eq!(revisions[1].seen_at, retr.retrieved_at);
     assert_eq!(
         s.retrievals_for_article(original.id).await.unwrap().len(),
         2,
@@ -271,7 +274,7 @@ async fn changed_text_under_the_same_guid_becomes_a_revision(f: &Fixture) {
     // Seeing the corrected text again changes nothing.
     let out = s.insert_articles_with_retrieval(vec![(edited, retr)]).await.unwrap();
     assert_eq!(out, vec![InsertOutcome::Duplicate(original.id)]);
-    assert_eq!(s.revisions_for_article(original.id).await.unwrap().len(), 1);
+    assert_eq!(s.revisions_for_article(original.id).await.unwrap().len(), 2);
 }
 
 /// A feed's items are stored together; each is judged exactly as if it came alone, against

@@ -90,6 +90,17 @@ struct ArticlePage<'a> {
     can_withdraw: bool,
     /// The story it reports, when other reports of it are here too.
     story: Option<super::story::StoryLine>,
+    /// The outlet's edits, when it made any.
+    edited: Option<EditNote>,
+    /// Key dates and names.
+    facts: super::revisions::FactsView,
+}
+
+#[derive(Debug, Serialize)]
+struct EditNote {
+    count: usize,
+    at: TimeView,
+    path: String,
 }
 
 /// The article page, with an optional message from a failed upload and the note to keep.
@@ -162,8 +173,17 @@ async fn render_article(
         .story_id
         .and_then(|id| lines.get(&id))
         .map(|(story, reports)| super::story::line_for(state, found.article.id, story, reports));
+    let times = state.store().revision_times(&[found.article.id]).await?;
+    let path = format!("/{}/", found.article.permalink.path());
+    let edited = super::revisions::last_edits(&times).remove(&found.article.id).map(|(count, at)| EditNote {
+        count,
+        at: TimeView::new(at),
+        path: state.link(&format!("{path}revisions/")),
+    });
+    let facts =
+        state.store().facts_for_articles(&[found.article.id]).await?.into_iter().map(|(_, f)| f).collect();
+    let facts = super::revisions::FactsView::new(state, facts, Utc::now().date_naive());
     let ArticleWithSource { article: a, source } = found;
-    let path = format!("/{}/", a.permalink.path());
     let mut frame = Frame::new(state, viewer, &a.title);
     frame.canonical = Some(canonical);
     frame.noindex = policy == IndexPolicy::NoIndex;
@@ -178,6 +198,8 @@ async fn render_article(
     }
     let ctx = ArticlePage {
         story,
+        edited,
+        facts,
         frame,
         timeline: timeline.into_iter().map(|e| entry_view(state, viewer, e)).collect(),
         upload_action: state.link(&format!("/articles/{}/updates", a.id)),
@@ -254,7 +276,7 @@ pub async fn updates_feed(
     }
     let page_url = state.urls().permalink(&permalink);
     let timeline = state.store().timeline_for_article(found.article.id).await?;
-    let entries: Vec<Entry> = timeline
+    let mut entries: Vec<Entry> = timeline
         .into_iter()
         .filter(|e| e.update.hidden.is_none())
         .map(|e| {
@@ -288,6 +310,33 @@ pub async fn updates_feed(
             }
         })
         .collect();
+    if found.article.licence.allows_full_text() {
+        let revisions = state.store().revisions_for_article(found.article.id).await?;
+        let retrievals = state.store().retrievals_for_article(found.article.id).await?;
+        for edit in super::revisions::edits(&revisions, &retrievals) {
+            let href = format!("{page_url}revisions/#edit-{}", edit.id);
+            let at = edit.seen_at.fixed_offset();
+            entries.push(Entry {
+                id: href.clone(),
+                title: Text::plain(format!("Edited by {}: {}", found.source.name, edit.summary)),
+                updated: at,
+                published: Some(at),
+                authors: vec![Person { name: found.source.name.clone(), ..Person::default() }],
+                links: vec![Link { href, rel: "alternate".into(), ..Link::default() }],
+                content: Some(Content {
+                    value: Some(format!(
+                        "{}{}",
+                        edit.title_html.map(|t| format!("<h2>{t}</h2>")).unwrap_or_default(),
+                        edit.body_html
+                    )),
+                    content_type: Some("html".into()),
+                    ..Content::default()
+                }),
+                ..Entry::default()
+            });
+        }
+        entries.sort_by_key(|e| e.updated);
+    }
     let updated =
         entries.iter().map(|e| e.updated).max().unwrap_or_else(|| found.article.published_at.fixed_offset());
     let feed = Feed {
@@ -339,7 +388,7 @@ pub async fn show_article(
     }
 }
 
-fn parse_permalink(year: &str, month: &str, day: &str, slug: &str) -> Option<Permalink> {
+pub(crate) fn parse_permalink(year: &str, month: &str, day: &str, slug: &str) -> Option<Permalink> {
     // Only the zero-padded form we issue names an article.
     if year.len() != 4 || month.len() != 2 || day.len() != 2 {
         return None;

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod cite;
 pub mod feeds;
 pub mod lists;
+pub mod revisions;
 pub mod search;
 pub mod seo;
 pub mod story;

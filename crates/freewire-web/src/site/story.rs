@@ -139,7 +139,7 @@ struct ReportView {
 #[derive(Debug, Serialize)]
 struct MomentView {
     at: TimeView,
-    /// `report` or `update`.
+    /// `report`, `edit` or `update`.
     kind: &'static str,
     text: String,
     path: String,
@@ -162,9 +162,15 @@ struct StoryPage {
     can_edit: bool,
     rename_action: String,
     merge_action: String,
+    facts: super::revisions::FactsView,
 }
 
-fn moments(state: &AppState, reports: &[ReportView], timeline: Vec<TimelineEntry>) -> Vec<MomentView> {
+fn moments(
+    state: &AppState,
+    reports: &[ReportView],
+    timeline: Vec<TimelineEntry>,
+    edits: &[(ArticleId, i64, DateTime<Utc>)],
+) -> Vec<MomentView> {
     let titles: HashMap<i64, (&str, &str)> =
         reports.iter().map(|r| (r.id, (r.title.as_str(), r.path.as_str()))).collect();
     let mut moments: Vec<(DateTime<Utc>, MomentView)> = Vec::new();
@@ -194,6 +200,25 @@ fn moments(state: &AppState, reports: &[ReportView], timeline: Vec<TimelineEntry
                 source: None,
                 body_html: render_markdown(&e.update.body),
                 attachments: e.attachments.iter().map(|a| AttachmentView::new(state, a)).collect(),
+            },
+        ));
+    }
+    // Each version after an article's first is an edit by its outlet.
+    let mut versions_seen: HashMap<i64, usize> = HashMap::new();
+    for (article, revision, at) in edits {
+        let seen = versions_seen.entry(article.0).or_default();
+        *seen += 1;
+        let Some(r) = reports.iter().find(|r| r.id == article.0).filter(|_| *seen > 1) else { continue };
+        moments.push((
+            *at,
+            MomentView {
+                at: TimeView::new(*at),
+                kind: "edit",
+                text: format!("{} edited “{}”", r.source, r.title),
+                path: format!("{}revisions/#edit-{revision}", r.path),
+                source: Some(r.source.clone()),
+                body_html: String::new(),
+                attachments: Vec::new(),
             },
         ));
     }
@@ -234,6 +259,9 @@ async fn render_story(
     let slugs = lists::slugs(state).await?;
     let ids: Vec<ArticleId> = page.items.iter().map(|a| a.article.id).collect();
     let timeline = state.store().timelines_for_articles(&ids).await?;
+    let edits = state.store().revision_times(&ids).await?;
+    let facts = state.store().facts_for_articles(&ids).await?.into_iter().map(|(_, f)| f).collect();
+    let facts = super::revisions::FactsView::new(state, facts, Utc::now().date_naive());
     let modified = timeline
         .iter()
         .map(|e| e.update.edited_at.unwrap_or(e.update.created_at))
@@ -268,7 +296,8 @@ async fn render_story(
         title: story.title.clone(),
         article_count: story.article_count,
         outlet_count: story.outlet_count,
-        timeline: moments(state, &reports, timeline),
+        timeline: moments(state, &reports, timeline, &edits),
+        facts,
         reports,
         feeds,
         search_action: state.link("/search"),

@@ -110,7 +110,7 @@ pub(super) async fn insert_independent(
 
     let mut plans = Vec::with_capacity(batch.len());
     for ((new, retr), base) in batch.iter().zip(independent.bases) {
-        let sha = content_sha256(&new.body_html);
+        let sha = content_sha256(new);
         if let Some(existing) = by_guid.remove(&(new.source_id.0, new.guid.clone())) {
             plans.push(Plan::Done(known_guid(txn, existing, new, retr, sha).await?));
             continue;

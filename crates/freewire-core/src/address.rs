@@ -1,7 +1,7 @@
 //! Recognising the same story reached twice by its address: [`normalize_url`] turns the many
 //! spellings of one address into one key, which the store compares across sources.
 //!
-//! Recognising it by its text is the fingerprint's job, in `freewire_core::fingerprint`, next to
+//! Recognising it by its text is the fingerprint's job, in [`crate::fingerprint`], next to
 //! the near-duplicate rule the store applies.
 
 use url::{Position, Url, form_urlencoded};
@@ -13,7 +13,9 @@ const TRACKING_PARAMS: &[&str] = &[
     "ocid",
 ];
 
-fn is_tracking(name: &str) -> bool {
+/// Whether a query parameter only says how a visitor arrived (`utm_*`, `fbclid` …).
+#[must_use]
+pub fn is_tracking(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     name.starts_with("utm_") || TRACKING_PARAMS.contains(&name.as_str())
 }
