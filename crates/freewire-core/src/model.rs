@@ -423,7 +423,8 @@ pub enum InsertOutcome {
 }
 
 /// One version of an article's text seen at its source. An article the outlet edited has two
-/// or more, oldest first: the first is the text as first republished.
+/// or more, oldest first: the first is the text as first republished (for articles edited
+/// before versions were kept that way, the earliest edit kept).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Revision {
     pub id: i64,

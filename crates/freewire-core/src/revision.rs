@@ -88,9 +88,10 @@ const STAMP_UNITS: &[&str] = &[
 /// Words that may open a stamp ("Updated 5 minutes ago", "Published: 2 hours ago").
 const STAMP_LEADS: &[&str] = &["updated", "posted", "published", "edited", "modified", "last"];
 
-/// `text` without relative time stamps: "Updated 5 minutes ago", "Last updated an hour ago",
-/// "Updated just now", or a line that is only "3 hours ago". Such stamps change on every fetch
-/// of a page while the article stays the same; "met 5 days ago" inside a sentence is text.
+/// `text` without relative time stamps: a line that is only "Updated 5 minutes ago", "Last
+/// updated an hour ago", "Updated just now" or "3 hours ago". Such stamps change on every fetch
+/// of a page while the article stays the same; "met 5 days ago" or "posted 2 days ago" inside
+/// a sentence is text.
 fn without_stamps(text: &str) -> String {
     text.lines().map(line_without_stamps).collect::<Vec<_>>().join("\n")
 }
@@ -120,7 +121,7 @@ fn line_without_stamps(line: &str) -> String {
         while start > 0 && STAMP_LEADS.contains(&bare(tokens[start - 1]).as_str()) {
             start -= 1;
         }
-        if start < i || (start == 0 && end + 1 == tokens.len()) {
+        if start == 0 && end + 1 == tokens.len() {
             keep[start..=end].iter_mut().for_each(|k| *k = false);
         }
         i = end + 1;
@@ -213,6 +214,20 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "word" } else { "words" }
 }
 
+/// What each version changed from the one before it, for at most the latest `most` edits:
+/// `(index of the version in `versions`, its diff)`, oldest first. `versions` are an article's
+/// kept versions, oldest first.
+#[must_use]
+pub fn edits(versions: &[crate::model::Revision], most: usize) -> Vec<(usize, Diff)> {
+    let first = versions.len().saturating_sub(most).max(1);
+    (first..versions.len())
+        .map(|i| {
+            let (before, after) = (&versions[i - 1], &versions[i]);
+            (i, diff(&before.title, &before.body_html, &after.title, &after.body_html))
+        })
+        .collect()
+}
+
 /// How long one diff may search for the smallest edit before it settles for a larger one.
 const DIFF_DEADLINE: Duration = Duration::from_millis(200);
 
@@ -248,8 +263,9 @@ fn word_diff(old: &str, new: &str) -> (String, usize, usize) {
                 // Inside a run of added or removed words the space stays in the run; a paragraph
                 // break closes it (an element cannot span paragraphs).
                 ChangeTag::Insert | ChangeTag::Delete if open == Some(tag) && !paragraph => out.push(' '),
-                ChangeTag::Delete => {}
-                ChangeTag::Insert | ChangeTag::Equal => {
+                // A removed break still parts the words around it, unless one is there already.
+                ChangeTag::Delete if out.ends_with(char::is_whitespace) => close(&mut out, &mut open),
+                ChangeTag::Insert | ChangeTag::Delete | ChangeTag::Equal => {
                     close(&mut out, &mut open);
                     out.push_str(if paragraph { "\n\n" } else { " " });
                 }
@@ -381,6 +397,23 @@ mod tests {
         assert!(d.body_html.contains("</p><p>"), "paragraphs kept: {}", d.body_html);
         assert_eq!((d.added, d.removed), (2 + 4, 2), "{}", d.body_html);
         assert_eq!(d.summary(), "Headline changed; 6 words added, 2 removed");
+    }
+
+    #[test]
+    fn removed_words_and_paragraphs_keep_their_neighbours_apart() {
+        let words = diff("T", "<p>A B</p><p>C</p>", "T", "<p>A</p><p>C</p>").body_html;
+        assert_eq!(words, "<p>A <del>B</del></p><p>C</p>");
+        let paragraph = diff("T", "<p>A</p><p>B</p><p>C</p>", "T", "<p>A</p><p>C</p>").body_html;
+        assert_eq!(paragraph, "<p>A</p><p><del>B</del></p><p>C</p>");
+        assert_eq!(diff("T", "<p>a b c</p>", "T", "<p>a</p>").body_html, "<p>a <del>b c</del></p>");
+    }
+
+    #[test]
+    fn stamps_inside_a_sentence_are_text() {
+        assert_ne!(
+            key("<p>The video, posted 2 days ago, spread.</p>"),
+            key("<p>The video, posted 3 days ago, spread.</p>")
+        );
     }
 
     #[test]

@@ -90,10 +90,56 @@ pub struct Facts {
 /// The people, places, organisations and dates in `text` (plain text, paragraphs separated
 /// by blank lines), with relative dates counted from `dateline` (the day the article was
 /// published, in its own words' time zone as far as we know it: UTC).
+///
+/// Bounded for hostile text: only the first [`MAX_TEXT_BYTES`] are read, a sentence longer
+/// than [`MAX_SENTENCE_BYTES`] is read only that far, and at most [`MAX_FOUND`] names and as
+/// many dates are kept. News articles are far inside these limits.
 #[must_use]
 pub fn extract(text: &str, dateline: NaiveDate) -> Facts {
-    let sentences: Vec<&str> = sentences::split(text).collect();
-    let entities = names::find(&sentences);
-    let dates = sentences.iter().flat_map(|s| dates::find(s, dateline)).collect();
+    let sentences: Vec<&str> =
+        sentences::split(cut(text, MAX_TEXT_BYTES)).map(|s| cut(s, MAX_SENTENCE_BYTES)).collect();
+    let mut entities = names::find(&sentences);
+    entities.truncate(MAX_FOUND);
+    let dates = sentences.iter().flat_map(|s| dates::find(s, dateline)).take(MAX_FOUND).collect();
     Facts { entities, dates }
+}
+
+/// The most of an article's text that is read (a 10,000-word feature is about 60 KB). Name
+/// matching within an article compares each new name with those found before, so this also
+/// bounds that work.
+pub const MAX_TEXT_BYTES: usize = 96 * 1024;
+/// The most of one sentence that is read (a long news sentence is about 400 bytes).
+pub const MAX_SENTENCE_BYTES: usize = 2_000;
+/// The most names, and the most dates, kept for one article.
+pub const MAX_FOUND: usize = 300;
+
+/// `text` up to `max` bytes, ended on a character boundary.
+fn cut(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_is_read_only_so_far() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 4).unwrap_or_default();
+        // One endless "sentence" of dates and names, with a multi-byte character at the cut.
+        let endless = "on 1 January 2001 Ana Lima met Ó Briain in Kabul, ".repeat(20_000);
+        let facts = extract(&endless, day);
+        assert!(facts.dates.len() <= MAX_FOUND && facts.entities.len() <= MAX_FOUND);
+        assert!(facts.dates.iter().all(|d| d.sentence.len() <= MAX_SENTENCE_BYTES));
+        assert_eq!(cut("aé", 2), "a", "never inside a character");
+        // Many sentences: only the first part of the text is read.
+        let many = "Talks resume in Doha on Friday. ".repeat(50_000);
+        assert!(extract(&many, day).dates.len() <= MAX_FOUND);
+    }
 }

@@ -41,14 +41,16 @@ pub async fn record(store: &dyn Store, outcomes: &[InsertOutcome]) -> Result<(),
     if articles.is_empty() {
         return Ok(());
     }
-    let found =
-        tokio::task::spawn_blocking(move || articles.iter().map(|a| (a.id, facts_of(a))).collect::<Vec<_>>())
-            .await
-            .map_err(|e| StoreError::Backend {
-                context: "finding names and dates",
-                message: e.to_string(),
-            })?;
-    store.set_facts(&found).await
+    store.set_facts(&facts_off_thread(articles).await?).await
+}
+
+/// [`record`], for callers that have stored their articles already: a failure is logged, not
+/// returned, since the articles are kept either way (`freewire article facts` finds the names
+/// and dates again).
+pub async fn record_or_warn(store: &dyn Store, outcomes: &[InsertOutcome]) {
+    if let Err(e) = record(store, outcomes).await {
+        tracing::warn!(error = %e, "names and dates of stored articles not kept");
+    }
 }
 
 /// Finds again the names and dates of every published article, a page of `batch` at a time
@@ -67,13 +69,15 @@ pub async fn refresh_all(
         after = last.article.id;
         let articles: Vec<Article> = page.into_iter().map(|found| found.article).collect();
         done += articles.len() as u64;
-        let found = tokio::task::spawn_blocking(move || {
-            articles.iter().map(|a| (a.id, facts_of(a))).collect::<Vec<_>>()
-        })
-        .await
-        .map_err(|e| StoreError::Backend { context: "finding names and dates", message: e.to_string() })?;
-        store.set_facts(&found).await?;
+        store.set_facts(&facts_off_thread(articles).await?).await?;
         progress(done, total.max(done));
     }
     Ok(done)
+}
+
+/// The names and dates of `articles`, found off the async threads (it is CPU work).
+async fn facts_off_thread(articles: Vec<Article>) -> Result<Vec<(ArticleId, Facts)>, StoreError> {
+    tokio::task::spawn_blocking(move || articles.iter().map(|a| (a.id, facts_of(a))).collect())
+        .await
+        .map_err(|e| StoreError::Backend { context: "finding names and dates", message: e.to_string() })
 }

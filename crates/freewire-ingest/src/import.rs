@@ -142,7 +142,7 @@ pub async fn import_bytes(
     .await
     .map_err(|e| ImportError::Interrupted(e.to_string()))?;
     let outcomes = store.insert_articles_with_retrieval(batch).await?;
-    crate::facts::record(store, &outcomes).await?;
+    crate::facts::record_or_warn(store, &outcomes).await;
     let mut inserted = Vec::new();
     let (mut duplicates, mut revised, mut near_duplicates) = (repeated, 0, 0);
     for outcome in outcomes {

@@ -99,7 +99,8 @@ pub struct FeedPollReport {
 
 /// An article page, read.
 pub(crate) enum PageRead {
-    /// Its text (sanitised), the record of the fetch, and validators for the next one.
+    /// Its text (sanitised by the extractor), the record of the fetch, and validators for the
+    /// next one.
     Read { html: String, retrieval: NewRetrieval, validators: Validators },
     /// Unchanged since the validators given.
     NotModified,
@@ -336,8 +337,12 @@ impl Poller {
         let (batch, pages) = self.articles_with_full_text(feed, &parsed, &source, &retrieval, now).await?;
         let outcomes =
             self.store.insert_articles_with_retrieval(batch).await.map_err(|e| format!("store: {e}"))?;
-        crate::facts::record(self.store.as_ref(), &outcomes).await.map_err(|e| format!("store: {e}"))?;
-        self.schedule_rechecks(&outcomes, pages, now).await.map_err(|e| format!("store: {e}"))?;
+        // Derived from what is stored: a failure here must not fail the poll, whose articles are
+        // kept (and would be known items at the next poll).
+        crate::facts::record_or_warn(self.store.as_ref(), &outcomes).await;
+        if let Err(e) = self.schedule_rechecks(&outcomes, pages, now).await {
+            tracing::warn!(feed = %feed.id, error = %e, "re-reading of new articles' pages not scheduled");
+        }
         // Items repeating a GUID earlier in the same document were not stored at all.
         let repeated = parsed.items.len() - outcomes.len();
         let mut outcome = PollOutcome::Updated {

@@ -1,16 +1,16 @@
 //! Re-reading articles' original pages to see the outlet's later edits.
 //!
 //! Which articles: those whose text came from their page (the feed carried only a summary),
-//! from the day they are stored, and any article the outlet just edited. How often: by how long
-//! ago the article last changed, on a decaying schedule (by default `NewsDiffs`' schedule: every
+//! from the day they are stored, and again from each edit the outlet makes. (An article whose
+//! text came from its feed is followed by the feed: its page, read by another route, words it
+//! differently, and those differences are not the outlet's edits.) How often: by how long ago
+//! the article last changed, on a decaying schedule (by default `NewsDiffs`' schedule: every
 //! 15 minutes for 3 hours after a change, hourly for a day, every 3 hours for a week, daily for
 //! 30 days), never again 30 days after the last change. Each visit is a conditional request
 //! made inside the poller's per-host limits and robots.txt, like every other fetch.
 //!
 //! A page whose text changed becomes a revision through the same store call a feed's re-sent
 //! item takes, so what counts as an edit (and what is only noise) is decided in one place.
-//! For an article whose text came from its feed, the first visit only records what its page
-//! says: the page and the feed word the same article differently, which is not an edit.
 
 use std::time::Duration;
 
@@ -47,12 +47,6 @@ impl Default for RecheckSchedule {
 }
 
 impl RecheckSchedule {
-    /// Whether pages are re-read at all.
-    #[must_use]
-    pub fn enabled(&self) -> bool {
-        !self.steps.is_empty() && !self.stop_after.is_zero()
-    }
-
     /// The next visit after one at `now`, for an article that last changed at `changed_at`;
     /// `None` once the schedule has run out.
     #[must_use]
@@ -134,51 +128,43 @@ impl Poller {
                 _ => {}
             }
         }
-        for found in self.store.articles_by_ids(&revised).await? {
-            let Some(url) = found.article.original_url else { continue };
-            let existing = self.store.recheck_for_article(found.article.id).await?;
-            let (etag, last_modified, checks) =
-                existing.map_or((None, None, 0), |r| (r.etag, r.last_modified, r.checks));
-            self.store
-                .schedule_recheck(Recheck {
-                    article_id: found.article.id,
-                    url,
-                    due_at: first,
-                    changed_at: now,
-                    until,
-                    etag,
-                    last_modified,
-                    // Keeps the page's text recorded at an earlier visit, if any.
-                    page_key: None,
-                    checks,
-                })
-                .await?;
+        // An edit restarts the schedule of an article whose text comes from its page. One whose
+        // text comes from its feed is followed by its feed: its page's text, read by another
+        // route, would show the reading's differences as the outlet's edits.
+        for id in revised {
+            if let Some(existing) = self.store.recheck_for_article(id).await? {
+                self.store
+                    .schedule_recheck(Recheck {
+                        due_at: first,
+                        changed_at: now,
+                        until,
+                        // Keeps the page's text recorded at the last visit.
+                        page_key: None,
+                        ..existing
+                    })
+                    .await?;
+            }
         }
         Ok(())
     }
 
-    /// Reads again every page due at `now` (a claimed batch at a time) and schedules each
-    /// one's next visit; returns what each visit found.
+    /// Reads again the pages due at `now`, one claimed batch (`batch` in the poll settings),
+    /// and schedules each one's next visit; returns what each visit found. One batch a round,
+    /// so a backlog of pages on a slow host never holds up the feeds' polls.
     pub async fn recheck_due_at(&self, now: DateTime<Utc>) -> Result<Vec<VisitReport>, StoreError> {
         let lease =
             now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::minutes(10));
-        let mut reports = Vec::new();
-        loop {
-            let due = self.store.claim_due_rechecks(now, self.config.batch, lease).await?;
-            if due.is_empty() {
-                return Ok(reports);
-            }
-            let visits = futures_util::future::join_all(due.into_iter().map(|r| self.visit(r, now))).await;
-            for visit in visits {
-                reports.push(visit?);
-            }
-        }
+        let due = self.store.claim_due_rechecks(now, self.config.batch, lease).await?;
+        futures_util::future::join_all(due.into_iter().map(|r| self.visit(r, now)))
+            .await
+            .into_iter()
+            .collect()
     }
 
     async fn visit(&self, mut recheck: Recheck, now: DateTime<Utc>) -> Result<VisitReport, StoreError> {
-        let id = recheck.article_id;
+        let (id, claimed) = (recheck.article_id, recheck.due_at);
         if now > recheck.until {
-            self.store.finish_recheck(id, None).await?;
+            self.store.finish_recheck(id, claimed, None).await?;
             tracing::debug!(article = %id, "stopped re-reading an article's page: its schedule ran out");
             return Ok(VisitReport { article_id: id, outcome: Visit::Expired, next: None });
         }
@@ -194,13 +180,22 @@ impl Poller {
             Some(PageRead::Read { html, retrieval, validators }) => {
                 recheck.etag = validators.etag;
                 recheck.last_modified = validators.last_modified;
-                let body_html =
-                    crate::sanitize::sanitize_html(&html, Url::parse(&retrieval.location).ok().as_ref());
-                let key = version_key("", &body_html);
-                match recheck.page_key.replace(key.clone()) {
-                    None => Visit::Recorded,
+                let key = version_key("", &html);
+                match recheck.page_key.as_deref() {
                     Some(before) if before == key => Visit::Unchanged,
-                    Some(_) => self.store_edit(id, body_html, retrieval).await?,
+                    Some(_) => {
+                        let stored = self.store_edit(id, html, retrieval).await?;
+                        // A version the store did not take yet (an earlier one coming back is
+                        // taken when it holds) is offered again at the next visit.
+                        if stored == Visit::Edited {
+                            recheck.page_key = Some(key);
+                        }
+                        stored
+                    }
+                    None => {
+                        recheck.page_key = Some(key);
+                        Visit::Recorded
+                    }
                 }
             }
         };
@@ -213,16 +208,16 @@ impl Poller {
         match next {
             Some(due_at) => {
                 recheck.due_at = due_at;
-                self.store.finish_recheck(id, Some(recheck)).await?;
+                self.store.finish_recheck(id, claimed, Some(recheck)).await?;
             }
-            None => self.store.finish_recheck(id, None).await?,
+            None => self.store.finish_recheck(id, claimed, None).await?,
         }
         tracing::debug!(article = %id, ?outcome, ?next, "re-read an article's page");
         Ok(VisitReport { article_id: id, outcome, next })
     }
 
     /// The page says something else now: store it as the article's new version (the store
-    /// decides whether it is one: a version seen before is not).
+    /// decides whether it is one, by the rules a feed's re-send goes through).
     async fn store_edit(
         &self,
         id: ArticleId,
@@ -250,7 +245,7 @@ impl Poller {
             tags: a.tags,
         };
         let outcomes = self.store.insert_articles_with_retrieval(vec![(edited, retrieval)]).await?;
-        crate::facts::record(self.store.as_ref(), &outcomes).await?;
+        crate::facts::record_or_warn(self.store.as_ref(), &outcomes).await;
         Ok(if matches!(outcomes.first(), Some(InsertOutcome::Revised(_))) {
             Visit::Edited
         } else {
@@ -278,6 +273,7 @@ mod tests {
         assert_eq!(gap(24 * 29), Some(24 * 60), "the last visit falls on the 30th day");
         assert_eq!(gap(24 * 29 + 12), None, "the next visit would fall after the 30 days");
         assert_eq!(gap(24 * 31), None);
-        assert!(!RecheckSchedule { steps: Vec::new(), ..RecheckSchedule::default() }.enabled());
+        let off = RecheckSchedule { steps: Vec::new(), ..RecheckSchedule::default() };
+        assert_eq!(off.next_visit(changed, after(0)), None, "no steps: pages are never re-read");
     }
 }

@@ -104,6 +104,16 @@ pub struct IndexDoc {
     pub names: Vec<String>,
 }
 
+/// The query key of a kind of name: `person`, `place`, `org`.
+#[must_use]
+pub fn name_key(kind: freewire_core::facts::EntityKind) -> &'static str {
+    match kind {
+        freewire_core::facts::EntityKind::Person => "person",
+        freewire_core::facts::EntityKind::Place => "place",
+        freewire_core::facts::EntityKind::Organisation => "org",
+    }
+}
+
 /// The filter term of a name: its kind's key (`person`, `place`, `org`) and the name in lower
 /// case, `person:antony blinken`.
 #[must_use]

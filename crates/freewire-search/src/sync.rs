@@ -365,11 +365,7 @@ fn name_terms(facts: &freewire_core::facts::Facts) -> Vec<String> {
     use freewire_core::facts::EntityKind;
     let mut terms = Vec::new();
     for e in &facts.entities {
-        let key = match e.kind {
-            EntityKind::Person => "person",
-            EntityKind::Place => "place",
-            EntityKind::Organisation => "org",
-        };
+        let key = crate::index::name_key(e.kind);
         terms.push(crate::index::name_term(key, &e.name));
         if e.kind == EntityKind::Person
             && let Some(surname) = e.name.split_whitespace().last().filter(|s| *s != e.name.trim())

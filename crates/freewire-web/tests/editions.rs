@@ -75,7 +75,7 @@ async fn edits_and_facts_are_shown(app: TestApp) {
     assert!(revisions.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{revisions}");
     assert!(!revisions.contains("<script>alert"), "third-party text stays text: {revisions}");
     assert!(revisions.contains("https://harbour.example/feed.xml"), "the retrieval record: {revisions}");
-    assert!(revisions.contains("first republished as"), "{revisions}");
+    assert!(revisions.contains("the earliest version kept"), "{revisions}");
 
     // The updates feed carries the edit; the story's timeline shows it after both reports.
     let (_, feed) = get(&app, &format!("{page_path}updates.atom")).await;

@@ -5,7 +5,7 @@ use anyhow::Context;
 use chrono::{SecondsFormat, Utc};
 use freewire_core::facts::{EntityKind, Facts};
 use freewire_core::model::{ArticleId, ArticleWithSource, Retrieval, Revision};
-use freewire_core::revision::diff;
+use freewire_core::revision::edits;
 use freewire_core::{Permalink, SiteUrl, Store};
 use serde_json::{Value, json};
 
@@ -108,14 +108,13 @@ async fn show(store: &dyn Store, urls: &SiteUrl, which: &str, as_json: bool) -> 
 /// Every kept version, oldest first, each with its retrieval and what changed from the one
 /// before.
 fn versions(revisions: &[Revision], retrievals: &[Retrieval]) -> Vec<Value> {
+    let mut summaries: std::collections::HashMap<usize, String> =
+        edits(revisions, usize::MAX).into_iter().map(|(i, d)| (i, d.summary())).collect();
     revisions
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let summary = match i.checked_sub(1).map(|before| &revisions[before]) {
-                Some(b) => diff(&b.title, &b.body_html, &r.title, &r.body_html).summary(),
-                None => "As first republished".to_owned(),
-            };
+            let summary = summaries.remove(&i).unwrap_or_else(|| "The earliest version kept".to_owned());
             let retrieval = r.retrieval_id.and_then(|id| retrievals.iter().find(|x| x.id == id)).map(|x| {
                 json!({
                     "id": x.id,

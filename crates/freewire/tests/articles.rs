@@ -67,7 +67,7 @@ fn articles_from_the_command_line(database: String) {
     assert!(shown["story"]["url"].as_str().unwrap().starts_with("https://news.example/story/"), "{shown:#}");
     let revisions = shown["revisions"].as_array().unwrap();
     assert_eq!(revisions.len(), 2, "the first version and the edit: {shown:#}");
-    assert_eq!(revisions[0]["summary"], "As first republished");
+    assert_eq!(revisions[0]["summary"], "The earliest version kept");
     assert_eq!(revisions[1]["summary"], "Headline changed; 2 words added, 2 removed");
     for r in revisions {
         assert!(r["retrieval"]["location"].as_str().unwrap().starts_with("file://"), "{r:#}");

@@ -77,7 +77,7 @@ pub trait ArticleStore: Send + Sync {
     /// page. `page_key: None` keeps a key already recorded.
     async fn schedule_recheck(&self, recheck: Recheck) -> Result<(), StoreError>;
     /// Takes up to `limit` rechecks due at `now`, moving each one's due time to `lease_until`
-    /// so no other process takes it meanwhile.
+    /// so no other process takes it meanwhile; each comes back with that lease as its `due_at`.
     async fn claim_due_rechecks(
         &self,
         now: DateTime<Utc>,
@@ -85,7 +85,14 @@ pub trait ArticleStore: Send + Sync {
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<Recheck>, StoreError>;
     /// Records a visit: the recheck as it now stands, or `None` to stop re-reading the page.
-    async fn finish_recheck(&self, id: ArticleId, next: Option<Recheck>) -> Result<(), StoreError>;
+    /// `claimed` is the `due_at` its claim gave it (the lease): when another process changed
+    /// the recheck meanwhile (a schedule restarted by an edit), its change stands.
+    async fn finish_recheck(
+        &self,
+        id: ArticleId,
+        claimed: DateTime<Utc>,
+        next: Option<Recheck>,
+    ) -> Result<(), StoreError>;
     /// The recheck of an article, if its page is being re-read.
     async fn recheck_for_article(&self, id: ArticleId) -> Result<Option<Recheck>, StoreError>;
     /// Published articles with ids after `after`, by id: for rebuilding an index in one pass.

@@ -32,6 +32,9 @@ pub struct Model {
     pub duplicate_of: Option<i64>,
     /// Hex sha256 of `body_html`: a changed text at the source is a revision.
     pub content_sha256: String,
+    /// The key of the last version a re-send brought when it was an earlier one, not the one
+    /// shown (see `known_guid`).
+    pub last_seen_key: Option<String>,
     /// JSON array of `freewire_core::Media`.
     pub media: String,
     pub withdrawn_at: Option<DateTimeUtc>,

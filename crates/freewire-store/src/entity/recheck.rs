@@ -17,7 +17,6 @@ pub struct Model {
     /// The version key of the page's text at the last visit.
     pub page_key: Option<String>,
     pub checks: i32,
-    pub last_status: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

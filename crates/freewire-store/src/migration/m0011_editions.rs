@@ -1,12 +1,12 @@
 //! Outlets' edits and what an article says: each revision points at the retrieval that
-//! brought it, the names and dates found in each article are kept for its page, its story's
+//! brought it, an article remembers the last version seen when it was not the one shown (so a
+//! version that comes back is taken only when it holds), the names and dates found in each article are kept for its page, its story's
 //! page and search, and articles whose original page is re-read on a schedule have their next
 //! visit recorded.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
-    big_integer, big_integer_null, big_pk_auto, integer, integer_null, string, string_null, text,
-    timestamp_with_time_zone,
+    big_integer, big_integer_null, big_pk_auto, integer, string, string_null, text, timestamp_with_time_zone,
 };
 
 use super::{Articles, Revisions};
@@ -22,6 +22,11 @@ impl MigrationName for M0011Editions {
 #[derive(DeriveIden)]
 enum RevisionRetrieval {
     RetrievalId,
+}
+
+#[derive(DeriveIden)]
+enum ArticleLastSeen {
+    LastSeenKey,
 }
 
 #[derive(DeriveIden)]
@@ -49,7 +54,6 @@ enum Rechecks {
     LastModified,
     PageKey,
     Checks,
-    LastStatus,
 }
 
 #[async_trait::async_trait]
@@ -59,6 +63,13 @@ impl MigrationTrait for M0011Editions {
             Table::alter()
                 .table(Revisions::Table)
                 .add_column(big_integer_null(RevisionRetrieval::RetrievalId))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Articles::Table)
+                .add_column(string_null(ArticleLastSeen::LastSeenKey))
                 .to_owned(),
         )
         .await?;
@@ -102,7 +113,6 @@ impl MigrationTrait for M0011Editions {
                 .col(string_null(Rechecks::LastModified))
                 .col(string_null(Rechecks::PageKey))
                 .col(integer(Rechecks::Checks).default(0))
-                .col(integer_null(Rechecks::LastStatus))
                 .foreign_key(
                     ForeignKey::create()
                         .from(Rechecks::Table, Rechecks::ArticleId)
@@ -121,6 +131,10 @@ impl MigrationTrait for M0011Editions {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(Rechecks::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(ArticleFacts::Table).to_owned()).await?;
+        m.alter_table(
+            Table::alter().table(Articles::Table).drop_column(ArticleLastSeen::LastSeenKey).to_owned(),
+        )
+        .await?;
         m.alter_table(
             Table::alter().table(Revisions::Table).drop_column(RevisionRetrieval::RetrievalId).to_owned(),
         )

@@ -290,9 +290,12 @@ fn filtered(filter: &ArticleFilter) -> sea_orm::Select<article::Entity> {
 }
 
 /// An item whose GUID the source has used before: the same version is a duplicate, another
-/// version a revision of the stored article. A version seen before coming back (A → B → A,
-/// as two caches out of step serve them) is not an edit: it makes no revision and leaves the
-/// article as it is.
+/// version a revision of the stored article.
+///
+/// A version seen before coming back is taken only when it holds: two caches out of step serve
+/// A, B, A, B … (no edit at all), while an outlet that takes a passage out again serves A, A …
+/// So an earlier version is remembered the first time it comes back (`last_seen_key`) and
+/// becomes a revision only when the next re-send brings it again.
 async fn known_guid(
     txn: &impl ConnectionTrait,
     existing: article::Model,
@@ -301,17 +304,26 @@ async fn known_guid(
     key: String,
 ) -> Result<InsertOutcome, StoreError> {
     let id = existing.id;
-    if existing.content_sha256 == key {
-        return Ok(InsertOutcome::Duplicate(ArticleId(id)));
-    }
-    if version_key(&existing.title, &existing.body_html) == key {
-        // Kept under an older kind of key: record this one, so the next re-send compares at once.
+    let set_last_seen = |value: Option<String>| {
         article::Entity::update_many()
-            .col_expr(article::Column::ContentSha256, Expr::value(key))
+            .col_expr(article::Column::LastSeenKey, Expr::value(value))
             .filter(article::Column::Id.eq(id))
             .exec(txn)
-            .await
-            .map_err(db_err("recording an article's version key"))?;
+    };
+    if existing.content_sha256 == key || version_key(&existing.title, &existing.body_html) == key {
+        if existing.content_sha256 != key {
+            // Kept under an older kind of key: record this one, so the next re-send compares
+            // at once.
+            article::Entity::update_many()
+                .col_expr(article::Column::ContentSha256, Expr::value(key))
+                .filter(article::Column::Id.eq(id))
+                .exec(txn)
+                .await
+                .map_err(db_err("recording an article's version key"))?;
+        }
+        if existing.last_seen_key.is_some() {
+            set_last_seen(None).await.map_err(db_err("recording the version seen"))?;
+        }
         return Ok(InsertOutcome::Duplicate(ArticleId(id)));
     }
     let earlier = revision::Entity::find()
@@ -319,7 +331,10 @@ async fn known_guid(
         .all(txn)
         .await
         .map_err(db_err("reading an article's versions"))?;
-    if earlier.iter().any(|r| r.content_sha256 == key || version_key(&r.title, &r.body_html) == key) {
+    let seen_before = earlier.iter().any(|r| r.content_sha256 == key)
+        || earlier.iter().any(|r| version_key(&r.title, &r.body_html) == key);
+    if seen_before && existing.last_seen_key.as_deref() != Some(key.as_str()) {
+        set_last_seen(Some(key)).await.map_err(db_err("recording the version seen"))?;
         return Ok(InsertOutcome::Duplicate(ArticleId(id)));
     }
     revise(txn, existing, new, retr, key, earlier.is_empty()).await
@@ -377,6 +392,7 @@ async fn revise(
     row.summary = Set(new.summary.clone());
     row.updated_at = Set(Some(ts(new.updated_at.unwrap_or(retr.retrieved_at))));
     row.content_sha256 = Set(key);
+    row.last_seen_key = Set(None);
     row.media = Set(media_json(&new.media)?);
     row.update(txn).await.map_err(db_err("updating a revised article"))?;
     record_change(txn, id).await?;
@@ -684,8 +700,13 @@ impl ArticleStore for SqlStore {
         self.claim_rechecks(now, limit, lease_until).await
     }
 
-    async fn finish_recheck(&self, id: ArticleId, next: Option<Recheck>) -> Result<(), StoreError> {
-        self.end_recheck(id, next).await
+    async fn finish_recheck(
+        &self,
+        id: ArticleId,
+        claimed: DateTime<Utc>,
+        next: Option<Recheck>,
+    ) -> Result<(), StoreError> {
+        self.end_recheck(id, claimed, next).await
     }
 
     async fn recheck_for_article(&self, id: ArticleId) -> Result<Option<Recheck>, StoreError> {

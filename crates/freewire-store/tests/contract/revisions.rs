@@ -154,7 +154,7 @@ async fn an_edit_keeps_the_original_and_the_edit_each_with_its_retrieval(f: &Fix
     assert_eq!(s.retrievals_for_article(original.id).await.unwrap().len(), 3);
 }
 
-async fn a_version_seen_before_coming_back_is_not_an_edit(f: &Fixture) {
+async fn a_version_coming_back_is_an_edit_only_when_it_holds(f: &Fixture) {
     let s = &f.store;
     let src = source(s, "outlet").await;
     let a = BODY;
@@ -188,6 +188,19 @@ async fn a_version_seen_before_coming_back_is_not_an_edit(f: &Fixture) {
     );
     assert_eq!(s.article_by_id(id).await.unwrap().unwrap().article.body_html, b);
     assert_eq!(s.retrievals_for_article(id).await.unwrap().len(), 2, "a version seen before is not stored");
+
+    // The outlet takes the passage out again for good: A comes back and holds. The second A in
+    // a row is the edit, and the article shows A again.
+    let out = s.insert_articles_with_retrieval(vec![version(src, "g", "Ferry", a, 13)]).await.unwrap();
+    assert_eq!(out, vec![InsertOutcome::Duplicate(id)], "once may be a cache out of step");
+    let out = s.insert_articles_with_retrieval(vec![version(src, "g", "Ferry", a, 14)]).await.unwrap();
+    assert_eq!(out, vec![InsertOutcome::Revised(id)], "twice in a row is the outlet's edit");
+    assert_eq!(s.article_by_id(id).await.unwrap().unwrap().article.body_html, a);
+    let revisions = s.revisions_for_article(id).await.unwrap();
+    assert_eq!(revisions.iter().map(|r| r.body_html.as_str()).collect::<Vec<_>>(), [a, b.as_str(), a]);
+    // And B coming back once after that is again no edit.
+    let out = s.insert_articles_with_retrieval(vec![version(src, "g", "Ferry", &b, 15)]).await.unwrap();
+    assert_eq!(out, vec![InsertOutcome::Duplicate(id)]);
 }
 
 fn facts(entities: &[(EntityKind, &str)], dates: &[(NaiveDate, &str, DateKind)]) -> Facts {
@@ -306,9 +319,13 @@ async fn rechecks_are_claimed_when_due_leased_and_finished(f: &Fixture) {
     // Only the due ones, earliest first, up to the limit.
     let lease = start + Duration::minutes(20);
     let first = s.claim_due_rechecks(start + Duration::minutes(10), 1, lease).await.unwrap();
-    assert_eq!(first, vec![ra.clone()]);
+    assert_eq!(first, vec![Recheck { due_at: lease, ..ra.clone() }], "each comes back with its lease");
     let second = s.claim_due_rechecks(start + Duration::minutes(10), 10, lease).await.unwrap();
-    assert_eq!(second, vec![rb.clone()], "the claimed one is not claimed again; the later one is not due");
+    assert_eq!(
+        second,
+        vec![Recheck { due_at: lease, ..rb.clone() }],
+        "the claimed one is not claimed again; the later one is not due"
+    );
     assert_eq!(s.recheck_for_article(one).await.unwrap().unwrap().due_at, lease, "held until the lease ends");
     assert!(
         s.claim_due_rechecks(lease - Duration::seconds(1), 10, lease + Duration::minutes(20))
@@ -327,7 +344,7 @@ async fn rechecks_are_claimed_when_due_leased_and_finished(f: &Fixture) {
         checks: 1,
         ..ra.clone()
     };
-    s.finish_recheck(one, Some(next.clone())).await.unwrap();
+    s.finish_recheck(one, lease, Some(next.clone())).await.unwrap();
     assert_eq!(s.recheck_for_article(one).await.unwrap(), Some(next.clone()));
     assert!(
         s.claim_due_rechecks(start + Duration::minutes(19), 10, start + Duration::hours(1))
@@ -338,15 +355,19 @@ async fn rechecks_are_claimed_when_due_leased_and_finished(f: &Fixture) {
     );
     // A process that held a claim and died: after the lease, the recheck is claimed again.
     let later = start + Duration::minutes(31);
-    let retaken = s.claim_due_rechecks(later, 10, later + Duration::minutes(10)).await.unwrap();
+    let relet = later + Duration::minutes(10);
+    let retaken = s.claim_due_rechecks(later, 10, relet).await.unwrap();
     assert_eq!(
         retaken,
-        vec![Recheck { due_at: lease, ..rb.clone() }, next.clone()],
+        vec![Recheck { due_at: relet, ..rb.clone() }, Recheck { due_at: relet, ..next.clone() }],
         "the one whose lease ran out and the one due again, earliest first"
     );
+    // The process whose lease ran out finishes late: the claim it held is gone, nothing changes.
+    s.finish_recheck(two, lease, None).await.unwrap();
+    assert!(s.recheck_for_article(two).await.unwrap().is_some(), "a stale claim finishes nothing");
 
     // Stopped: gone, and never claimed again.
-    s.finish_recheck(two, None).await.unwrap();
+    s.finish_recheck(two, relet, None).await.unwrap();
     assert_eq!(s.recheck_for_article(two).await.unwrap(), None);
     let all = s.claim_due_rechecks(start + Duration::days(60), 10, start + Duration::days(61)).await.unwrap();
     assert_eq!(all.iter().map(|r| r.article_id).collect::<Vec<_>>(), [one, three]);
@@ -367,6 +388,10 @@ async fn rechecks_are_claimed_when_due_leased_and_finished(f: &Fixture) {
         s.recheck_for_article(one).await.unwrap(),
         Some(Recheck { page_key: Some("key-2".to_owned()), ..restarted.clone() })
     );
+    // The visit that held `one` when the edit restarted its schedule finishes: the restart stands.
+    let stale = Recheck { due_at: start + Duration::days(90), checks: 99, ..restarted.clone() };
+    s.finish_recheck(one, start + Duration::days(61), Some(stale)).await.unwrap();
+    assert_eq!(s.recheck_for_article(one).await.unwrap().unwrap().checks, 7, "the restart stands");
     s.schedule_recheck(Recheck { page_key: Some("key-3".to_owned()), ..restarted.clone() }).await.unwrap();
     assert_eq!(s.recheck_for_article(one).await.unwrap().unwrap().page_key.as_deref(), Some("key-3"));
     // A new recheck without a key has none.
@@ -378,7 +403,7 @@ async fn rechecks_are_claimed_when_due_leased_and_finished(f: &Fixture) {
 contract!(
     a_cosmetic_resend_is_a_duplicate_and_makes_no_revision,
     an_edit_keeps_the_original_and_the_edit_each_with_its_retrieval,
-    a_version_seen_before_coming_back_is_not_an_edit,
+    a_version_coming_back_is_an_edit_only_when_it_holds,
     names_and_dates_are_replaced_per_article_and_read_back_in_order,
     rechecks_are_claimed_when_due_leased_and_finished,
 );

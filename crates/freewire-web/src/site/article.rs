@@ -173,16 +173,25 @@ async fn render_article(
         .story_id
         .and_then(|id| lines.get(&id))
         .map(|(story, reports)| super::story::line_for(state, found.article.id, story, reports));
-    let times = state.store().revision_times(&[found.article.id]).await?;
     let path = format!("/{}/", found.article.permalink.path());
-    let edited = super::revisions::last_edits(&times).remove(&found.article.id).map(|(count, at)| EditNote {
-        count,
-        at: TimeView::new(at),
-        path: state.link(&format!("{path}revisions/")),
-    });
-    let facts =
-        state.store().facts_for_articles(&[found.article.id]).await?.into_iter().map(|(_, f)| f).collect();
-    let facts = super::revisions::FactsView::new(state, facts, Utc::now().date_naive());
+    // Edits and quoted sentences show the text itself: only where the licence allows it all.
+    let full_text = found.article.licence.allows_full_text();
+    let edited = if full_text {
+        let times = state.store().revision_times(&[found.article.id]).await?;
+        super::revisions::last_edits(&times).remove(&found.article.id).map(|(count, at)| EditNote {
+            count,
+            at: TimeView::new(at),
+            path: state.link(&format!("{path}revisions/")),
+        })
+    } else {
+        None
+    };
+    let facts = state.store().facts_for_articles(&[found.article.id]).await?;
+    let facts = super::revisions::FactsView::new(
+        state,
+        facts.into_iter().map(|(_, f)| (f, full_text)).collect(),
+        Utc::now().date_naive(),
+    );
     let ArticleWithSource { article: a, source } = found;
     let mut frame = Frame::new(state, viewer, &a.title);
     frame.canonical = Some(canonical);
@@ -313,7 +322,7 @@ pub async fn updates_feed(
     if found.article.licence.allows_full_text() {
         let revisions = state.store().revisions_for_article(found.article.id).await?;
         let retrievals = state.store().retrievals_for_article(found.article.id).await?;
-        for edit in super::revisions::edits(&revisions, &retrievals) {
+        for edit in super::revisions::edits(revisions, &retrievals).await? {
             let href = format!("{page_url}revisions/#edit-{}", edit.id);
             let at = edit.seen_at.fixed_offset();
             entries.push(Entry {
@@ -335,7 +344,8 @@ pub async fn updates_feed(
                 ..Entry::default()
             });
         }
-        entries.sort_by_key(|e| e.updated);
+        // Newest first, as the timeline.
+        entries.sort_by_key(|e| std::cmp::Reverse(e.updated));
     }
     let updated =
         entries.iter().map(|e| e.updated).max().unwrap_or_else(|| found.article.published_at.fixed_offset());

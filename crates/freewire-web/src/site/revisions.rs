@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use freewire_core::facts::{DateKind, EntityKind, Facts};
-use freewire_core::revision::diff;
 use freewire_core::{ArticleId, ArticleStatus, Retrieval, Revision};
 use serde::Serialize;
 
@@ -51,26 +50,38 @@ impl RetrievalView {
     }
 }
 
-/// Every edit of an article, oldest first: each version after the first, diffed against the
-/// one before it, with the retrieval that brought it.
-pub(crate) fn edits(revisions: &[Revision], retrievals: &[Retrieval]) -> Vec<EditView> {
-    let by_id: HashMap<i64, &Retrieval> = retrievals.iter().map(|r| (r.id, r)).collect();
-    revisions
-        .windows(2)
-        .map(|pair| {
-            let (before, after) = (&pair[0], &pair[1]);
-            let d = diff(&before.title, &before.body_html, &after.title, &after.body_html);
-            EditView {
-                id: after.id,
-                at: TimeView::new(after.seen_at),
-                seen_at: after.seen_at,
-                summary: d.summary(),
-                title_html: d.title_html,
-                body_html: d.body_html,
-                retrieval: after.retrieval_id.and_then(|id| by_id.get(&id)).map(|r| RetrievalView::new(r)),
-            }
+/// The most edits a revisions page or an updates feed shows (the latest ones): an article
+/// that changes at every fetch must not make every request diff its whole history.
+pub(crate) const MOST_EDITS: usize = 100;
+
+/// The latest edits of an article, oldest first: each version after the first, diffed against
+/// the one before it, with the retrieval that brought it. Diffing is CPU work: it runs off the
+/// async threads.
+pub(crate) async fn edits(
+    revisions: Vec<Revision>,
+    retrievals: &[Retrieval],
+) -> Result<Vec<EditView>, WebError> {
+    let by_id: HashMap<i64, RetrievalView> =
+        retrievals.iter().map(|r| (r.id, RetrievalView::new(r))).collect();
+    let diffs = tokio::task::spawn_blocking(move || {
+        let diffs = freewire_core::revision::edits(&revisions, MOST_EDITS);
+        diffs.into_iter().map(|(i, d)| (revisions[i].clone(), d)).collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| WebError::Internal(format!("diffing revisions was interrupted: {e}")))?;
+    let mut by_id = by_id;
+    Ok(diffs
+        .into_iter()
+        .map(|(after, d)| EditView {
+            id: after.id,
+            at: TimeView::new(after.seen_at),
+            seen_at: after.seen_at,
+            summary: d.summary(),
+            title_html: d.title_html,
+            body_html: d.body_html,
+            retrieval: after.retrieval_id.and_then(|id| by_id.remove(&id)),
         })
-        .collect()
+        .collect())
 }
 
 #[derive(Debug, Serialize)]
@@ -113,13 +124,16 @@ pub async fn show_revisions(
     let a = &found.article;
     let revisions = state.store().revisions_for_article(a.id).await?;
     let retrievals = state.store().retrievals_for_article(a.id).await?;
-    let by_id: HashMap<i64, &Retrieval> = retrievals.iter().map(|r| (r.id, r)).collect();
     let first = revisions.first().map(|r| VersionView {
         id: r.id,
         at: TimeView::new(r.seen_at),
         title: r.title.clone(),
-        retrieval: r.retrieval_id.and_then(|id| by_id.get(&id)).map(|r| RetrievalView::new(r)),
+        retrieval: r
+            .retrieval_id
+            .and_then(|id| retrievals.iter().find(|x| x.id == id))
+            .map(RetrievalView::new),
     });
+    let edits = edits(revisions, &retrievals).await?;
     let mut frame = Frame::new(&state, viewer.as_ref(), &format!("Edits: {}", a.title));
     frame.noindex = true;
     let ctx = RevisionsPage {
@@ -128,7 +142,7 @@ pub async fn show_revisions(
         article_path: state.link(&format!("/{}/", a.permalink.path())),
         source: found.source.name.clone(),
         original_url: a.original_url.clone(),
-        edits: edits(&revisions, &retrievals),
+        edits,
         first,
     };
     Ok(Html(state.templates().render("revisions.html", ctx)?).into_response())
@@ -175,12 +189,13 @@ pub(crate) struct FactsView {
 
 impl FactsView {
     /// The facts of one or more articles merged (a name or a day once), dates marked ahead of
-    /// `today`.
-    pub(crate) fn new(state: &AppState, facts: Vec<Facts>, today: NaiveDate) -> Self {
+    /// `today`. Each article's facts come with whether its licence lets us show its full text:
+    /// only then are its sentences quoted.
+    pub(crate) fn new(state: &AppState, facts: Vec<(Facts, bool)>, today: NaiveDate) -> Self {
         let mut by_day: BTreeMap<NaiveDate, KeyDateView> = BTreeMap::new();
         let mut names = NamesView::default();
         let mut seen = std::collections::HashSet::new();
-        for f in facts {
+        for (f, quote) in facts {
             for d in f.dates {
                 let day = by_day.entry(d.date).or_insert_with(|| KeyDateView {
                     iso: d.date.format("%Y-%m-%d").to_string(),
@@ -190,7 +205,7 @@ impl FactsView {
                     mentions: Vec::new(),
                 });
                 day.deadline |= d.kind == DateKind::Deadline;
-                if day.mentions.len() < 3 && !day.mentions.iter().any(|m| m.sentence == d.sentence) {
+                if quote && day.mentions.len() < 3 && !day.mentions.iter().any(|m| m.sentence == d.sentence) {
                     day.mentions.push(MentionView { text: d.text, sentence: d.sentence });
                 }
             }
@@ -198,12 +213,12 @@ impl FactsView {
                 if !seen.insert((e.kind, e.name.to_lowercase())) {
                     continue;
                 }
-                let (list, key) = match e.kind {
-                    EntityKind::Person => (&mut names.people, "person"),
-                    EntityKind::Place => (&mut names.places, "place"),
-                    EntityKind::Organisation => (&mut names.organisations, "org"),
+                let list = match e.kind {
+                    EntityKind::Person => &mut names.people,
+                    EntityKind::Place => &mut names.places,
+                    EntityKind::Organisation => &mut names.organisations,
                 };
-                let query = format!("{key}:\"{}\"", e.name);
+                let query = format!("{}:\"{}\"", freewire_search::index::name_key(e.kind), e.name);
                 let search = format!(
                     "{}?q={}",
                     state.link("/search"),

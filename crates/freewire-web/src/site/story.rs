@@ -259,9 +259,18 @@ async fn render_story(
     let slugs = lists::slugs(state).await?;
     let ids: Vec<ArticleId> = page.items.iter().map(|a| a.article.id).collect();
     let timeline = state.store().timelines_for_articles(&ids).await?;
-    let edits = state.store().revision_times(&ids).await?;
-    let facts = state.store().facts_for_articles(&ids).await?.into_iter().map(|(_, f)| f).collect();
-    let facts = super::revisions::FactsView::new(state, facts, Utc::now().date_naive());
+    // Edits and quoted sentences show a report's text: only where its licence allows it all.
+    let full_text: HashMap<ArticleId, bool> =
+        page.items.iter().map(|a| (a.article.id, a.article.licence.allows_full_text())).collect();
+    let shown = |id: &ArticleId| full_text.get(id).copied().unwrap_or(false);
+    let mut edits = state.store().revision_times(&ids).await?;
+    edits.retain(|(id, _, _)| shown(id));
+    let facts = state.store().facts_for_articles(&ids).await?;
+    let facts = super::revisions::FactsView::new(
+        state,
+        facts.into_iter().map(|(id, f)| (f, shown(&id))).collect(),
+        Utc::now().date_naive(),
+    );
     let modified = timeline
         .iter()
         .map(|e| e.update.edited_at.unwrap_or(e.update.created_at))

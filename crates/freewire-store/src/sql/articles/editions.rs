@@ -110,29 +110,48 @@ impl SqlStore {
                 .await
                 .map_err(db_err("claiming a page's re-reading"))?;
             if taken.rows_affected == 1 {
-                claimed.push(recheck_from(row));
+                // The claim is the lease: finishing checks it still stands.
+                claimed.push(Recheck { due_at: ts(lease_until), ..recheck_from(row) });
             }
         }
         Ok(claimed)
     }
 
-    pub(super) async fn end_recheck(&self, id: ArticleId, next: Option<Recheck>) -> Result<(), StoreError> {
+    /// Finishes a claimed recheck (`claimed` is its lease, as [`Self::claim_rechecks`] gave
+    /// it), unless someone changed it meanwhile: a schedule restarted by another process's
+    /// edit, or the article gone. Their change stands.
+    pub(super) async fn end_recheck(
+        &self,
+        id: ArticleId,
+        claimed: DateTime<Utc>,
+        next: Option<Recheck>,
+    ) -> Result<(), StoreError> {
         match next {
             Some(r) => {
-                let mut row = recheck_row(r);
-                row.article_id = Set(id.0);
-                recheck::Entity::update(row)
+                recheck::Entity::update_many()
+                    .col_expr(recheck::Column::DueAt, Expr::value(ts(r.due_at)))
+                    .col_expr(recheck::Column::ChangedAt, Expr::value(ts(r.changed_at)))
+                    .col_expr(recheck::Column::Until, Expr::value(ts(r.until)))
+                    .col_expr(recheck::Column::Etag, Expr::value(r.etag))
+                    .col_expr(recheck::Column::LastModified, Expr::value(r.last_modified))
+                    .col_expr(recheck::Column::PageKey, Expr::value(r.page_key))
+                    .col_expr(recheck::Column::Checks, Expr::value(r.checks))
+                    .filter(recheck::Column::ArticleId.eq(id.0))
+                    .filter(recheck::Column::DueAt.eq(ts(claimed)))
                     .exec(&self.db)
                     .await
-                    .map(|_| ())
-                    .map_err(db_err("recording a page's re-reading"))
+                    .map_err(db_err("recording a page's re-reading"))?;
             }
-            None => recheck::Entity::delete_by_id(id.0)
-                .exec(&self.db)
-                .await
-                .map(|_| ())
-                .map_err(db_err("ending a page's re-reading")),
+            None => {
+                recheck::Entity::delete_many()
+                    .filter(recheck::Column::ArticleId.eq(id.0))
+                    .filter(recheck::Column::DueAt.eq(ts(claimed)))
+                    .exec(&self.db)
+                    .await
+                    .map_err(db_err("ending a page's re-reading"))?;
+            }
         }
+        Ok(())
     }
 
     pub(super) async fn recheck_of(&self, id: ArticleId) -> Result<Option<Recheck>, StoreError> {
@@ -155,7 +174,6 @@ fn recheck_row(r: Recheck) -> recheck::ActiveModel {
         last_modified: Set(r.last_modified),
         page_key: Set(r.page_key),
         checks: Set(r.checks),
-        last_status: Set(None),
     }
 }
 
