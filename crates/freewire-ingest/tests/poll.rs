@@ -98,6 +98,15 @@ struct Site {
 }
 
 impl Site {
+    /// The published articles, newest first (the tests store fewer than ten).
+    async fn stored(&self) -> Vec<freewire_core::ArticleWithSource> {
+        self.store
+            .list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 10))
+            .await
+            .unwrap()
+            .items
+    }
+
     async fn start() -> Site {
         let fx = Fixture::default();
         let app = axum::Router::new().fallback(handle).with_state(fx.clone());
@@ -409,12 +418,7 @@ async fn a_summary_only_item_gets_the_article_page_text_where_robots_allow() {
     site.route("/feed", Route::ok(feed));
     let followed = site.feed("Summaries", &site.url("/feed")).await;
     site.poller(true).poll_due().await.unwrap();
-    let items = site
-        .store
-        .list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 10))
-        .await
-        .unwrap()
-        .items;
+    let items = site.stored().await;
     let body = |t: &str| items.iter().find(|a| a.article.title == t).unwrap().article.clone();
     let open = body("Ferry Saved");
     assert!(open.body_html.contains("bridging grant"), "full text from the page: {}", open.body_html);
@@ -485,12 +489,7 @@ async fn edited_pages_are_reread_on_a_decaying_schedule_and_their_edits_kept() {
     site.feed("Island News", &site.url("/feed")).await;
     let poller = site.poller(true);
     poller.poll_due().await.unwrap();
-    let items = site
-        .store
-        .list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 10))
-        .await
-        .unwrap()
-        .items;
+    let items = site.stored().await;
     let find = |t: &str| items.iter().find(|a| a.article.title == t).unwrap().article.clone();
     let (ferry, memo) = (find("Ferry Saved"), find("Ferry Memo"));
     assert!(ferry.body_html.contains("1,900 people"), "the page's text: {}", ferry.body_html);
@@ -804,12 +803,7 @@ async fn article_pages_at_private_addresses_are_refused_before_any_connection() 
     site.route("/feed", Route::ok(feed));
     site.feed("Probe", &site.url("/feed")).await;
     site.poller(true).poll_due().await.unwrap();
-    let items = site
-        .store
-        .list_articles(&freewire_core::ArticleFilter::default(), PageRequest::new(1, 10))
-        .await
-        .unwrap()
-        .items;
+    let items = site.stored().await;
     assert_eq!(items.len(), 1);
     assert!(items[0].article.body_html.contains("Only a summary."));
 }

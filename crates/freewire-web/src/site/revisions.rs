@@ -233,18 +233,24 @@ impl FactsView {
     }
 }
 
-/// The latest edit of each of these articles by the outlet, when there was one: `(article,
-/// time)`. An article's first kept version is its text as first republished, not an edit.
+/// The outlet's edits among these versions (`(article, revision id, seen at)`, oldest first,
+/// as [`freewire_core::ArticleStore::revision_times`] gives them): every version after an
+/// article's first, which is its text as first republished.
+pub(crate) fn edit_times(
+    times: &[(ArticleId, i64, DateTime<Utc>)],
+) -> impl Iterator<Item = &(ArticleId, i64, DateTime<Utc>)> {
+    let mut firsts = std::collections::HashSet::new();
+    times.iter().filter(move |(article, _, _)| !firsts.insert(*article))
+}
+
+/// How many edits each of these articles had, and when the latest was.
 pub(crate) fn last_edits(
     times: &[(ArticleId, i64, DateTime<Utc>)],
 ) -> HashMap<ArticleId, (usize, DateTime<Utc>)> {
-    let mut per: HashMap<ArticleId, Vec<DateTime<Utc>>> = HashMap::new();
-    for (article, _, at) in times {
-        per.entry(*article).or_default().push(*at);
+    let mut per: HashMap<ArticleId, (usize, DateTime<Utc>)> = HashMap::new();
+    for (article, _, at) in edit_times(times) {
+        let entry = per.entry(*article).or_insert((0, *at));
+        *entry = (entry.0 + 1, *at);
     }
-    per.into_iter()
-        .filter_map(|(article, at)| {
-            Some((article, (at.len().checked_sub(1).filter(|n| *n > 0)?, *at.last()?)))
-        })
-        .collect()
+    per
 }

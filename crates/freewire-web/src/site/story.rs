@@ -203,12 +203,8 @@ fn moments(
             },
         ));
     }
-    // Each version after an article's first is an edit by its outlet.
-    let mut versions_seen: HashMap<i64, usize> = HashMap::new();
-    for (article, revision, at) in edits {
-        let seen = versions_seen.entry(article.0).or_default();
-        *seen += 1;
-        let Some(r) = reports.iter().find(|r| r.id == article.0).filter(|_| *seen > 1) else { continue };
+    for (article, revision, at) in super::revisions::edit_times(edits) {
+        let Some(r) = reports.iter().find(|r| r.id == article.0) else { continue };
         moments.push((
             *at,
             MomentView {
