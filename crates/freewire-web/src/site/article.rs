@@ -276,13 +276,7 @@ pub async fn updates_feed(
     Path((year, month, day, slug)): Path<(String, String, String, String)>,
 ) -> Result<Response, WebError> {
     use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
-    let permalink = parse_permalink(&year, &month, &day, &slug).ok_or(WebError::NotFound)?;
-    let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
-    match found.article.status {
-        ArticleStatus::Published => {}
-        ArticleStatus::Withdrawn => return Err(withdrawn(&found.article)),
-        ArticleStatus::Duplicate => return Err(WebError::NotFound),
-    }
+    let (permalink, found) = published_at(&state, &year, &month, &day, &slug).await?;
     let page_url = state.urls().permalink(&permalink);
     let timeline = state.store().timeline_for_article(found.article.id).await?;
     let mut entries: Vec<Entry> = timeline
@@ -398,7 +392,26 @@ pub async fn show_article(
     }
 }
 
-pub(crate) fn parse_permalink(year: &str, month: &str, day: &str, slug: &str) -> Option<Permalink> {
+/// The published article at a permalink's address, for the pages under it (its updates feed,
+/// its revisions): 410 with the notice when withdrawn, 404 when there is none or it is another
+/// outlet's copy.
+pub(crate) async fn published_at(
+    state: &AppState,
+    year: &str,
+    month: &str,
+    day: &str,
+    slug: &str,
+) -> Result<(Permalink, ArticleWithSource), WebError> {
+    let permalink = parse_permalink(year, month, day, slug).ok_or(WebError::NotFound)?;
+    let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
+    match found.article.status {
+        ArticleStatus::Published => Ok((permalink, found)),
+        ArticleStatus::Withdrawn => Err(withdrawn(&found.article)),
+        ArticleStatus::Duplicate => Err(WebError::NotFound),
+    }
+}
+
+fn parse_permalink(year: &str, month: &str, day: &str, slug: &str) -> Option<Permalink> {
     // Only the zero-padded form we issue names an article.
     if year.len() != 4 || month.len() != 2 || day.len() != 2 {
         return None;

@@ -8,14 +8,14 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use freewire_core::facts::{DateKind, EntityKind, Facts};
-use freewire_core::{ArticleId, ArticleStatus, Retrieval, Revision};
+use freewire_core::{ArticleId, Retrieval, Revision};
 use serde::Serialize;
 
 use crate::error::WebError;
 use crate::frame::Frame;
 use crate::state::AppState;
 use crate::viewer::Viewer;
-use crate::views::{TimeView, withdrawn};
+use crate::views::TimeView;
 
 /// One edit of an article: a version and what changed from the one before.
 #[derive(Debug, Serialize)]
@@ -110,13 +110,7 @@ pub async fn show_revisions(
     Viewer(viewer): Viewer,
     Path((year, month, day, slug)): Path<(String, String, String, String)>,
 ) -> Result<Response, WebError> {
-    let permalink = super::article::parse_permalink(&year, &month, &day, &slug).ok_or(WebError::NotFound)?;
-    let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
-    match found.article.status {
-        ArticleStatus::Published => {}
-        ArticleStatus::Withdrawn => return Err(withdrawn(&found.article)),
-        ArticleStatus::Duplicate => return Err(WebError::NotFound),
-    }
+    let (_, found) = super::article::published_at(&state, &year, &month, &day, &slug).await?;
     // Diffs show the text itself: only where the licence lets us show all of it.
     if !found.article.licence.allows_full_text() {
         return Err(WebError::NotFound);
