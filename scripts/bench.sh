@@ -41,6 +41,16 @@ step "parse: freewire"
 step "parse: feedparser"
 "$py_env/bin/python" scripts/bench/feedparser_parse.py "$out/corpus" > "$out/feedparser.json"
 
+step "agreement with feedparser, field by field (shared corpus read in place, and our format documents)"
+feeds_corpus="${BENCH_FEEDS:-../shared/corpus/feeds}"
+if [ -d "$feeds_corpus" ]; then
+  "$bench" agreement --python "$py_env/bin/python" "$feeds_corpus" crates/freewire-ingest/tests/fixtures/formats \
+    > "$out/agreement.json"
+else
+  echo "  no feed corpus at $feeds_corpus (BENCH_FEEDS names it): agreement left out"
+  rm -f "$out/agreement.json"
+fi
+
 step "ingest into SQLite"
 rm -f "$out"/ingest.db*
 "$bench" ingest "$out/corpus" --database "sqlite://$PWD/$out/ingest.db?mode=rwc" > "$out/ingest-sqlite.json"
@@ -295,6 +305,13 @@ if os.path.exists(grouping):
     g = load("grouping-million.json")
     print(f"| grouping into stories on its own, {g['stored_articles']:,} stored | {g['articles_per_second']:,.0f} articles/s "
           f"({g['placed']:,} placed in {g['stories']:,} stories, {g['seconds']:.0f} s) | — | — |")
+agreement = os.path.join(out, "agreement.json")
+if os.path.exists(agreement):
+    a = load("agreement.json")
+    print(f"\n### Agreement with feedparser {a['feedparser']} ({a['documents']} documents; docs/feedparser.md)\n")
+    print("| documents | fields compared | agreeing | share |\n|---|---:|---:|---:|")
+    for key, label in (("well_formed", "well-formed"), ("all", "all")):
+        print(f"| {label} | {a[key]['fields']:,} | {a[key]['agreeing']:,} | {a[key]['share'] * 100:.2f} % |")
 stories = os.path.join(out, "stories.md")
 if os.path.exists(stories):
     print("\n### Story grouping against the labelled set\n")

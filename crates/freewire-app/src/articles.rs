@@ -3,6 +3,7 @@
 //! are audited.
 
 use chrono::Utc;
+use freewire_core::xml::strip_forbidden_chars;
 use freewire_core::{ArticleId, ArticleStatus, ArticleWithSource, Role, Store, Withdrawal};
 
 use crate::{Actor, AppError};
@@ -23,7 +24,7 @@ pub async fn withdraw_article(
     reason: &str,
 ) -> Result<ArticleWithSource, AppError> {
     actor.require(Role::Editor, "Only editors can withdraw articles.")?;
-    let reason: String = reason.trim().chars().take(MAX_REASON_CHARS).collect();
+    let reason: String = strip_forbidden_chars(reason).trim().chars().take(MAX_REASON_CHARS).collect();
     if reason.is_empty() {
         return Err(AppError::Invalid(
             "Give a reason for withdrawing the article; readers who follow its link will see it.".into(),

@@ -2,6 +2,7 @@
 //! changing a source's terms. The web's `/admin/feeds` and `/admin/sources` and the command
 //! line's `source` and `feed` commands all come here.
 
+use freewire_core::xml::strip_forbidden_chars;
 use freewire_core::{
     Feed, FeedId, IndexPolicy, Licence, NewFeed, NewSource, Role, Source, SourceId, SourceTerms, Store,
     StoreError,
@@ -38,19 +39,29 @@ fn homepage(raw: Option<&str>) -> Result<Option<String>, AppError> {
     }
 }
 
+/// A credit line as given: without the characters XML forbids (it goes into every feed),
+/// blank is none.
 fn credit(raw: Option<&str>) -> Option<String> {
-    raw.map(str::trim).filter(|c| !c.is_empty()).map(|c| c.chars().take(MAX_CREDIT_CHARS).collect())
+    let cleaned = strip_forbidden_chars(raw?);
+    let credit = cleaned.trim();
+    (!credit.is_empty()).then(|| credit.chars().take(MAX_CREDIT_CHARS).collect())
+}
+
+/// A source's name as stored: it titles feeds and OPML outlines, so without the characters
+/// XML forbids.
+fn source_name(raw: &str) -> String {
+    strip_forbidden_chars(raw).trim().to_owned()
 }
 
 /// Adds an outlet. Editors and the operator.
 pub async fn add_source(store: &dyn Store, actor: Actor<'_>, input: SourceInput) -> Result<Source, AppError> {
     actor.require(Role::Editor, "Only editors can add sources.")?;
-    let name = input.name.trim();
+    let name = source_name(&input.name);
     if name.is_empty() {
         return Err(AppError::Invalid("A source needs a name.".into()));
     }
     let new = NewSource {
-        name: name.to_owned(),
+        name: name.clone(),
         homepage: homepage(input.homepage.as_deref())?,
         licence: input.licence,
         credit: credit(input.credit.as_deref()),
@@ -114,11 +125,11 @@ pub async fn follow_feed(
 ) -> Result<(Feed, Source), AppError> {
     actor.require(Role::Editor, "Only editors can follow feeds.")?;
     let url = feed_url(&input.url)?;
-    let name = input.source.trim();
+    let name = source_name(&input.source);
     if name.is_empty() {
         return Err(AppError::Invalid("Name the source (the outlet) the feed belongs to.".into()));
     }
-    let source = if let Some(existing) = store.source_by_name(name).await? {
+    let source = if let Some(existing) = store.source_by_name(&name).await? {
         existing
     } else {
         // Missing, not malformed: the caller says how to add it.
@@ -127,12 +138,15 @@ pub async fn follow_feed(
                 "“{name}” is a new source: choose the licence its articles are published under."
             )));
         };
-        let new =
-            SourceInput { name: name.to_owned(), homepage: input.homepage.clone(), licence, credit: None };
+        let new = SourceInput { name: name.clone(), homepage: input.homepage.clone(), licence, credit: None };
         add_source(store, actor, new).await?
     };
     let feed = match store
-        .insert_feed(NewFeed { source_id: source.id, url: url.to_string(), title: input.title })
+        .insert_feed(NewFeed {
+            source_id: source.id,
+            url: url.to_string(),
+            title: input.title.map(|t| strip_forbidden_chars(t).into_owned()),
+        })
         .await
     {
         Ok(f) => f,

@@ -10,6 +10,7 @@ use freewire_core::model::{
     ArticleId, GroupingInput, GroupingMark, Placed, Regrouping, Role, Story, StoryChoice, StoryEdit, StoryId,
 };
 use freewire_core::story::{Arrival, Features, Grouper, Placement, Rules, StoryKey, plain_text};
+use freewire_core::xml::strip_forbidden_chars;
 
 use crate::{Actor, AppError};
 
@@ -276,7 +277,7 @@ pub async fn edit_story(store: &dyn Store, actor: Actor<'_>, edit: StoryEdit) ->
     actor.require(Role::Editor, "Stories are arranged by editors.")?;
     let edit = match edit {
         StoryEdit::Rename { story, title } => {
-            let title = title.trim().to_owned();
+            let title = strip_forbidden_chars(title.as_str()).trim().to_owned();
             if title.is_empty() {
                 return Err(AppError::Invalid("A story needs a name: give one.".into()));
             }

@@ -4,6 +4,7 @@
 #![expect(clippy::unwrap_used, reason = "a benchmark stops at the first failure")]
 #![expect(clippy::cast_precision_loss, reason = "figures for people to read")]
 
+mod agreement;
 mod facts;
 mod feed_server;
 mod feeds;
@@ -27,6 +28,20 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Reads feed documents with freewire and with Python feedparser and counts the fields on
+    /// which they agree (feed title, link, updated; entry title, link, id, dates, author,
+    /// summary, content, enclosures).
+    Agreement {
+        /// The Python that has feedparser.
+        #[arg(long, default_value = "python3")]
+        python: String,
+        /// Folders of feed documents (JSON left out: feedparser reads none).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Also print every disagreeing field as a Markdown table.
+        #[arg(long)]
+        table: bool,
+    },
     /// Write a generated corpus of feeds (a third each RSS 2.0, Atom 1.0, JSON Feed 1.1).
     Corpus {
         /// Where to write it.
@@ -119,6 +134,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Facts { corpus } => print!("{}", facts::report(&corpus)?),
         Command::Grouping { database } => println!("{}", stories::grouping(&database).await?),
         Command::FeedServer { feeds, hosts, port } => feed_server::run(feeds, hosts, port).await?,
+        Command::Agreement { python, dirs, table } => println!("{}", agreement::run(&python, &dirs, table)?),
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ pub mod revision;
 pub mod store;
 pub mod story;
 pub mod totp;
+pub mod xml;
 
 pub use citation::site_citation;
 pub use cite::{CitationRecord, Citations, CitationsHtml, CiteError, Citer, cite};

@@ -286,9 +286,11 @@ impl Tag {
     /// A tag from a feed's category, or `None` when nothing of it is left for an address.
     #[must_use]
     pub fn new(name: &str) -> Option<Tag> {
+        let name = crate::xml::strip_forbidden_chars(name);
         let name: String = name.split_whitespace().collect::<Vec<_>>().join(" ");
         let slug = crate::slugify(&name);
-        (!slug.is_empty() && name.chars().count() <= 100).then_some(Tag { name, slug })
+        // `slugify` names an empty title "article"; a category with nothing left is no tag.
+        (!name.is_empty() && !slug.is_empty() && name.chars().count() <= 100).then_some(Tag { name, slug })
     }
 }
 

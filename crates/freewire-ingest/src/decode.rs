@@ -5,6 +5,11 @@
 //! header, or undeclared Latin-1. Deciding once, here, means the XML parser after us only ever
 //! sees UTF-8 and never re-decodes. Bytes that are invalid in the chosen encoding become U+FFFD;
 //! they never become markup (an overlong `C0 BC` is not `<`).
+//!
+//! The WHATWG encodings (`encoding_rs`) cover what browsers read. Older feeds also come in IBM
+//! code pages no browser reads: EBCDIC (cp037, cp500 …) from mainframe publishing systems, and
+//! DOS code pages (cp437, cp850, cp852 …). Those are read with `anyxml-encoding`, whose tables
+//! come from IBM's published mappings; a label neither knows leaves the document to the fallbacks.
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
@@ -34,31 +39,124 @@ pub struct Decoded {
 /// UTF-16 whatever a label says: those bytes cannot be in any ASCII-compatible encoding, and
 /// their declaration can only be read once the layout is known. For the same reason a label
 /// naming UTF-16 on bytes that are not laid out as UTF-16 is ignored, as browsers do.
+///
+/// A document that opens with `<?xm` in EBCDIC is read in the EBCDIC code page its declaration
+/// names (cp037 when it names none the tables know). A label `encoding_rs` does not know is looked
+/// up among the IBM code pages before the next source is asked.
 #[must_use]
 pub fn to_utf8(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
-    let (encoding, body) = choose(bytes, http_charset);
-    let (text, had_errors) = encoding.decode_without_bom_handling(body);
-    Decoded { text: text.into_owned(), encoding: encoding.name(), had_errors }
+    match choose(bytes, http_charset) {
+        Chosen::Whatwg(encoding, body) => {
+            let (text, had_errors) = encoding.decode_without_bom_handling(body);
+            Decoded { text: text.into_owned(), encoding: encoding.name(), had_errors }
+        }
+        Chosen::Legacy(mut decoder) => {
+            let (text, had_errors) = decode_legacy(decoder.as_mut(), bytes);
+            Decoded { text, encoding: decoder.name(), had_errors }
+        }
+    }
 }
 
-/// The encoding to decode with, and the bytes after any byte-order mark.
-fn choose<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> (&'static Encoding, &'a [u8]) {
+/// What to decode with.
+enum Chosen<'a> {
+    /// A WHATWG encoding, and the bytes after any byte-order mark.
+    Whatwg(&'static Encoding, &'a [u8]),
+    /// An IBM code page (EBCDIC or DOS), for the whole document.
+    Legacy(Box<dyn anyxml_encoding::Decoder>),
+}
+
+/// `<?xm` in every EBCDIC code page.
+const EBCDIC_DECLARATION: [u8; 4] = [0x4C, 0x6F, 0xA7, 0x94];
+
+fn choose<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Chosen<'a> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        return (encoding, &bytes[bom_len..]);
+        return Chosen::Whatwg(encoding, &bytes[bom_len..]);
     }
     if let Some(encoding) = utf16_layout(bytes) {
-        return (encoding, bytes);
+        return Chosen::Whatwg(encoding, bytes);
     }
-    let declared = declared_label(bytes).and_then(ascii_compatible);
+    if bytes.starts_with(&EBCDIC_DECLARATION)
+        && let Some(decoder) = ebcdic(bytes)
+    {
+        return Chosen::Legacy(decoder);
+    }
+    let declared = declared_label(bytes);
     // Servers sometimes quote the parameter (`charset="utf-8"`), which the label lookup does not undo.
-    let from_http = http_charset
-        .map(|c| c.trim().trim_matches(['"', '\'']))
-        .map(str::as_bytes)
-        .and_then(ascii_compatible);
-    if let Some(encoding) = declared.or(from_http) {
-        return (encoding, bytes);
+    let from_http = http_charset.map(|c| c.trim().trim_matches(['"', '\'']).as_bytes());
+    for label in [declared, from_http].into_iter().flatten() {
+        if let Some(encoding) = ascii_compatible(label) {
+            return Chosen::Whatwg(encoding, bytes);
+        }
+        if let Some(decoder) = ibm_code_page(label) {
+            return Chosen::Legacy(decoder);
+        }
     }
-    if std::str::from_utf8(bytes).is_ok() { (UTF_8, bytes) } else { (WINDOWS_1252, bytes) }
+    if std::str::from_utf8(bytes).is_ok() {
+        Chosen::Whatwg(UTF_8, bytes)
+    } else {
+        Chosen::Whatwg(WINDOWS_1252, bytes)
+    }
+}
+
+/// The decoder for an ASCII-compatible IBM code page (DOS: cp437, cp850 …) a label names.
+/// EBCDIC labels are refused here: bytes whose declaration was read as ASCII are not EBCDIC.
+fn ibm_code_page(label: &[u8]) -> Option<Box<dyn anyxml_encoding::Decoder>> {
+    let label = std::str::from_utf8(label).ok()?.trim();
+    if label.is_empty() || label.len() > 40 {
+        return None;
+    }
+    let decoder = anyxml_encoding::find_decoder(label).or_else(|| {
+        // Bare numbers ("850") and "dos-" / "ibm-" prefixes, as Python's codecs accept them.
+        let digits = label.trim_start_matches(|c: char| !c.is_ascii_digit());
+        (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()))
+            .then(|| anyxml_encoding::find_decoder(&format!("IBM{digits}")))
+            .flatten()
+    })?;
+    let mut probe = decoder_named(decoder.name())?;
+    // ASCII-compatible: `<?xml` must read as itself.
+    (decode_legacy(probe.as_mut(), b"<?xml").0 == "<?xml").then_some(decoder)
+}
+
+fn decoder_named(name: &str) -> Option<Box<dyn anyxml_encoding::Decoder>> {
+    anyxml_encoding::find_decoder(name)
+}
+
+/// The EBCDIC decoder for a document that opens with an EBCDIC declaration: the one its
+/// `encoding` names, else cp037 (the declaration's own characters are the same in all).
+fn ebcdic(bytes: &[u8]) -> Option<Box<dyn anyxml_encoding::Decoder>> {
+    let fallback = || decoder_named("IBM037");
+    let head = &bytes[..bytes.len().min(DECLARATION_WINDOW)];
+    let named = fallback().and_then(|mut d| {
+        let (text, _) = decode_legacy(d.as_mut(), head);
+        let label = declared_label(text.as_bytes())?.to_vec();
+        let label = std::str::from_utf8(&label).ok()?.to_owned();
+        let mut decoder = decoder_named(label.trim())?;
+        (decode_legacy(decoder.as_mut(), &EBCDIC_DECLARATION).0 == "<?xm").then_some(decoder)
+    });
+    named.or_else(fallback)
+}
+
+/// Decodes all of `bytes`, each malformed sequence becoming U+FFFD.
+fn decode_legacy(decoder: &mut dyn anyxml_encoding::Decoder, mut bytes: &[u8]) -> (String, bool) {
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 2);
+    let mut had_errors = false;
+    while !bytes.is_empty() {
+        match decoder.decode(bytes, &mut out, true) {
+            Ok((read, _)) if read > 0 => bytes = &bytes[read..],
+            Ok(_) | Err(anyxml_encoding::DecodeError::InputIsEmpty) => break,
+            Err(anyxml_encoding::DecodeError::Malformed { read, .. }) => {
+                had_errors = true;
+                out.push(char::REPLACEMENT_CHARACTER);
+                bytes = &bytes[read.max(1).min(bytes.len())..];
+            }
+            Err(_) => {
+                had_errors = true;
+                out.push(char::REPLACEMENT_CHARACTER);
+                bytes = &bytes[1..];
+            }
+        }
+    }
+    (out, had_errors)
 }
 
 /// The encoding a label names, if it is one these bytes could be in: the declaration and the
@@ -226,5 +324,55 @@ mod tests {
 
         let decoded = to_utf8(b"<t>\xC0\xBC</t>", Some("utf-8"));
         assert_eq!(decoded.text, "<t>\u{FFFD}\u{FFFD}</t>");
+    }
+
+    #[test]
+    fn dos_code_pages_are_read_by_their_label() {
+        // 0x82 is é in cp437 and cp850, 0x9C £ in cp437; 0xE4 is ф in cp866 (a WHATWG encoding).
+        let decoded = to_utf8(b"<?xml version='1.0' encoding='cp850'?><t>caf\x82</t>", None);
+        assert_eq!(
+            (decoded.text.as_str(), decoded.encoding),
+            ("<?xml version='1.0' encoding='cp850'?><t>caf\u{e9}</t>", "IBM850")
+        );
+        let decoded = to_utf8(b"<?xml version=\"1.0\" encoding=\"IBM437\"?><t>\x9C5</t>", None);
+        assert!(decoded.text.ends_with("<t>\u{a3}5</t>"), "{}", decoded.text);
+        let decoded = to_utf8(b"<t>\xE4</t>", Some("cp866"));
+        assert_eq!(decoded.text, "<t>\u{444}</t>");
+        // A label no table knows leaves the document to the fallbacks.
+        let decoded = to_utf8(b"<?xml version=\"1.0\" encoding=\"x-nonsense\"?><t>caf\xC3\xA9</t>", None);
+        assert_eq!(decoded.encoding, "UTF-8");
+    }
+
+    #[test]
+    fn ebcdic_is_recognised_by_its_declaration() {
+        // `<?xml version="1.0" encoding="cp500"?><t>[</t>` in cp500, where `[` is 0x4A (0xBA in cp037).
+        let mut bytes = vec![0x4C, 0x6F, 0xA7, 0x94, 0x93, 0x40];
+        bytes.extend(ebcdic_ascii(r#"version="1.0" encoding="cp500"?><t>"#));
+        bytes.push(0x4A);
+        bytes.extend(ebcdic_ascii("</t>"));
+        let decoded = to_utf8(&bytes, None);
+        assert_eq!(decoded.text, r#"<?xml version="1.0" encoding="cp500"?><t>[</t>"#);
+        assert_eq!(decoded.encoding, "IBM500");
+    }
+
+    /// Letters, digits and the few marks the test needs, in EBCDIC (the same in cp037 and cp500).
+    fn ebcdic_ascii(text: &str) -> Vec<u8> {
+        text.chars()
+            .map(|c| match c {
+                'a'..='i' => 0x81 + (c as u8 - b'a'),
+                'j'..='r' => 0x91 + (c as u8 - b'j'),
+                's'..='z' => 0xA2 + (c as u8 - b's'),
+                '0'..='9' => 0xF0 + (c as u8 - b'0'),
+                ' ' => 0x40,
+                '.' => 0x4B,
+                '<' => 0x4C,
+                '=' => 0x7E,
+                '"' => 0x7F,
+                '?' => 0x6F,
+                '>' => 0x6E,
+                '/' => 0x61,
+                _ => unreachable!("not in the test's alphabet: {c}"),
+            })
+            .collect()
     }
 }

@@ -5,11 +5,13 @@
 //! Pages that are not articles (section fronts, menus, paywall stubs) are refused rather
 //! than turned into a short, wrong "article".
 
+use std::panic::AssertUnwindSafe;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use dom_smoothie::{Config, Readability, ReadabilityError};
 use url::Url;
 
-use crate::sanitize::{html_to_text, sanitize_html};
+use crate::sanitize::{html_to_text, limit_nesting, sanitize_html};
 
 /// The largest page, in bytes of HTML, that extraction will look at. News pages are well under
 /// 1 MiB of HTML; anything bigger is an archive page or an attack on our CPU.
@@ -86,15 +88,30 @@ pub fn extract_article(html: &str, page_url: &Url) -> Result<Extracted, ExtractE
     }
 
     let config = Config { max_elements_to_parse: MAX_PAGE_ELEMENTS, ..Config::default() };
-    let mut readability = Readability::new(html, Some(page_url.as_str()), Some(config))
-        .map_err(|e| from_readability(&e, page_url))?;
-    // The quick check looks at the untouched document, so it must come before `parse`, which
-    // rewrites it.
-    if !readability.is_probably_readable() {
-        tracing::debug!(url = %page_url, "page refused: not probably readable");
+    // The parser's work grows with depth times elements: a page nested deeper than any
+    // article is flattened first, as the sanitiser does.
+    let html = limit_nesting(html);
+    let readable = || {
+        let mut readability = Readability::new(&*html, Some(page_url.as_str()), Some(config))
+            .map_err(|e| from_readability(&e, page_url))?;
+        // The quick check looks at the untouched document, so it must come before `parse`,
+        // which rewrites it.
+        if !readability.is_probably_readable() {
+            tracing::debug!(url = %page_url, "page refused: not probably readable");
+            return Err(ExtractError::NotReadable);
+        }
+        readability.parse().map_err(|e| from_readability(&e, page_url))
+    };
+    // dom_smoothie 0.19 slices strings by byte offsets in places, and panics where a page puts
+    // a multi-byte character just before a video host in an `<iframe>` attribute (found by the
+    // `page` fuzz target; `matching.rs`, `is_video_url`). A page must never take the caller
+    // down with it: a panic there is a page we cannot read. Nothing of the document it was
+    // building is used afterwards, so its state after the panic does not matter.
+    let Ok(article) = std::panic::catch_unwind(AssertUnwindSafe(readable)) else {
+        tracing::warn!(url = %page_url, "page refused: the article extractor panicked on it");
         return Err(ExtractError::NotReadable);
-    }
-    let article = readability.parse().map_err(|e| from_readability(&e, page_url))?;
+    };
+    let article = article?;
 
     let content_html = sanitize_html(&article.content, Some(page_url));
     let text_chars = html_to_text(&content_html).chars().count();
@@ -349,6 +366,18 @@ mod tests {
             extract_article(&page, &url()),
             Err(ExtractError::TooLarge { limit: MAX_PAGE_ELEMENTS, unit: "elements", .. })
         ));
+    }
+
+    #[test]
+    fn a_page_the_extractor_panics_on_is_not_readable() {
+        // Found by the `page` fuzz target: dom_smoothie slices inside the character before
+        // "youtube.com" while it decides whether an iframe is a video.
+        let page = format!(
+            "<html><body><article><p>{}</p><iframe src=\"https://\u{20ac}youtube.com/embed/x\"></iframe>\
+             </article></body></html>",
+            "Flood waters rose through the night across the lower river valley. ".repeat(8)
+        );
+        assert_eq!(extract_article(&page, &url()), Err(ExtractError::NotReadable));
     }
 
     #[test]

@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
-use freewire_core::model::{InsertOutcome, NewArticle, NewRetrieval, NewSource};
+use freewire_core::model::{InsertOutcome, Media, NewArticle, NewRetrieval, NewSource};
+use freewire_core::xml::strip_forbidden_chars;
 use freewire_core::{Article, Licence, Source, Store, StoreError};
 use sha2::{Digest, Sha256};
 use url::Url;
@@ -119,12 +120,14 @@ pub async fn import_bytes(
         .map_err(|e| ImportError::Interrupted(e.to_string()))?
         .map_err(|source| ImportError::Parse { location: location.to_owned(), source })?;
 
-    let source = match store.source_by_name(&spec.name).await? {
+    // The name is stored as feeds and OPML will carry it.
+    let name = strip_forbidden_chars(spec.name.as_str());
+    let source = match store.source_by_name(&name).await? {
         Some(existing) => existing,
         None => {
             store
                 .insert_source(NewSource {
-                    name: spec.name.clone(),
+                    name: name.into_owned(),
                     homepage: spec.homepage.clone(),
                     licence: spec.licence.unwrap_or(Licence::Permission),
                     credit: None,
@@ -178,6 +181,10 @@ pub(crate) fn first_of_each_guid(feed: &ParsedFeed) -> impl Iterator<Item = &Fee
 }
 
 /// The article an item becomes (sanitised body, resolved links, sane dates, dedupe keys).
+/// Every feed item stored, from a file or a poll (with its page's text or not), becomes an
+/// article here, so this is where the text loses the characters XML 1.0 forbids
+/// ([`strip_forbidden_chars`]): after sanitising, since the sanitiser turns a reference such
+/// as `&#1;` into the character itself.
 pub(crate) fn article_from(
     item: &FeedItem,
     feed: &ParsedFeed,
@@ -185,18 +192,19 @@ pub(crate) fn article_from(
     feed_base: Option<&Url>,
     seen_at: DateTime<Utc>,
 ) -> NewArticle {
-    let base = item.link.as_deref().and_then(|l| Url::parse(l).ok());
+    let base = item.body_base.as_deref().or(item.link.as_deref()).and_then(|l| Url::parse(l).ok());
     let base = base.as_ref().or(feed_base);
     let body_raw = item.content_html.as_deref().or(item.summary_html.as_deref()).unwrap_or("");
-    let body_html = sanitize_html(body_raw, base);
+    let body_html = strip_forbidden_chars(sanitize_html(body_raw, base)).into_owned();
     // A summary is kept only when it is not also the body.
     let summary = item
         .content_html
         .as_ref()
         .and(item.summary_html.as_deref())
-        .map(html_to_text)
+        .map(|s| strip_forbidden_chars(html_to_text(s)).into_owned())
         .filter(|s| !s.is_empty());
-    let title = if item.title.is_empty() { untitled(&body_html) } else { item.title.clone() };
+    let title = strip_forbidden_chars(item.title.as_str());
+    let title = if title.is_empty() { untitled(&body_html) } else { title.into_owned() };
     let text = html_to_text(&body_html);
     let simhash = freewire_core::fingerprint::comparable_simhash(&text);
     let latest_sane = seen_at + FUTURE_TOLERANCE;
@@ -207,7 +215,11 @@ pub(crate) fn article_from(
         guid: item.guid.clone(),
         original_url: item.link.clone(),
         title,
-        author: item.author.clone(),
+        author: item
+            .author
+            .as_deref()
+            .map(|a| strip_forbidden_chars(a).into_owned())
+            .filter(|a| !a.is_empty()),
         summary,
         body_html,
         language: item.language.clone().or_else(|| feed.language.clone()),
@@ -216,7 +228,15 @@ pub(crate) fn article_from(
         licence: source.licence,
         normalized_url: item.link.as_deref().and_then(crate::dedupe::normalize_url),
         simhash,
-        media: item.media.clone(),
+        media: item
+            .media
+            .iter()
+            .map(|m| Media {
+                title: m.title.as_deref().map(|t| strip_forbidden_chars(t).into_owned()),
+                ..m.clone()
+            })
+            .collect(),
+        // Tag::new drops them from a category's name itself.
         tags: item.tags.clone(),
     }
 }

@@ -3,6 +3,7 @@
 //! Fetching and polling arrive with the ingestion issue; this crate knows nothing of HTTP
 //! requests made to us, only of the documents we take in.
 
+pub mod agreement;
 pub mod decode;
 pub mod extract;
 pub mod facts;

@@ -21,6 +21,10 @@ use url::Url;
 use crate::decode;
 use crate::sanitize::html_to_text;
 
+mod dates;
+mod dialect;
+use dialect::Dialect;
+
 /// The largest document [`parse_feed`] reads. Parsing holds the document, its UTF-8 text and
 /// the parsed items at once, so a 64 MiB feed costs a few hundred MiB at most; real feeds are
 /// below 2 MiB.
@@ -43,8 +47,13 @@ pub struct ParsedFeed {
     pub link: Option<String>,
     /// The feed's declared language.
     pub language: Option<String>,
+    /// When the feed says it last changed.
+    pub updated: Option<DateTime<Utc>>,
     /// Its items, in document order.
     pub items: Vec<FeedItem>,
+    /// What was read but left out, for a person (a date not understood, a link that is not a web
+    /// address …), at most [`MAX_WARNINGS`].
+    pub warnings: Vec<String>,
 }
 
 /// One item of a feed.
@@ -71,6 +80,9 @@ pub struct FeedItem {
     pub language: Option<String>,
     /// Enclosures and Media RSS objects, with absolute addresses.
     pub media: Vec<freewire_core::Media>,
+    /// The `xml:base` in force at the body, when the document sets one: relative links in the
+    /// body resolve against it (else against the item's link).
+    pub body_base: Option<String>,
     /// The item's categories (RSS `category`, Atom `category` label or term, JSON Feed
     /// `tags`), at most [`MAX_TAGS`], without repeats.
     pub tags: Vec<freewire_core::Tag>,
@@ -120,29 +132,89 @@ pub fn parse_feed_with_charset(
         );
     }
     let prepared = prepare(&decoded.text)?;
-    let feed = read_feed(&prepared)?;
+    let dialect = if prepared.root.is_some() { dialect::read(&prepared.text) } else { Dialect::default() };
+    let feed = read_feed(&prepared, dialect.rewritten.as_deref())?;
     // The items hold their own copies of the text; the document need not outlive them.
     drop(prepared);
     drop(decoded);
+    if feed.entries.is_empty() && dialect.item_elements > 0 {
+        return Err(fail(no_items_read(&dialect)));
+    }
 
+    let mut warnings = Vec::new();
     let feed_link = pick_link(&feed.links).and_then(|l| absolute(&l, location));
     let feed_base = feed_link.as_deref().and_then(|l| Url::parse(l).ok()).or_else(|| location.cloned());
-    let items = feed.entries.into_iter().map(|e| item(e, feed_base.as_ref())).collect();
+    let mut extras = dialect.items;
+    if extras.len() > feed.entries.len() {
+        warnings.push(format!(
+            "{} of {} items were left out: they have no link, title or content to read",
+            extras.len() - feed.entries.len(),
+            extras.len()
+        ));
+    }
+    if extras.len() != feed.entries.len() {
+        // Extras are matched to items by position; when the counts differ, none are used.
+        tracing::debug!(
+            found = extras.len(),
+            read = feed.entries.len(),
+            "item count differs from the dialect pass"
+        );
+        extras = vec![dialect::ItemExtras::default(); feed.entries.len()];
+    }
+    let items = feed
+        .entries
+        .into_iter()
+        .zip(extras)
+        .enumerate()
+        .map(|(i, (e, x))| item(e, &x, feed_base.as_ref(), &mut Warnings { list: &mut warnings, item: i }))
+        .collect();
     Ok(ParsedFeed {
         title: feed.title.map(|t| text_of(&t)).filter(|t| !t.is_empty()),
         link: feed_link,
         language: feed.language,
+        updated: feed.updated,
         items,
+        warnings,
     })
+}
+
+/// Why a document with item elements gave no items.
+fn no_items_read(dialect: &Dialect) -> String {
+    let name = dialect.item_name.as_deref().unwrap_or("item");
+    let root = dialect.root.as_deref().unwrap_or("?");
+    format!(
+        "no items could be read: the document (root <{root}>) has {} <{name}> element{} in a form no feed format defines; \
+         check that the feed's elements carry the RSS or Atom namespace",
+        dialect.item_elements,
+        if dialect.item_elements == 1 { "" } else { "s" }
+    )
+}
+
+/// The most warnings kept for one document: one per item and field at most, bounded for feeds
+/// with thousands of items.
+pub const MAX_WARNINGS: usize = 100;
+
+/// Where the warnings of one item go.
+struct Warnings<'a> {
+    list: &'a mut Vec<String>,
+    item: usize,
+}
+
+impl Warnings<'_> {
+    fn push(&mut self, what: &str) {
+        if self.list.len() < MAX_WARNINGS {
+            self.list.push(format!("item {}: {what}", self.item + 1));
+        }
+    }
 }
 
 /// Runs feed-rs over a prepared document. A JSON Feed refused only for a slip publishers commonly
 /// make is put right and read again.
-fn read_feed(prepared: &Prepared<'_>) -> Result<Feed, ParseError> {
+fn read_feed(prepared: &Prepared<'_>, rewritten: Option<&str>) -> Result<Feed, ParseError> {
     // No base URI for feed-rs: it would resolve relative links against the feed's location
     // before we could prefer the feed's own link (see `item`). Absolute `xml:base` still applies.
     let parser = feed_rs::parser::Builder::new().id_generator(no_generated_id).build();
-    match parser.parse(prepared.text.as_bytes()) {
+    match parser.parse(rewritten.unwrap_or(&prepared.text).as_bytes()) {
         Ok(feed) => Ok(feed),
         Err(e @ (ParseFeedError::JsonSerde(_) | ParseFeedError::JsonUnsupportedVersion(_))) => {
             repaired_json_feed(&prepared.text)
@@ -673,12 +745,27 @@ fn no_generated_id(_links: &[Link], _title: &Option<Text>, _uri: Option<&str>) -
     String::new()
 }
 
+/// A text construct as text. Plain text that carries markup or character references is read as
+/// HTML, as feedparser reads it: RSS gives titles no type, and publishers escape them twice
+/// (`&amp;#x0024;`, `&lt;sup&gt;`).
 fn text_of(t: &Text) -> String {
-    if t.content_type.essence().to_string() == "text/plain" {
+    if t.content_type.essence().to_string() == "text/plain" && !looks_like_html(&t.content) {
         t.content.split_whitespace().collect::<Vec<_>>().join(" ")
     } else {
         html_to_text(&t.content)
     }
+}
+
+/// Whether plain text holds a tag (`<p`, `</b`) or a character or entity reference (`&#36;`,
+/// `&amp;`).
+fn looks_like_html(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.windows(2).any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/'))
+        || text.match_indices('&').any(|(i, _)| {
+            let rest = &bytes[i + 1..];
+            let name = rest.iter().take(12).position(|&b| b == b';');
+            name.is_some_and(|n| n > 0 && rest[..n].iter().all(|b| b.is_ascii_alphanumeric() || *b == b'#'))
+        })
 }
 
 /// An identifier for an item that carries none: its (first) link when there is one, otherwise
@@ -725,7 +812,7 @@ fn text_to_html(text: &str) -> String {
 }
 
 fn html_of_text(t: &Text) -> String {
-    if t.content_type.essence().to_string() == "text/plain" {
+    if t.content_type.essence().to_string() == "text/plain" && !looks_like_html(&t.content) {
         text_to_html(&t.content)
     } else {
         t.content.clone()
@@ -737,8 +824,12 @@ fn html_of_text(t: &Text) -> String {
 fn byline(raw: &str) -> Option<String> {
     let raw = raw.trim();
     if let (Some(open), true) = (raw.find('('), raw.ends_with(')')) {
+        let address = raw[..open].trim();
         let inner = raw[open + 1..raw.len() - 1].trim();
-        if !inner.is_empty() {
+        // Only `address (Name)` (feed-rs may have taken the address off already, or left a bare
+        // `mailto:`): "Nick Ames (now), Ben Fisher (earlier)" is a byline as it is.
+        let address = address.trim_start_matches("mailto:").trim();
+        if (address.is_empty() || (address.contains('@') && !address.contains(' '))) && !inner.is_empty() {
             return Some(inner.to_owned());
         }
     }
@@ -748,18 +839,30 @@ fn byline(raw: &str) -> Option<String> {
     Some(raw.to_owned())
 }
 
-/// An entry as a [`FeedItem`]. Relative links resolve against the entry's `xml:base` (itself
-/// resolved against `feed_base`), else against `feed_base`: the feed's own link, else its
-/// location.
-fn item(e: Entry, feed_base: Option<&Url>) -> FeedItem {
+/// An entry as a [`FeedItem`], with what the dialect pass found beside it. Relative links resolve
+/// against the `xml:base` in force where they stand, else the entry's `xml:base` (itself resolved
+/// against `feed_base`), else `feed_base`: the feed's own link, else its location.
+fn item(e: Entry, x: &dialect::ItemExtras, feed_base: Option<&Url>, warnings: &mut Warnings<'_>) -> FeedItem {
     let entry_base = e.base.as_deref().and_then(|b| absolute(b, feed_base)).and_then(|b| Url::parse(&b).ok());
     let base = entry_base.as_ref().or(feed_base);
-    let link = pick_link(&e.links).and_then(|l| absolute(&l, base));
+    let link_base = x.link_base.as_ref().or(base);
+    let mut link = None;
+    if let Some(href) = pick_link(&e.links) {
+        link = absolute(&href, link_base);
+        if link.is_none() {
+            warnings.push(&format!("the link {:?} is not a web address; left out", shorten(&href)));
+        }
+    }
     let guid = match e.id.trim() {
-        "" => fallback_id(&e, base),
+        "" => x.about.clone().unwrap_or_else(|| fallback_id(&e, link_base)),
         id => id.to_owned(),
     };
-    let content_html = e.content.as_ref().and_then(|c| {
+    // An entry without a link whose id is a web address is read at that address, as
+    // feedparser and most readers do (Atom ids, RSS guids not marked as no permalink).
+    if link.is_none() && e.links.is_empty() && (x.id_is_link || x.about.as_deref() == Some(guid.as_str())) {
+        link = Url::parse(&guid).ok().filter(|u| matches!(u.scheme(), "http" | "https")).map(String::from);
+    }
+    let mut content_html = e.content.as_ref().and_then(|c| {
         let body = c.body.as_deref()?.trim();
         if body.is_empty() {
             return None;
@@ -770,19 +873,90 @@ fn item(e: Entry, feed_base: Option<&Url>) -> FeedItem {
             body.to_owned()
         })
     });
+    // A description written as markup is read whole; feed-rs keeps only its text before the
+    // first element.
+    let summary_html = x
+        .description_markup
+        .clone()
+        .or_else(|| e.summary.as_ref().map(html_of_text))
+        .filter(|s| !s.trim().is_empty());
+    // An iTunes summary (or Media RSS description) is the item's summary where it has no
+    // description, else its content where it has none.
+    let mut summary_html = summary_html;
+    if let Some(text) = &x.summary_text {
+        let html = if looks_like_html(text) { text.clone() } else { text_to_html(text) };
+        if summary_html.is_none() {
+            summary_html = Some(html);
+        } else if content_html.is_none() {
+            content_html = Some(html);
+        }
+    }
+    let (mut published, mut updated_read) = (e.published, e.updated);
+    for (name, raw) in x.dates.iter().filter(|(_, raw)| !raw.is_empty()) {
+        let slot =
+            if matches!(name.as_str(), "updated" | "modified") { &mut updated_read } else { &mut published };
+        if slot.is_none() {
+            *slot = dates::read(raw);
+            if slot.is_none() {
+                warnings.push(&format!("the date {:?} in <{name}> was not understood", shorten(raw)));
+            }
+        }
+    }
+    let mut media = media_of(&e.media, base);
+    for enclosure in &x.enclosures {
+        match absolute(&enclosure.url, enclosure.base.as_ref().or(base)) {
+            Some(url) if !media.iter().any(|m| m.url == url) => media.push(freewire_core::Media {
+                url,
+                media_type: enclosure.media_type.clone(),
+                length: enclosure.length,
+                title: None,
+                thumbnail: None,
+            }),
+            Some(_) => {}
+            None => warnings
+                .push(&format!("the enclosure {:?} is not a web address; left out", shorten(&enclosure.url))),
+        }
+    }
+    let body_base = x.body_base.as_ref().map(Url::to_string);
+    // feed-rs copies an RSS item's publication time into its update time; an item was updated
+    // only when the feed says so (an update element, or Dublin Core's date, which RSS 1.0 feeds
+    // use for both).
+    let says_updated =
+        x.dates.iter().any(|(name, _)| matches!(name.as_str(), "updated" | "modified" | "date"));
+    let updated = if says_updated {
+        updated_read.or(published)
+    } else if x.dates.is_empty() || updated_read != published {
+        updated_read
+    } else {
+        None
+    };
     FeedItem {
         guid,
         title: e.title.as_ref().map(text_of).unwrap_or_default(),
-        author: e.authors.iter().find_map(|p| p.name.as_deref().and_then(byline)),
-        summary_html: e.summary.as_ref().map(html_of_text).filter(|s| !s.trim().is_empty()),
+        // Dublin Core's creator is a name; RSS's author is, by its definition, an address.
+        author: e
+            .authors
+            .iter()
+            .filter(|p| p.role.as_deref() == Some("creator"))
+            .chain(e.authors.iter())
+            .find_map(|p| p.name.as_deref().and_then(byline))
+            .or_else(|| x.author.clone()),
+        summary_html,
         content_html,
-        published: e.published,
-        updated: e.updated,
-        media: media_of(&e.media, base),
+        published,
+        updated,
+        media,
         tags: tags_of(&e.categories),
         language: e.language,
         link,
+        body_base,
     }
+}
+
+/// A value quoted in a warning, cut short.
+fn shorten(value: &str) -> String {
+    let cut: String = value.chars().take(80).collect();
+    if cut.len() < value.len() { format!("{cut}…") } else { cut }
 }
 
 fn tags_of(categories: &[feed_rs::model::Category]) -> Vec<freewire_core::Tag> {

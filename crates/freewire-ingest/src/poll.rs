@@ -362,7 +362,9 @@ impl Poller {
                 }
             }
         }
-        Ok((posting_interval(&parsed), outcome, parsed.title.clone()))
+        let title =
+            parsed.title.as_deref().map(|t| freewire_core::xml::strip_forbidden_chars(t).into_owned());
+        Ok((posting_interval(&parsed), outcome, title))
     }
 
     async fn articles_with_full_text(

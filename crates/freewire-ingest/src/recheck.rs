@@ -234,7 +234,8 @@ impl Poller {
             title: a.title,
             author: a.author,
             summary: a.summary,
-            body_html,
+            // The page's text, as a feed item's in `article_from`, loses what XML forbids.
+            body_html: freewire_core::xml::strip_forbidden_chars(body_html).into_owned(),
             language: a.language,
             published_at: a.published_at,
             updated_at: Some(retrieval.retrieved_at),

@@ -2,6 +2,7 @@
 //! news (structure, quotes, figures, tables, links, typography) over ammonia, which parses
 //! with html5ever the way a browser would, so no markup trick survives as active content.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -85,17 +86,42 @@ fn builder(base: Option<&Url>) -> Builder<'static> {
         .add_generic_attributes(["lang", "dir"])
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .link_rel(Some("nofollow noopener noreferrer"))
+        .clean_content_tags(NOT_TEXT.into_iter().collect())
         .strip_comments(true);
     match base {
         Some(base) => b.url_relative(UrlRelative::RewriteWithBase(base.clone())),
         None => b.url_relative(UrlRelative::Deny),
     };
+    let cite_base = base.cloned();
+    b.attribute_filter(move |_, attribute, value| match attribute {
+        "cite" => cite_url(value, cite_base.as_ref()).map(Cow::Owned),
+        _ => Some(Cow::Borrowed(value)),
+    });
     b
 }
 
+/// A `cite` attribute (of `blockquote` and `q`) under the same rules as links: ammonia checks
+/// the scheme of, and resolves, only the URL attributes browsers follow (`href`, `src`…), so
+/// without this `cite="javascript:…"` passed through untouched, as did relative addresses. The
+/// URL is resolved against `base` (dropped without one) and kept only when it is `http`,
+/// `https` or `mailto`, written out in its parsed form.
+fn cite_url(value: &str, base: Option<&Url>) -> Option<String> {
+    let url = match base {
+        Some(base) => base.join(value),
+        None => Url::parse(value),
+    }
+    .ok()?;
+    matches!(url.scheme(), "http" | "https" | "mailto").then(|| url.into())
+}
+
+/// Elements whose content is not text a reader reads: scripts and styles, and the elements
+/// whose content HTML parses as raw text (an `<iframe>`'s fallback markup would otherwise show as
+/// literal tags).
+const NOT_TEXT: [&str; 6] = ["script", "style", "iframe", "noembed", "noframes", "xmp"];
+
 static PLAIN: LazyLock<Builder<'static>> = LazyLock::new(|| {
     let mut b = Builder::empty();
-    b.strip_comments(true);
+    b.strip_comments(true).clean_content_tags(NOT_TEXT.into_iter().collect());
     b
 });
 
@@ -103,14 +129,139 @@ static PLAIN: LazyLock<Builder<'static>> = LazyLock::new(|| {
 /// absolute against `base` (the item's page or the feed), or dropped when there is none.
 #[must_use]
 pub fn sanitize_html(html: &str, base: Option<&Url>) -> String {
-    builder(base).clean(html).to_string()
+    let builder = builder(base);
+    let mut out = clean_once(&builder, html);
+    // ammonia drops the elements the policy refuses but keeps their content, which can leave
+    // a tree no parser builds (a heading directly inside a heading, once the unknown element
+    // between them is gone), and the serialiser writes characters a parser reads otherwise (a
+    // carriage return, a leading byte-order mark). Parsing such output again gives a different
+    // tree, so it is cleaned again until it stands still: once for ordinary HTML (the second
+    // pass only confirms), rarely more. The result is a fixed point: sanitising it changes
+    // nothing, so a stored body stays the same when it is sanitised anew.
+    for _ in 1..MAX_PASSES {
+        let again = clean_once(&builder, &out);
+        if again == out {
+            return out;
+        }
+        out = again;
+    }
+    tracing::debug!(passes = MAX_PASSES, "sanitised HTML did not settle");
+    out
+}
+
+/// Passes [`sanitize_html`] makes at most: ordinary HTML settles in two.
+const MAX_PASSES: usize = 4;
+
+fn clean_once(builder: &Builder<'_>, html: &str) -> String {
+    keep_leading_newline_of_pre(builder.clean(&limit_nesting(html)).to_string())
+}
+
+/// The deepest nesting of elements the HTML parser is given. html5ever checks the stack of
+/// open elements from the top for every block-level start tag (is a `<p>` open in scope?), so
+/// the cost of a document grows with its element count times its depth: 6,000 nested `<div>`
+/// took over a second to sanitise, and the 100,000 of `gen-deep-nesting.py --mode html` (a
+/// 1 MiB feed item) minutes (found by the `sanitize` fuzz target). Articles nest a few dozen
+/// deep; beyond this, tags are dropped and their text kept.
+pub const MAX_HTML_DEPTH: usize = 256;
+
+/// Elements without content, which a start tag does not leave open.
+const VOID_ELEMENTS: &[&str] = &[
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img", "input",
+    "keygen", "link", "meta", "param", "source", "track", "wbr",
+];
+
+/// Elements whose end tag may be left out because the parser closes them by itself (the next
+/// `<p>`, `<li>`, `<td>` closes the last): counting them would make an old-fashioned document
+/// of unclosed paragraphs look deep.
+const OPTIONAL_END_ELEMENTS: &[&str] = &[
+    "body", "caption", "colgroup", "dd", "dt", "head", "html", "li", "optgroup", "option", "p", "rb", "rp",
+    "rt", "rtc", "tbody", "td", "tfoot", "th", "thead", "tr",
+];
+
+/// `html` without the start and end tags nested beyond [`MAX_HTML_DEPTH`] (their text stays),
+/// so the parser never holds a deeper stack of open elements. Depth is counted from the tags
+/// as written, which can only overstate the parser's own: an end tag the parser implies is
+/// not seen here. The scan knows nothing of comments, scripts or quoted `>` in attribute
+/// values, so in a document that deep it may cut a comment short or leave the rest of a tag
+/// as text: harmless, as the result is still parsed and sanitised as any other input.
+pub(crate) fn limit_nesting(html: &str) -> Cow<'_, str> {
+    let bytes = html.as_bytes();
+    let mut depth = 0usize;
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(found) = html[from..].find('<') {
+        let at = from + found;
+        from = at + 1;
+        let closing = bytes.get(at + 1) == Some(&b'/');
+        let name_start = at + 1 + usize::from(closing);
+        if !bytes.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        let name_len = bytes[name_start..]
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || matches!(b, b'/' | b'>'))
+            .unwrap_or(bytes.len() - name_start);
+        let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+        if VOID_ELEMENTS.contains(&name.as_str()) || OPTIONAL_END_ELEMENTS.contains(&name.as_str()) {
+            continue;
+        }
+        if !closing {
+            depth += 1;
+        }
+        if depth > MAX_HTML_DEPTH {
+            // The tag goes, up to its `>` (or the end, where a parser would drop it too).
+            let end = html[at..].find('>').map_or(html.len(), |i| at + i + 1);
+            out.push_str(&html[copied..at]);
+            copied = end;
+            from = end;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(html);
+    }
+    out.push_str(&html[copied..]);
+    Cow::Owned(out)
+}
+
+/// An HTML parser drops the newline that directly follows `<pre>`, and html5ever's serialiser
+/// does not write one back, so preformatted text that starts with a blank line lost a line
+/// each time the output was parsed again: sanitising was not idempotent, and a stored body
+/// changed when sanitised anew (found with `tests/sanitize_properties.rs`). Writing the
+/// newline the parser will drop keeps the text as it was. The output escapes `<` and `>` in
+/// text and attribute values alike, so the first `>` after `<pre` ends its start tag.
+fn keep_leading_newline_of_pre(html: String) -> String {
+    if !html.contains("<pre") {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut rest = html.as_str();
+    while let Some(at) = rest.find("<pre") {
+        let after = &rest[at + 4..];
+        let Some(end) = after.find('>').filter(|_| after.starts_with(['>', ' '])) else {
+            out.push_str(&rest[..at + 4]);
+            rest = after;
+            continue;
+        };
+        let tag_end = at + 4 + end + 1;
+        out.push_str(&rest[..tag_end]);
+        rest = &rest[tag_end..];
+        if rest.starts_with('\n') {
+            out.push('\n');
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The text of an HTML fragment (a title, a summary), with tags removed and entities decoded,
 /// whitespace runs folded to one space.
 #[must_use]
 pub fn html_to_text(html: &str) -> String {
-    let escaped = PLAIN.clean(html).to_string();
+    let escaped = PLAIN.clean(&limit_nesting(html)).to_string();
     let decoded = escaped
         .replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -157,6 +308,97 @@ mod tests {
             "<svg",
         ] {
             assert!(!out.contains(bad), "{bad} survived in {out}");
+        }
+    }
+
+    #[test]
+    fn quotation_sources_follow_the_link_rules() {
+        // Found by the property tests (tests/sanitize_properties.rs): ammonia leaves `cite`
+        // alone, so a script URL hidden behind character references came out as written.
+        let base = Url::parse("https://outlet.example/news/1").unwrap();
+        let hidden = "<blockquote cite=\"&#x6A;\t&#x61;vascript&colon;alert(1)\">q</blockquote>";
+        assert_eq!(sanitize_html(hidden, Some(&base)), "<blockquote>q</blockquote>");
+        assert_eq!(sanitize_html("<q cite=\"vbscript:x\">q</q>", None), "<q>q</q>");
+        assert_eq!(
+            sanitize_html(
+                "<q cite=\"/src\">q</q><blockquote cite=\"https://o.example/s\">b</blockquote>",
+                Some(&base)
+            ),
+            "<q cite=\"https://outlet.example/src\">q</q><blockquote cite=\"https://o.example/s\">b</blockquote>"
+        );
+        assert_eq!(sanitize_html("<q cite=\"/src\">q</q>", None), "<q>q</q>");
+    }
+
+    #[test]
+    fn preformatted_text_keeps_its_leading_blank_lines_when_sanitised_again() {
+        // Found by the property tests: `<pre>\n\nx` came out as `<pre>\nx`, which parses
+        // to `x` alone, so every new pass dropped a line.
+        for html in
+            ["<pre>\n\nx</pre>", "<pre lang=\"en\">\n\n\ncode</pre>", "<pre>\nx</pre>", "<pre>x</pre>"]
+        {
+            let once = sanitize_html(html, None);
+            assert_eq!(sanitize_html(&once, None), once, "{html:?}");
+        }
+        assert_eq!(sanitize_html("<pre>\n\nx</pre>", None), "<pre>\n\nx</pre>");
+        assert_eq!(sanitize_html("<pre dir=\"ltr\">\n\nx</pre>", None), "<pre dir=\"ltr\">\n\nx</pre>");
+        assert_eq!(
+            sanitize_html("<pre>x</pre><p>&lt;pre&gt;\n</p>", None),
+            "<pre>x</pre><p>&lt;pre&gt;\n</p>"
+        );
+    }
+
+    #[test]
+    fn tags_nested_beyond_the_limit_are_dropped_and_their_text_kept() {
+        let deep = |n: usize| format!("{}x{}", "<div>".repeat(n), "</div>".repeat(n));
+        assert!(matches!(limit_nesting(&deep(MAX_HTML_DEPTH)), Cow::Borrowed(_)));
+        let too_deep = format!(
+            "{}<div class=\"a\">x<DIV>y</div ></div>z{}",
+            "<div>".repeat(MAX_HTML_DEPTH),
+            "</div>".repeat(MAX_HTML_DEPTH)
+        );
+        let expected = format!("{}xyz{}", "<div>".repeat(MAX_HTML_DEPTH), "</div>".repeat(MAX_HTML_DEPTH));
+        assert_eq!(limit_nesting(&too_deep), expected);
+        assert_eq!(
+            limit_nesting(&format!("{}<div title=\"a", "<p><div>".repeat(MAX_HTML_DEPTH))),
+            "<p><div>".repeat(MAX_HTML_DEPTH)
+        );
+        // Void elements and elements the parser closes by itself do not count.
+        let flat = format!("{}{}", "<p>a<br><img src=x><li>b".repeat(2 * MAX_HTML_DEPTH), "<span>c</span>");
+        assert!(matches!(limit_nesting(&flat), Cow::Borrowed(_)));
+        // `<div/>` opens a div all the same.
+        assert!(matches!(limit_nesting(&"<DIV/>".repeat(MAX_HTML_DEPTH + 1)), Cow::Owned(_)));
+    }
+
+    #[test]
+    fn deeply_nested_markup_is_sanitised_quickly_and_keeps_its_text() {
+        // Found by the `sanitize` fuzz target: 3,000 nested <div> took over a second, as the
+        // parser's work grows with depth times elements, so with the square of the depth.
+        let html = format!("{}deep text{}", "<div>".repeat(20_000), "</div>".repeat(20_000));
+        let started = std::time::Instant::now();
+        let out = sanitize_html(&html, None);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+        assert!(out.contains("deep text"));
+        assert_eq!(out.matches("<div>").count(), MAX_HTML_DEPTH);
+        assert_eq!(sanitize_html(&out, None), out);
+        let started = std::time::Instant::now();
+        let text = html_to_text(&format!("{}x", "<b>".repeat(20_000)));
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+        assert_eq!(text, "x");
+    }
+
+    #[test]
+    fn output_a_parser_would_read_otherwise_is_cleaned_until_it_stands_still() {
+        // Found by the `sanitize` fuzz target: each of these came out different when
+        // sanitised a second time.
+        for html in [
+            "a&#13;b",                                       // a carriage return, read back as a line feed
+            "<p title=\"a&#x0D;b\">c</p>",                   // the same in an attribute
+            "\u{feff}x",                                     // a byte-order mark, dropped when read back
+            "<h6>a<i\u{fffd}x><h6>b</h6></i\u{fffd}x></h6>", // a heading left inside a heading
+            "<h1>a<temflatr><h1>b</h1></temflatr></h1>",
+        ] {
+            let once = sanitize_html(html, None);
+            assert_eq!(sanitize_html(&once, None), once, "{html:?}");
         }
     }
 

@@ -807,3 +807,26 @@ async fn article_pages_at_private_addresses_are_refused_before_any_connection() 
     assert_eq!(items.len(), 1);
     assert!(items[0].article.body_html.contains("Only a summary."));
 }
+
+#[tokio::test]
+async fn a_feed_of_items_nothing_can_read_fails_with_its_reason_while_an_atom_0_3_feed_is_read() {
+    let site = Site::start().await;
+    let fixture = |name: &str| {
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats").join(name),
+        )
+        .unwrap()
+    };
+    site.route("/unknown", Route::ok(fixture("unknown-ns.xml")));
+    site.route("/atom03", Route::ok(fixture("atom03.xml")));
+    let unreadable = site.feed("Wire", &site.url("/unknown")).await;
+    let old = site.feed("Old Atom", &site.url("/atom03")).await;
+    site.poller(true).poll_due().await.unwrap();
+    let unreadable = site.reload(&unreadable).await;
+    assert_eq!(unreadable.state(), FeedState::Failing, "an empty reading is a failure, not an empty feed");
+    let reason = unreadable.last_error.unwrap_or_default();
+    assert!(reason.contains("no items could be read") && reason.contains("x:item"), "{reason}");
+    let old = site.reload(&old).await;
+    assert_eq!((old.state(), old.last_error), (FeedState::Ok, None));
+    assert_eq!(article_count(&site.store).await, 3, "the Atom 0.3 feed's three entries are stored");
+}

@@ -174,6 +174,10 @@ pub async fn feed_inspect(config: &Config, target: &str, json: bool) -> anyhow::
             );
         }
     }
+    // What was read but left out goes to standard error, so `--json` output stays one document.
+    for warning in &parsed.warnings {
+        eprintln!("warning: {warning}");
+    }
     Ok(())
 }
 
@@ -191,6 +195,7 @@ fn inspection(parsed: &ParsedFeed) -> serde_json::Value {
             "summary_chars": chars(i.summary_html.as_ref()),
             "content_chars": chars(i.content_html.as_ref()),
         })).collect::<Vec<_>>(),
+        "warnings": parsed.warnings,
     })
 }
 
@@ -279,6 +284,8 @@ pub async fn opml_export(store: &SqlStore) -> anyhow::Result<()> {
             ..opml::Outline::default()
         });
     }
-    println!("{}", doc.to_string().map_err(|e| anyhow::anyhow!("writing OPML: {e}"))?);
+    let text = doc.to_string().map_err(|e| anyhow::anyhow!("writing OPML: {e}"))?;
+    // Names stored before they were cleaned on the way in must not make the file unreadable.
+    println!("{}", freewire_core::xml::strip_forbidden_chars(text));
     Ok(())
 }

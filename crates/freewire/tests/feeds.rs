@@ -118,6 +118,57 @@ fn opml_is_imported_with_bad_entries_reported_and_exported_back() {
     assert!(!ok && err.contains("cannot read"), "{err}");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn opml_export_is_well_formed_xml_whatever_the_names_held() {
+    let cli = Cli::new();
+    // Through the command: the name loses what XML forbids as it is stored.
+    cli.ok(&[
+        "source",
+        "add",
+        "Harbour\u{1} Gazette\u{FFFE}",
+        "--homepage",
+        "https://harbour.example/",
+        "--licence",
+        "CC-BY-4.0",
+    ]);
+    cli.ok(&["feed", "add", "https://harbour.example/feed.xml", "--source", "Harbour Gazette"]);
+    // Straight to the store, as a database from before the cleaning holds it.
+    let store = cli.store().await;
+    let old = store
+        .insert_source(freewire_core::NewSource {
+            name: "Valley\u{3} Dispatch\u{B}".into(),
+            homepage: None,
+            licence: freewire_core::Licence::CcBy4,
+            credit: None,
+        })
+        .await
+        .unwrap();
+    store
+        .insert_feed(freewire_core::NewFeed {
+            source_id: old.id,
+            url: "https://valley.example/atom.xml".into(),
+            title: Some("Valley\u{1} feed".into()),
+        })
+        .await
+        .unwrap();
+
+    let exported = cli.ok(&["opml", "export"]);
+    let doc = roxmltree::Document::parse(&exported)
+        .unwrap_or_else(|e| panic!("the export is not well-formed XML: {e}\n{exported:?}"));
+    let outlines: Vec<(&str, &str)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("outline"))
+        .map(|n| (n.attribute("text").unwrap(), n.attribute("xmlUrl").unwrap()))
+        .collect();
+    assert_eq!(
+        outlines,
+        [
+            ("Harbour Gazette", "https://harbour.example/feed.xml"),
+            ("Valley Dispatch", "https://valley.example/atom.xml")
+        ]
+    );
+}
+
 #[test]
 fn feed_inspect_describes_a_file_as_json_or_says_why_it_cannot() {
     let cli = Cli::new();

@@ -78,11 +78,16 @@ pub fn accepted_kinds() -> String {
     names.join(", ")
 }
 
-/// A file name safe to keep as metadata: no path, no control characters, bounded length.
+/// A file name safe to keep as metadata: no path, no control characters (nor anything else XML
+/// forbids: the name is shown in `updates.atom`), bounded length.
 #[must_use]
 pub fn clean_file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let cleaned: String = freewire_core::xml::strip_forbidden_chars(base)
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
     if cleaned.is_empty() { "file".to_owned() } else { cleaned }
 }
@@ -299,6 +304,7 @@ mod tests {
         assert_eq!(clean_file_name("C:\\Users\\x\\letter.pdf"), "letter.pdf");
         assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
         assert_eq!(clean_file_name("a\u{7}b\n.txt"), "ab.txt");
+        assert_eq!(clean_file_name("a\u{1}b\u{FFFE}c\u{FFFF}.txt"), "abc.txt");
         assert_eq!(clean_file_name(".hidden"), "hidden");
         assert_eq!(clean_file_name(""), "file");
     }

@@ -22,6 +22,7 @@ use freewire_core::{
 
 use files::{Provisional, is_inline};
 pub use files::{ReceivedFile, discard_all, human_size, receive_file};
+use freewire_core::xml::strip_forbidden_chars;
 
 use crate::{Actor, AppError};
 
@@ -72,6 +73,12 @@ pub struct NewPost {
     pub note: String,
     /// Files already received for it.
     pub files: Vec<ReceivedFile>,
+}
+
+/// A note as stored: trimmed, and without the characters XML forbids (a note goes into the
+/// article's `updates.atom`). Tabs and line breaks stay.
+fn clean_note(note: &str) -> String {
+    strip_forbidden_chars(note).trim().to_owned()
 }
 
 /// Refuses a note that is too long.
@@ -166,7 +173,7 @@ async fn store_post(
             "An update can carry at most {MAX_FILES_PER_UPDATE} files. Nothing was saved."
         )));
     }
-    let note = note.trim().to_owned();
+    let note = clean_note(&note);
     check_note(&note)?;
     if note.is_empty() && count == 0 {
         return Err(AppError::Invalid("Write a note or choose a file to upload.".into()));
@@ -277,7 +284,8 @@ pub async fn edit_update(
     note: &str,
 ) -> Result<TimelineEntry, AppError> {
     let found = own_update(store, rules, who, id, "change").await?;
-    let note = note.trim();
+    let note = clean_note(note);
+    let note = note.as_str();
     if note.chars().count() > MAX_NOTE_CHARS {
         return Err(AppError::Invalid(format!("A note can be at most {MAX_NOTE_CHARS} characters.")));
     }
@@ -342,7 +350,7 @@ pub async fn set_update_hidden(
     };
     let reason = match reason {
         Some(r) => {
-            let r: String = r.trim().chars().take(MAX_REASON_CHARS).collect();
+            let r: String = strip_forbidden_chars(r).trim().chars().take(MAX_REASON_CHARS).collect();
             if r.is_empty() {
                 return Err(AppError::Invalid(
                     "Give a reason for hiding the update; readers will see it.".into(),

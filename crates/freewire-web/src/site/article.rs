@@ -354,7 +354,10 @@ pub async fn updates_feed(
         entries,
         ..Feed::default()
     };
-    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed.to_string()).into_response())
+    // A note's Markdown can spell a forbidden character as a reference (`&#1;`) that renders
+    // to the character itself: the finished document is cleaned, not only the stored text.
+    let body = freewire_core::xml::strip_forbidden_chars(feed.to_string()).into_owned();
+    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], body).into_response())
 }
 
 /// GET /{YYYY}/{MM}/{DD}/{slug}/ — one article.

@@ -6,8 +6,10 @@
 //! the content, so a reader that ignores metadata still shows them. The text itself is the
 //! same the page shows: full where the licence allows, an excerpt otherwise.
 //!
-//! RSS and Atom are written with the `rss` and `atom_syndication` crates. JSON Feed is a small
-//! JSON document with no well-kept writer crate, so its structs are ours (serde does the work).
+//! RSS and Atom are written with the `rss` and `atom_syndication` crates, and the finished
+//! document is passed through [`strip_forbidden_chars`] (neither crate drops the characters XML
+//! 1.0 forbids). JSON Feed is a small JSON document with no well-kept writer crate, so its
+//! structs are ours (serde does the work; JSON escapes every control character).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -16,6 +18,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
+use freewire_core::xml::strip_forbidden_chars;
 use freewire_core::{ArticleFilter, ArticleWithSource, PageRequest, SourceId, StoryId};
 use serde::Serialize;
 
@@ -455,8 +458,10 @@ async fn render(state: &AppState, spec: FeedSpec, format: Format) -> Result<Resp
     let items = items(state, &spec).await?;
     let self_url = state.urls().absolute(&format!("{}.{}", spec.base, format.extension));
     let body = match format.extension {
-        "xml" => rss(state, &spec, &items, &self_url),
-        "atom" => atom(&spec, &items, &self_url),
+        // Stored text is cleaned as it arrives, but rows from before that, and any field a
+        // writer adds later, must not make the document unreadable: the whole of it is cleaned.
+        "xml" => strip_forbidden_chars(rss(state, &spec, &items, &self_url)).into_owned(),
+        "atom" => strip_forbidden_chars(atom(&spec, &items, &self_url)).into_owned(),
         _ => json(state, &spec, &items, &self_url)?,
     };
     let content_type = format!("{}; charset=utf-8", format.media_type);

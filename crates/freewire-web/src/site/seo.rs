@@ -4,7 +4,8 @@
 //!
 //! Sitemaps list only pages whose canonical address is ours: an article whose source's policy
 //! points `rel=canonical` at the original, or keeps our copy out of search, is not ours to
-//! offer. XML is written with quick-xml, which escapes text and attributes.
+//! offer. XML is written with quick-xml, which escapes text and attributes; every document
+//! leaves through `Xml::finish`, which drops the characters XML 1.0 forbids.
 
 use std::fmt::Write as _;
 
@@ -12,6 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{SecondsFormat, TimeDelta, Utc};
+use freewire_core::xml::strip_forbidden_chars;
 use freewire_core::{ArticleFilter, ArticleStub, ArticleWithSource, PageRequest, source_slugs};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
@@ -62,8 +64,11 @@ impl Xml {
         self.close(name)
     }
 
+    /// The document, without the characters XML 1.0 forbids (quick-xml escapes markup but
+    /// writes those as they come, and a title may hold one).
     fn finish(self) -> String {
-        String::from_utf8_lossy(&self.0.into_inner()).into_owned()
+        let text = String::from_utf8_lossy(&self.0.into_inner()).into_owned();
+        strip_forbidden_chars(text).into_owned()
     }
 }
 
