@@ -627,7 +627,11 @@ impl Pass<'_> {
             if text_construct && (key == "mode" || key == "type") {
                 continue;
             }
-            start.push_attribute(Attribute { key: attr.key, value: attr.value });
+            // The value is written between double quotes: one that was single-quoted may hold a
+            // double quote, which must become a reference there.
+            let value =
+                if attr.value.contains('"') { attr.value.replace('"', "&quot;").into() } else { attr.value };
+            start.push_attribute(Attribute { key: attr.key, value });
         }
         if is_root && e.local_name().as_ref() == "rss" && !has_version {
             start.push_attribute(("version", "2.0"));
@@ -744,4 +748,36 @@ fn attribute_in(
             .flatten()
             .filter(|v| !v.is_empty())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rewritten_document_is_still_well_formed_xml() {
+        // Atom 0.3 is rewritten, every attribute written out again between double quotes: a
+        // single-quoted value holding a double quote must not end early.
+        let doc = r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Q</title>
+            <entry><issued>2004-03-01T10:00:00Z</issued>
+            <link title='The "quoted" one' rel='alternate' href='https://q.example/a?x=1&amp;y=2'/></entry></feed>"#;
+        let rewritten = read(doc).rewritten.unwrap();
+        assert!(rewritten.contains(r#"title="The &quot;quoted&quot; one""#), "{rewritten}");
+        assert!(rewritten.contains(r#"href="https://q.example/a?x=1&amp;y=2""#), "{rewritten}");
+        assert!(rewritten.contains("<published>2004-03-01T10:00:00Z</published>"), "{rewritten}");
+        assert!(rewritten.contains(r#"xmlns="http://www.w3.org/2005/Atom""#), "{rewritten}");
+        let mut reader = quick_xml::Reader::from_str(&rewritten);
+        loop {
+            match reader.read_event() {
+                Ok(Event::Eof) => break,
+                Ok(Event::Start(e) | Event::Empty(e)) => {
+                    for attr in e.attributes().with_checks(true) {
+                        attr.unwrap();
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => panic!("{e}: {rewritten}"),
+            }
+        }
+    }
 }
