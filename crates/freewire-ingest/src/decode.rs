@@ -112,25 +112,21 @@ fn ibm_code_page(label: &[u8]) -> Option<Box<dyn anyxml_encoding::Decoder>> {
             .then(|| anyxml_encoding::find_decoder(&format!("IBM{digits}")))
             .flatten()
     })?;
-    let mut probe = decoder_named(decoder.name())?;
+    let mut probe = anyxml_encoding::find_decoder(decoder.name())?;
     // ASCII-compatible: `<?xml` must read as itself.
     (decode_legacy(probe.as_mut(), b"<?xml").0 == "<?xml").then_some(decoder)
-}
-
-fn decoder_named(name: &str) -> Option<Box<dyn anyxml_encoding::Decoder>> {
-    anyxml_encoding::find_decoder(name)
 }
 
 /// The EBCDIC decoder for a document that opens with an EBCDIC declaration: the one its
 /// `encoding` names, else cp037 (the declaration's own characters are the same in all).
 fn ebcdic(bytes: &[u8]) -> Option<Box<dyn anyxml_encoding::Decoder>> {
-    let fallback = || decoder_named("IBM037");
+    let fallback = || anyxml_encoding::find_decoder("IBM037");
     let head = &bytes[..bytes.len().min(DECLARATION_WINDOW)];
     let named = fallback().and_then(|mut d| {
         let (text, _) = decode_legacy(d.as_mut(), head);
         let label = declared_label(text.as_bytes())?.to_vec();
         let label = std::str::from_utf8(&label).ok()?.to_owned();
-        let mut decoder = decoder_named(label.trim())?;
+        let mut decoder = anyxml_encoding::find_decoder(label.trim())?;
         (decode_legacy(decoder.as_mut(), &EBCDIC_DECLARATION).0 == "<?xm").then_some(decoder)
     });
     named.or_else(fallback)

@@ -137,7 +137,7 @@ pub fn parse_feed_with_charset(
     // The items hold their own copies of the text; the document need not outlive them.
     drop(prepared);
     drop(decoded);
-    if feed.entries.is_empty() && dialect.item_elements > 0 {
+    if feed.entries.is_empty() && !dialect.items.is_empty() {
         return Err(fail(no_items_read(&dialect)));
     }
 
@@ -185,8 +185,8 @@ fn no_items_read(dialect: &Dialect) -> String {
     format!(
         "no items could be read: the document (root <{root}>) has {} <{name}> element{} in a form no feed format defines; \
          check that the feed's elements carry the RSS or Atom namespace",
-        dialect.item_elements,
-        if dialect.item_elements == 1 { "" } else { "s" }
+        dialect.items.len(),
+        if dialect.items.len() == 1 { "" } else { "s" }
     )
 }
 
@@ -875,14 +875,13 @@ fn item(e: Entry, x: &dialect::ItemExtras, feed_base: Option<&Url>, warnings: &m
     });
     // A description written as markup is read whole; feed-rs keeps only its text before the
     // first element.
-    let summary_html = x
+    let mut summary_html = x
         .description_markup
         .clone()
         .or_else(|| e.summary.as_ref().map(html_of_text))
         .filter(|s| !s.trim().is_empty());
     // An iTunes summary (or Media RSS description) is the item's summary where it has no
     // description, else its content where it has none.
-    let mut summary_html = summary_html;
     if let Some(text) = &x.summary_text {
         let html = if looks_like_html(text) { text.clone() } else { text_to_html(text) };
         if summary_html.is_none() {

@@ -12,12 +12,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use freewire_ingest::agreement::{Reference, Tally, compare};
-use freewire_ingest::parse::parse_feed;
-use url::Url;
+use freewire_ingest::agreement::{documents, measure};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-const BASE: &str = "https://feeds.example/corpus";
 
 /// Agreement on well-formed documents when the differences left were all explained (97.93 %):
 /// the rest is where feedparser is wrong or freewire differs on purpose (`docs/feedparser.md`).
@@ -29,8 +26,9 @@ fn python() -> Option<String> {
     ok.then_some(candidate)
 }
 
-/// Every XML document of the comparison: feedparser 6 reads no JSON Feed, so JSON is left out.
-fn documents() -> Option<Vec<PathBuf>> {
+/// The shared corpus's feeds and our own format documents, or `None` (after saying so) when the
+/// corpus is absent outside CI.
+fn folders() -> Option<Vec<PathBuf>> {
     let root = Path::new(ROOT);
     let shared = root.join("../shared/corpus/feeds");
     if !shared.is_dir() {
@@ -42,29 +40,7 @@ fn documents() -> Option<Vec<PathBuf>> {
         eprintln!("skipping: no shared corpus at {}", shared.display());
         return None;
     }
-    let mut files = Vec::new();
-    for dir in std::fs::read_dir(&shared).unwrap() {
-        let dir = dir.unwrap().path();
-        if dir.is_dir() {
-            files.extend(std::fs::read_dir(&dir).unwrap().map(|f| f.unwrap().path()));
-        }
-    }
-    let ours = root.join("crates/freewire-ingest/tests/fixtures/formats");
-    files.extend(std::fs::read_dir(ours).unwrap().map(|f| f.unwrap().path()));
-    files.retain(|f| {
-        let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
-        !matches!(ext, "json" | "md" | "py")
-    });
-    files.sort();
-    Some(files)
-}
-
-/// Runs feedparser over `files` through the same script the benchmark uses.
-fn reference(python: &str, files: &[PathBuf]) -> Reference {
-    let script = Path::new(ROOT).join("scripts/bench/feedparser_fields.py");
-    let out = Command::new(python).arg(script).arg(BASE).args(files).output().unwrap();
-    assert!(out.status.success(), "feedparser_fields.py failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
+    Some(vec![shared, root.join("crates/freewire-ingest/tests/fixtures/formats")])
 }
 
 /// The (file name, field) pairs explained in `docs/feedparser.md`'s table of differences.
@@ -80,15 +56,9 @@ fn explained() -> BTreeSet<(String, String)> {
         .collect()
 }
 
-fn short_name(path: &str) -> String {
-    let p = Path::new(path);
-    let parent = p.parent().and_then(Path::file_name).and_then(|n| n.to_str()).unwrap_or("");
-    format!("{parent}/{}", p.file_name().and_then(|n| n.to_str()).unwrap_or(""))
-}
-
 #[test]
 fn freewire_reads_feeds_as_feedparser_does() {
-    let Some(files) = documents() else { return };
+    let Some(folders) = folders() else { return };
     let Some(python) = python() else {
         assert!(
             !freewire_store::testing::is_ci(),
@@ -97,27 +67,12 @@ fn freewire_reads_feeds_as_feedparser_does() {
         eprintln!("skipping: no Python with feedparser; set FREEWIRE_TEST_PYTHON");
         return;
     };
-    let reference = reference(&python, &files);
-    let mut well_formed = Tally::default();
-    let mut all = Tally::default();
-    for doc in &reference.documents {
-        let bytes = std::fs::read(&doc.file).unwrap();
-        let name = Path::new(&doc.file).file_name().unwrap().to_str().unwrap();
-        let location = Url::parse(&format!("{BASE}/{name}")).unwrap();
-        let ours = parse_feed(&bytes, Some(&location));
-        let mut tally = compare(doc, ours.as_ref());
-        for d in &mut tally.disagreements {
-            d.file = short_name(&d.file);
-        }
-        if !doc.bozo {
-            well_formed.add(tally.clone());
-        }
-        all.add(tally);
-    }
+    let m = measure(&python, &documents(&folders).unwrap()).unwrap();
+    let (well_formed, all) = (&m.well_formed, &m.all);
     eprintln!(
         "feedparser {}: {} documents; well-formed: {}/{} fields agree ({:.2} %); all: {}/{} ({:.2} %)",
-        reference.feedparser,
-        reference.documents.len(),
+        m.feedparser,
+        m.documents,
         well_formed.agreeing,
         well_formed.fields,
         well_formed.share() * 100.0,

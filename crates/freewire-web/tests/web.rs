@@ -423,26 +423,6 @@ async fn editors_see_each_feed_with_its_state_and_can_add_and_disable_feeds() {
     assert!(!app.store.feed_by_id(feeds[0].id).await.unwrap().unwrap().enabled);
 }
 
-/// Posts an update through the page's own form; returns the update's id.
-async fn post_update(
-    app: &TestApp,
-    client: &reqwest::Client,
-    a: &Article,
-    note: &str,
-    files: Vec<(&str, Vec<u8>, &str)>,
-) -> i64 {
-    let page = client.get(app.url(&TestApp::page_path(a))).send().await.unwrap().text().await.unwrap();
-    let res = client
-        .post(app.url(&format!("/articles/{}/updates", a.id)))
-        .multipart(upload_form(Some(&form_token(&page)), note, files))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let location = res.headers()["location"].to_str().unwrap().to_owned();
-    location.rsplit("#update-").next().unwrap().parse().unwrap()
-}
-
 #[tokio::test]
 #[expect(clippy::too_many_lines, reason = "one story, told in order: post, amend, hide, audit, show, delete")]
 async fn authors_amend_their_own_updates_and_editors_hide_with_a_reason_on_the_record() {

@@ -224,24 +224,6 @@ async fn import_hostile_feed(
     (stored, xss_tags)
 }
 
-/// Posts `note` with `files` under `a` through the form, as `client`.
-async fn post_note(
-    app: &TestApp,
-    client: &reqwest::Client,
-    a: &Article,
-    note: &str,
-    files: Vec<(&str, Vec<u8>, &str)>,
-) {
-    let page = client.get(app.url(&TestApp::page_path(a))).send().await.unwrap().text().await.unwrap();
-    let res = client
-        .post(app.url(&format!("/articles/{}/updates", a.id)))
-        .multipart(upload_form(Some(&form_token(&page)), note, files))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{:?}", res.text().await);
-}
-
 /// A credit line an editor gives the source of `first` and `second`, and a story an editor
 /// moves them into and names, through their use cases, all with forbidden characters: the
 /// story.
@@ -307,12 +289,12 @@ async fn hostile_text_is_cleaned_as_it_is_stored_and_every_xml_document_parses()
     // Notes and a file posted through the form; one note spells a forbidden character as a
     // reference, which Markdown renders to the character itself.
     let client = app.signed_in("ada").await;
-    post_note(&app, &client, &first, "Note\u{1} from\u{3} the\u{B} quay\u{FFFE}: calm &#1; seas.", vec![])
+    post_update(&app, &client, &first, "Note\u{1} from\u{3} the\u{B} quay\u{FFFE}: calm &#1; seas.", vec![])
         .await;
     // A raw C0 control in a multipart header is refused before it reaches us; non-characters
     // arrive (`clean_file_name`'s own test covers the controls).
     let map = vec![("quay\u{FFFE} map\u{FFFF}.pdf", pdf(), "application/pdf")];
-    post_note(&app, &client, &second, "Second\u{1} note\tkept\nwhole\u{FFFE}", map).await;
+    post_update(&app, &client, &second, "Second\u{1} note\tkept\nwhole\u{FFFE}", map).await;
     let first_update = app.store.timeline_for_article(first.id).await.unwrap().remove(0);
     assert_eq!(first_update.update.body, "Note from the quay: calm &#1; seas.");
     let second_update = app.store.timeline_for_article(second.id).await.unwrap().remove(0);
@@ -429,17 +411,7 @@ async fn seed_old_rows(app: &TestApp) -> (freewire_core::Source, Vec<Article>, S
         a.tags = vec![Tag { name: "Up\u{1}land".into(), slug: "upland".into() }];
         batch.push((a, fixture_retrieval()));
     }
-    let stored: Vec<Article> = app
-        .store
-        .insert_articles_with_retrieval(batch)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|o| match o {
-            InsertOutcome::Inserted(a) => *a,
-            other => panic!("new articles: {other:?}"),
-        })
-        .collect();
+    let stored: Vec<Article> = app.insert_new(batch).await;
     assert!(has_forbidden(&stored[0].title), "the store keeps what it is given");
     let story = app.add_story().await[0].story_id.unwrap();
     for a in &stored {

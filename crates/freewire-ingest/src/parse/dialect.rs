@@ -87,10 +87,9 @@ pub(super) struct ItemExtras {
 pub(super) struct Dialect {
     /// The document rewritten for feed-rs, when it had to be.
     pub rewritten: Option<String>,
-    /// Extras for each item feed-rs will read, in document order.
+    /// Extras for each element named like an item (`item`, `entry`) in any namespace, outside
+    /// other items, in document order: what feed-rs reads of them is matched by position.
     pub items: Vec<ItemExtras>,
-    /// Elements named like items (`item`, `entry`) in any namespace, outside other items.
-    pub item_elements: usize,
     /// The qualified name of the first such element, for messages.
     pub item_name: Option<String>,
     /// The root's qualified name.
@@ -452,7 +451,6 @@ impl Pass<'_> {
 
     /// Opens an item (or entry): counted, and its extras begun.
     fn begin_item(&mut self, reader: &quick_xml::NsReader<&[u8]>, e: &BytesStart<'_>, empty: bool) {
-        self.dialect.item_elements += 1;
         if self.dialect.item_name.is_none() {
             self.dialect.item_name = Some(e.name().as_ref().to_owned());
         }

@@ -208,6 +208,11 @@ impl TestApp {
                 (article, fixture_retrieval())
             })
             .collect();
+        self.insert_new(batch).await
+    }
+
+    /// Stores articles that must all be new, as given (no cleaning), and returns them.
+    pub async fn insert_new(&self, batch: Vec<(NewArticle, NewRetrieval)>) -> Vec<Article> {
         self.store
             .insert_articles_with_retrieval(batch)
             .await
@@ -383,6 +388,26 @@ pub fn fixture_retrieval() -> NewRetrieval {
         http_status: None,
         sha256: "00".repeat(32),
     }
+}
+
+/// Posts an update through the page's own form; returns the update's id.
+pub async fn post_update(
+    app: &TestApp,
+    client: &reqwest::Client,
+    a: &Article,
+    note: &str,
+    files: Vec<(&str, Vec<u8>, &str)>,
+) -> i64 {
+    let page = client.get(app.url(&TestApp::page_path(a))).send().await.unwrap().text().await.unwrap();
+    let res = client
+        .post(app.url(&format!("/articles/{}/updates", a.id)))
+        .multipart(upload_form(Some(&form_token(&page)), note, files))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    location.rsplit("#update-").next().unwrap().parse().unwrap()
 }
 
 pub fn form_token(html: &str) -> String {
