@@ -11,6 +11,7 @@ pub mod error;
 pub mod import;
 pub mod sources;
 pub mod stories;
+pub mod tokens;
 pub mod updates;
 
 pub use error::AppError;

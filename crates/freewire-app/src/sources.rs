@@ -1,5 +1,5 @@
 //! Outlets and their feeds: adding a source, following a feed, switching a feed off and on,
-//! changing a source's terms. The web's `/admin/feeds` and `/admin/sources` and the command
+//! changing a source's name and terms. The web's `/admin/feeds` and `/admin/sources` and the command
 //! line's `source` and `feed` commands all come here.
 
 use freewire_core::xml::strip_forbidden_chars;
@@ -181,56 +181,118 @@ pub async fn set_feed_enabled(
     Ok(())
 }
 
-/// A source's terms as given.
-#[derive(Debug, Clone)]
-pub struct TermsInput {
-    /// Its homepage; blank for none.
-    pub homepage: Option<String>,
-    /// Its own credit line; blank for none.
-    pub credit: Option<String>,
-    /// The licence, which applies to its articles already published too.
-    pub licence: Licence,
-    /// How search engines are to treat our copies.
-    pub index_policy: IndexPolicy,
+/// Asks for a feed to be polled at the next round rather than when it is due. Editors and the
+/// operator.
+pub async fn poll_feed_now(store: &dyn Store, actor: Actor<'_>, id: FeedId) -> Result<Feed, AppError> {
+    actor.require(Role::Editor, "Only editors can manage feeds.")?;
+    let feed =
+        store.feed_by_id(id).await?.ok_or_else(|| AppError::NotFound(format!("There is no feed {id}.")))?;
+    if !feed.enabled {
+        return Err(AppError::Conflict(format!("Feed {id} is switched off; switch it on to poll it.")));
+    }
+    if !store.set_feed_due(id, chrono::Utc::now()).await? {
+        return Err(AppError::NotFound(format!("There is no feed {id}.")));
+    }
+    tracing::info!(actor = actor.name(), feed = id.0, "poll asked for");
+    store.feed_by_id(id).await?.ok_or_else(|| AppError::NotFound(format!("There is no feed {id}.")))
 }
 
-/// Changes a source's terms; its licence applies to the articles already stored. Audited.
-pub async fn change_source_terms(
+/// What to change on a source; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct SourceEdit {
+    /// A new name, unique on the site. Its page moves to the new name's address; the old
+    /// address sends visitors on.
+    pub name: Option<String>,
+    /// A new homepage; blank removes it.
+    pub homepage: Option<String>,
+    /// A new credit line; blank removes it.
+    pub credit: Option<String>,
+    /// A new licence, which applies to its articles already published too.
+    pub licence: Option<Licence>,
+    /// How search engines are to treat our copies.
+    pub index_policy: Option<IndexPolicy>,
+}
+
+/// Changes a source's name and terms; its licence applies to the articles already stored.
+/// Editors and the operator; audited (the operator's acts as the operator's).
+pub async fn edit_source(
     store: &dyn Store,
     actor: Actor<'_>,
     id: SourceId,
-    input: TermsInput,
+    edit: SourceEdit,
 ) -> Result<Source, AppError> {
     actor.require(Role::Editor, "Only editors can manage sources.")?;
-    let homepage = homepage(input.homepage.as_deref())?;
-    let source = store
-        .source_by_id(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no source {id}.")))?;
-    let terms = SourceTerms {
-        homepage,
-        licence: input.licence,
-        credit: credit(input.credit.as_deref()),
-        index_policy: input.index_policy,
+    let missing = || AppError::NotFound(format!("There is no source {id}."));
+    let source = store.source_by_id(id).await?.ok_or_else(missing)?;
+    let name = match edit.name.as_deref().map(source_name) {
+        Some(name) if name.is_empty() => return Err(AppError::Invalid("A source needs a name.".into())),
+        Some(name) => name,
+        None => source.name.clone(),
     };
-    let detail = format!(
-        "licence {} → {}; search {} → {}",
-        source.licence.id(),
-        input.licence.id(),
-        source.index_policy.id(),
-        input.index_policy.id()
-    );
-    let audit = actor.audit("source.terms", format!("source {id} ({})", source.name), detail);
-    let changed = match audit {
-        Some(audit) => store.update_source_terms(id, terms, audit).await?,
-        None => {
-            return Err(AppError::Forbidden(
-                "A source's terms are changed by an editor's account, so the change is audited.".into(),
-            ));
-        }
+    let homepage = match edit.homepage.as_deref() {
+        Some(given) => homepage(Some(given))?,
+        None => source.homepage.clone(),
     };
-    if !changed {
-        return Err(AppError::NotFound(format!("There is no source {id}.")));
+    let credit = match edit.credit.as_deref() {
+        Some(given) => credit(Some(given)),
+        None => source.credit.clone(),
+    };
+    let licence = edit.licence.unwrap_or(source.licence);
+    let index_policy = edit.index_policy.unwrap_or(source.index_policy);
+    let former_slug = if name == source.name { None } else { former_slug(store, &source, &name).await? };
+    let mut changes = Vec::new();
+    if name != source.name {
+        changes.push(format!("name “{}” → “{name}”", source.name));
     }
-    store.source_by_id(id).await?.ok_or_else(|| AppError::NotFound(format!("There is no source {id}.")))
+    if homepage != source.homepage {
+        changes.push(format!(
+            "homepage {} → {}",
+            or_none(source.homepage.as_deref()),
+            or_none(homepage.as_deref())
+        ));
+    }
+    if credit != source.credit {
+        changes.push("credit line".to_owned());
+    }
+    if licence != source.licence {
+        changes.push(format!("licence {} → {}", source.licence.id(), licence.id()));
+    }
+    if index_policy != source.index_policy {
+        changes.push(format!("search {} → {}", source.index_policy.id(), index_policy.id()));
+    }
+    if changes.is_empty() {
+        return Ok(source);
+    }
+    let terms = SourceTerms { name: name.clone(), former_slug, homepage, licence, credit, index_policy };
+    let audit =
+        actor.audit_entry("source.edit", format!("source {id} ({})", source.name), changes.join("; "));
+    match store.update_source_terms(id, terms, audit).await {
+        Ok(true) => {}
+        Ok(false) => return Err(missing()),
+        Err(StoreError::Conflict(_)) => {
+            return Err(AppError::Conflict(format!("A source named “{name}” exists already.")));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(actor = actor.name(), source = id.0, "source edited");
+    store.source_by_id(id).await?.ok_or_else(missing)
+}
+
+fn or_none(value: Option<&str>) -> &str {
+    value.unwrap_or("(none)")
+}
+
+/// The address part the source's page has now, when renaming it to `name` moves the page.
+async fn former_slug(store: &dyn Store, source: &Source, name: &str) -> Result<Option<String>, AppError> {
+    let mut sources = store.list_sources().await?;
+    let before = slug_of(&sources, source.id);
+    if let Some(s) = sources.iter_mut().find(|s| s.id == source.id) {
+        name.clone_into(&mut s.name);
+    }
+    let after = slug_of(&sources, source.id);
+    Ok(before.filter(|b| after.as_ref() != Some(b)))
+}
+
+fn slug_of(sources: &[Source], id: SourceId) -> Option<String> {
+    freewire_core::source_slugs(sources).into_iter().find(|(s, _)| *s == id).map(|(_, slug)| slug)
 }

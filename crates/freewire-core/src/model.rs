@@ -43,6 +43,8 @@ id_type!(
     AttachmentId,
     /// A story's row id.
     StoryId,
+    /// An API token's row id.
+    ApiTokenId,
 );
 
 impl UserId {
@@ -73,10 +75,14 @@ pub struct NewSource {
     pub credit: Option<String>,
 }
 
-/// The terms an editor can change on a source. The licence applies to every article of the
-/// source already stored, so withdrawing a permission takes effect at once.
+/// What an editor can change on a source: its name and its terms. The licence applies to
+/// every article of the source already stored, so withdrawing a permission takes effect at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceTerms {
+    pub name: String,
+    /// The address part its page had before a rename (`/source/{slug}/`), kept so links to the
+    /// old address are sent on; `None` when the address does not change.
+    pub former_slug: Option<String>,
     pub homepage: Option<String>,
     pub licence: Licence,
     pub credit: Option<String>,
@@ -320,6 +326,9 @@ pub struct ArticleFilter {
     pub story: Option<StoryId>,
     /// One article per story, its newest (the story's lead): lists that show a story once.
     pub one_per_story: bool,
+    /// Only articles after this one in the list's order (newest first): published earlier, or
+    /// at the same time with a smaller id. A cursor that stays put as new articles arrive.
+    pub after: Option<(DateTime<Utc>, ArticleId)>,
 }
 
 /// What a sitemap needs of an article, without its text.
@@ -599,6 +608,77 @@ pub struct Session {
     /// The password was right but the second factor is still owed: the session signs no one
     /// in until the code is given (then it is replaced by a full one).
     pub pending_second_factor: bool,
+}
+
+/// What an API token lets its holder do. Each scope includes the ones before it: `write`
+/// reads too, `admin` writes too. What a call may do is also bounded by the account's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenScope {
+    /// Reads what the account may read.
+    Read,
+    /// Also posts and changes what the account may change.
+    Write,
+    /// Also the administrators' calls (the audit log).
+    Admin,
+}
+
+impl TokenScope {
+    /// The stored value.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::Read => "read",
+            TokenScope::Write => "write",
+            TokenScope::Admin => "admin",
+        }
+    }
+}
+
+impl fmt::Display for TokenScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TokenScope {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "read" => Ok(TokenScope::Read),
+            "write" => Ok(TokenScope::Write),
+            "admin" => Ok(TokenScope::Admin),
+            other => Err(format!("unknown scope {other:?}; expected read, write or admin")),
+        }
+    }
+}
+
+/// A named key to the REST API, made by or for one account. The secret is shown once when it
+/// is made; the store keeps only its sha256 and its first characters (to tell tokens apart).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiToken {
+    pub id: ApiTokenId,
+    pub user_id: UserId,
+    pub label: String,
+    pub scope: TokenScope,
+    /// The secret's first characters, shown in lists (`fw_k3Xa…`).
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    /// The last call it authorised (kept to the minute).
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A token to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApiToken {
+    pub user_id: UserId,
+    pub label: String,
+    pub scope: TokenScope,
+    /// sha256 of the secret, hex.
+    pub token_hash: String,
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
 }
 
 /// An update on an article's timeline.

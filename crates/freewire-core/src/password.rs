@@ -1,10 +1,27 @@
-//! Password hashing with argon2id. Both calls are deliberately slow: callers on async threads
-//! run them in `spawn_blocking`.
+//! Password hashing with argon2id (both calls are deliberately slow: callers on async threads
+//! run them in `spawn_blocking`), and the random tokens that sessions, invitations and API
+//! tokens are made of, kept by their sha256.
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::Rng;
+
+/// A fresh random token: 32 random bytes, URL-safe base64 (43 characters).
+#[must_use]
+pub fn random_token() -> String {
+    use base64::Engine as _;
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The hex sha256 of a token: what the store keeps instead of the token. A token has 256 random
+/// bits, so a fast hash is enough (a slow one guards guessable secrets such as passwords).
+#[must_use]
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
 
 /// The shortest password we accept.
 pub const MIN_PASSWORD_LEN: usize = 10;

@@ -4,7 +4,7 @@
 //! [`Store`] is the sum of one trait per aggregate, each in its own module: [`SettingStore`],
 //! [`SourceStore`] (sources and feeds), [`ArticleStore`], [`StoryStore`], [`AccountStore`] (users, invitations,
 //! sessions), [`TimelineStore`] (updates and attachments), [`ChangeStore`] (the change
-//! sequence) and [`AuditStore`]. Code holding a `dyn Store` calls every method without further
+//! sequence), [`AuditStore`] and [`HealthStore`] (the store's own state). Code holding a `dyn Store` calls every method without further
 //! imports; code calling them on a concrete store imports [`prelude`].
 
 use async_trait::async_trait;
@@ -14,6 +14,7 @@ mod accounts;
 mod articles;
 mod audit;
 mod changes;
+mod health;
 mod settings;
 mod sources;
 mod stories;
@@ -23,6 +24,7 @@ pub use accounts::AccountStore;
 pub use articles::ArticleStore;
 pub use audit::AuditStore;
 pub use changes::ChangeStore;
+pub use health::{HealthStore, PoolStatus};
 pub use settings::SettingStore;
 pub use sources::SourceStore;
 pub use stories::StoryStore;
@@ -32,8 +34,8 @@ pub use timeline::TimelineStore;
 /// (`SqlStore`) rather than on `dyn Store`.
 pub mod prelude {
     pub use super::{
-        AccountStore, ArticleStore, AuditStore, ChangeStore, SettingStore, SourceStore, StoryStore,
-        TimelineStore,
+        AccountStore, ArticleStore, AuditStore, ChangeStore, HealthStore, SettingStore, SourceStore,
+        StoryStore, TimelineStore,
     };
 }
 
@@ -71,6 +73,7 @@ pub trait Store:
     + TimelineStore
     + ChangeStore
     + AuditStore
+    + HealthStore
     + Send
     + Sync
 {
@@ -85,6 +88,7 @@ impl<T> Store for T where
         + TimelineStore
         + ChangeStore
         + AuditStore
+        + HealthStore
         + Send
         + Sync
 {

@@ -84,6 +84,27 @@ pub enum PollOutcome {
     Failed(String),
 }
 
+/// Counts a poll for `/metrics`: by outcome, how long it took, and what it brought.
+fn record_poll(outcome: &PollOutcome, took: Duration) {
+    let label = match outcome {
+        PollOutcome::NotModified => "not_modified",
+        PollOutcome::Updated { .. } => "updated",
+        PollOutcome::Failed(_) => "failed",
+    };
+    metrics::counter!("freewire_polls_total", "outcome" => label).increment(1);
+    metrics::histogram!("freewire_poll_duration_seconds").record(took.as_secs_f64());
+    if let PollOutcome::Updated { new, duplicates, revised, near_duplicates, .. } = outcome {
+        for (kind, count) in [
+            ("new", new),
+            ("duplicate", duplicates),
+            ("revised", revised),
+            ("near_duplicate", near_duplicates),
+        ] {
+            metrics::counter!("freewire_items_ingested_total", "kind" => kind).increment(*count as u64);
+        }
+    }
+}
+
 /// One feed's poll.
 #[derive(Debug, Clone)]
 pub struct FeedPollReport {
@@ -207,6 +228,7 @@ impl Poller {
     /// state, with its reason.
     pub async fn poll_feed(&self, feed: Feed) -> FeedPollReport {
         let now = Utc::now();
+        let started = std::time::Instant::now();
         // Finish well inside the claim's lease, so no other process takes the feed meanwhile.
         let budget = self.config.lease.saturating_sub(Duration::from_secs(30)).max(Duration::from_secs(30));
         let (outcome, update) = match Url::parse(&feed.url) {
@@ -239,6 +261,7 @@ impl Poller {
         if let PollOutcome::Failed(reason) = &outcome {
             tracing::warn!(feed = %feed.id, url = %feed.url, %reason, "feed failing");
         }
+        record_poll(&outcome, started.elapsed());
         FeedPollReport { feed_id: feed.id, url, outcome, next_poll_at }
     }
 

@@ -9,6 +9,7 @@ use sea_orm_migration::schema::{
 };
 
 mod m0011_editions;
+mod m0012_integrations;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0009SearchChanges),
             Box::new(M0010Stories),
             Box::new(m0011_editions::M0011Editions),
+            Box::new(m0012_integrations::M0012Integrations),
         ]
     }
 }

@@ -17,6 +17,9 @@ pub enum WebError {
     /// 404: no such page.
     #[error("not found")]
     NotFound,
+    /// 301: the page is now at this address (a renamed source's page, say).
+    #[error("moved to {0}")]
+    Moved(String),
     /// 410: the page was here and has been withdrawn; the notice says when and why.
     #[error("gone")]
     Gone(String),
@@ -72,6 +75,7 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::Moved(_) => StatusCode::MOVED_PERMANENTLY,
             WebError::Gone(_) => StatusCode::GONE,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -116,6 +120,7 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.status();
         let (heading, message, error_id) = match self {
+            WebError::Moved(to) => return axum::response::Redirect::permanent(&to).into_response(),
             WebError::NotFound => (
                 "Page not found",
                 "There is no page at this address. It may have been mistyped.".to_owned(),

@@ -19,6 +19,7 @@
 //! | GET, POST | `/admin/invites` | [`account::register`] (editors) |
 //! | GET | `/account` | [`account::settings::show_account`]: password, sessions |
 //! | POST | `/account/password`, `/account/sessions/revoke` | [`account::settings`] |
+//! | POST | `/account/tokens`, `/account/tokens/revoke` | [`account::settings`]: API tokens |
 //! | GET, POST | `/login/second-factor` | [`account::second_factor`]: the code after the password |
 //! | POST | `/account/totp/setup`, `/confirm`, `/disable` | [`account::second_factor`] |
 //! | POST | `/articles/{id}/updates` | [`updates::create_update`] |
@@ -33,16 +34,20 @@
 //! | GET, POST | `/admin/sources`, `/admin/sources/{id}` | [`admin::sources`]: licence, credit, search policy |
 //! | POST | `/admin/articles/{id}/withdraw`, `/reinstate` | [`admin::articles`] (editors, audited) |
 //! | GET | `/admin/withdrawn` | [`admin::articles::list_withdrawn`] (editors) |
+//! | * | `/api/v1/…` | [`api`]: the REST API; `/api/v1/openapi.json`, `/api/v1/docs` |
+//! | GET | `/metrics`, `/healthz`, `/readyz` | [`health`]: Prometheus metrics, liveness, readiness |
 //!
 //! Web code only reads through and calls into the [`Store`](freewire_core::Store) and
 //! [`BlobStore`](freewire_core::BlobStore) contracts; it never sees a database.
 
 pub mod account;
 pub mod admin;
+pub mod api;
 mod conditional;
 mod error;
 mod frame;
 mod guard;
+pub mod health;
 mod limits;
 mod page_cache;
 mod security;
@@ -64,6 +69,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 pub use error::WebError;
+pub use health::MetricsConfig;
 pub use state::{AppState, WebConfig};
 
 /// Extra room in an upload request beyond its files: the note and the form's own framing.
@@ -121,6 +127,8 @@ pub fn router(state: AppState) -> Router {
         .route("/account/totp/disable", post(account::second_factor::disable))
         .route("/account/password", post(account::settings::change_password))
         .route("/account/sessions/revoke", post(account::settings::revoke_session))
+        .route("/account/tokens", post(account::settings::create_token))
+        .route("/account/tokens/revoke", post(account::settings::revoke_token))
         .route(
             "/articles/{id}/updates",
             post(updates::create_update)
@@ -142,10 +150,15 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/articles/{id}/withdraw", post(admin::articles::withdraw))
         .route("/admin/articles/{id}/reinstate", post(admin::articles::reinstate))
         .route("/admin/withdrawn", get(admin::articles::list_withdrawn))
+        .route("/metrics", get(health::metrics))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .nest(api::PREFIX, api::router(&state))
         .fallback(site::not_found);
     let prefix = state.urls().prefix().to_owned();
     let routes = if prefix.is_empty() { routes } else { Router::new().nest(&prefix, routes) };
     routes
+        .layer(axum::middleware::from_fn(health::track))
         .layer(axum::middleware::from_fn_with_state(state.clone(), note_changes))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages))
         .layer(axum::middleware::from_fn(conditional::conditional_get))

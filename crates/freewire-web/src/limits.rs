@@ -18,6 +18,7 @@ pub struct Limits {
     login_by_address: DefaultKeyedRateLimiter<IpAddr>,
     login_by_account: DefaultKeyedRateLimiter<String>,
     uploads_by_user: DefaultKeyedRateLimiter<i64>,
+    api_calls: DefaultKeyedRateLimiter<String>,
     clock: DefaultClock,
 }
 
@@ -28,7 +29,21 @@ fn quota(burst: u32, every: Duration) -> Quota {
 
 impl Default for Limits {
     fn default() -> Self {
+        Limits::new(crate::api::ApiConfig::default().requests_per_minute)
+    }
+}
+
+impl Limits {
+    /// The limits, with `api_per_minute` API calls a minute per token or address (a burst of a
+    /// tenth of that at once).
+    #[must_use]
+    pub fn new(api_per_minute: u32) -> Self {
+        let per_minute = api_per_minute.max(1);
         Limits {
+            api_calls: DefaultKeyedRateLimiter::keyed(quota(
+                (per_minute / 10).max(1),
+                Duration::from_mins(1) / per_minute,
+            )),
             // An office behind one address signs in often; a guesser from one address is slowed
             // to one try every two seconds after thirty.
             login_by_address: DefaultKeyedRateLimiter::keyed(quota(30, Duration::from_secs(2))),
@@ -46,6 +61,11 @@ impl Limits {
     pub fn sign_in(&self, address: IpAddr, account: &str) -> Result<(), RetryAfter> {
         self.check(self.login_by_address.check_key(&address))?;
         self.check(self.login_by_account.check_key(&account.to_lowercase()))
+    }
+
+    /// Counts an API call by a token or an address (`key`).
+    pub fn api(&self, key: &str) -> Result<(), RetryAfter> {
+        self.check(self.api_calls.check_key(&key.to_owned()))
     }
 
     /// Counts an upload by `user`.

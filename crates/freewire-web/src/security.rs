@@ -63,20 +63,7 @@ pub(crate) fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
     !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
 }
 
-/// A fresh random token, URL-safe, for sessions and forms.
-#[must_use]
-pub(crate) fn random_token() -> String {
-    use base64::Engine as _;
-    let bytes: [u8; 32] = rand::random();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// The hex sha256 of a token: what the store keeps instead of the token.
-#[must_use]
-pub(crate) fn token_hash(token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+pub(crate) use freewire_core::password::{random_token, token_hash};
 
 #[cfg(test)]
 mod tests {

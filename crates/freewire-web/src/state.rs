@@ -28,6 +28,10 @@ pub struct WebConfig {
     /// How long an article page or list rendered for visitors who are not signed in is reused, unless
     /// something changes first; zero renders every request.
     pub keep_pages_for: std::time::Duration,
+    /// The REST API's CORS origins and rate.
+    pub api: crate::api::ApiConfig,
+    /// Who may read `/metrics`, and whether the site's address serves it.
+    pub metrics: crate::health::MetricsConfig,
 }
 
 impl Default for WebConfig {
@@ -41,6 +45,8 @@ impl Default for WebConfig {
             session_days: 30,
             registration: freewire_core::Registration::Invite,
             keep_pages_for: std::time::Duration::from_mins(1),
+            api: crate::api::ApiConfig::default(),
+            metrics: crate::health::MetricsConfig::default(),
         }
     }
 }
@@ -92,9 +98,9 @@ impl AppState {
                 citations: quick_cache::sync::Cache::new(CITATIONS_CACHED),
                 search: std::sync::OnceLock::new(),
                 pages: PageCache::new(config.keep_pages_for),
+                limits: crate::limits::Limits::new(config.api.requests_per_minute),
                 config,
                 urls,
-                limits: crate::limits::Limits::default(),
                 hashing: tokio::sync::Semaphore::new(
                     std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
                 ),

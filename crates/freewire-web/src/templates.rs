@@ -26,6 +26,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("totp_setup.html", include_str!("../templates/totp_setup.html")),
     ("register.html", include_str!("../templates/register.html")),
     ("admin_invites.html", include_str!("../templates/admin_invites.html")),
+    ("api_docs.html", include_str!("../templates/api_docs.html")),
 ];
 
 /// HTML escaping of the five characters that matter (`& < > " '`). minijinja's own escaping

@@ -49,6 +49,8 @@ async fn add_source_article(
             }
             let editor = app.store.user_by_name("terms-setter").await.unwrap().unwrap().id;
             let terms = SourceTerms {
+                name: s.name.clone(),
+                former_slug: None,
                 homepage: s.homepage.clone(),
                 licence,
                 credit: s.credit.clone(),
@@ -333,6 +335,8 @@ async fn a_licence_change_applies_to_articles_already_published() {
     let admin = f.app.store.user_by_name("terms-setter").await.unwrap().unwrap();
     let source = f.app.store.source_by_name("Harbour Gazette").await.unwrap().unwrap();
     let terms = SourceTerms {
+        name: source.name.clone(),
+        former_slug: None,
         homepage: source.homepage.clone(),
         licence: Licence::ExcerptOnly,
         credit: None,
@@ -652,7 +656,7 @@ async fn a_withdrawn_article_answers_410_and_is_gone_from_feeds_and_sitemaps() {
 }
 
 #[tokio::test]
-async fn editors_change_a_sources_terms_on_the_record() {
+async fn editors_rename_a_source_and_change_its_terms_on_the_record() {
     let f = fixture().await;
     f.app.add_user("ed", Role::Editor).await;
     let editor = TestApp::client();
@@ -664,6 +668,7 @@ async fn editors_change_a_sources_terms_on_the_record() {
         .post(f.app.url(&format!("/admin/sources/{}", source.id.0)))
         .form(&[
             ("csrf", form_token(&page).as_str()),
+            ("name", "Closed Courier Weekly"),
             ("homepage", "https://closed-courier.example/"),
             ("credit", "Shared under an agreement"),
             ("licence", "permission"),
@@ -676,16 +681,47 @@ async fn editors_change_a_sources_terms_on_the_record() {
     let article = ok_text(&f.app, &TestApp::page_path(&f.closed)).await;
     assert!(article.contains(DEEP_MARKER), "permission: the full text now shows");
     assert!(article.contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(article.contains("Closed Courier Weekly"), "the credit carries the new name");
+    // The old address, and its feeds, send readers and feed readers on.
+    let no_redirects =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for (old, new) in [
+        ("/source/closed-courier/", "/source/closed-courier-weekly/"),
+        ("/source/closed-courier/feed.atom", "/source/closed-courier-weekly/feed.atom"),
+    ] {
+        let res = no_redirects.get(f.app.url(old)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::MOVED_PERMANENTLY, "{old}");
+        assert_eq!(res.headers()["location"], new, "{old}");
+        assert_eq!(get(&f.app, new).await.0, StatusCode::OK, "{new}");
+    }
+    let taken = editor
+        .post(f.app.url(&format!("/admin/sources/{}", source.id.0)))
+        .form(&[
+            ("csrf", form_token(&page).as_str()),
+            ("name", "Harbour Gazette"),
+            ("licence", "permission"),
+            ("index_policy", "noindex"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(taken.status(), StatusCode::CONFLICT, "another source's name is refused");
     let bad = editor
         .post(f.app.url(&format!("/admin/sources/{}", source.id.0)))
-        .form(&[("csrf", form_token(&page).as_str()), ("licence", "GPL"), ("index_policy", "ours")])
+        .form(&[
+            ("csrf", form_token(&page).as_str()),
+            ("name", "Closed Courier Weekly"),
+            ("licence", "GPL"),
+            ("index_policy", "ours"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let audit = f.app.store.list_audit(freewire_core::PageRequest::new(1, 10)).await.unwrap();
-    let act = audit.items.iter().find(|e| e.actor == "ed" && e.action == "source.terms").expect("audited");
+    let act = audit.items.iter().find(|e| e.actor == "ed" && e.action == "source.edit").expect("audited");
     assert!(act.detail.contains("excerpt-only → permission"), "{}", act.detail);
+    assert!(act.detail.contains("name “Closed Courier” → “Closed Courier Weekly”"), "{}", act.detail);
 }
 
 /// The Python that has feedparser and lxml: `FREEWIRE_TEST_PYTHON` (set by `.ci/run`), else

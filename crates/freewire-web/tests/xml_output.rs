@@ -230,18 +230,18 @@ async fn import_hostile_feed(
 async fn credit_and_story_by_an_editor(app: &TestApp, first: &Article, second: &Article) -> StoryId {
     app.add_user("eddie", Role::Editor).await;
     let editor = app.store.user_by_name("eddie").await.unwrap().unwrap();
-    let terms = freewire_app::sources::TermsInput {
+    let terms = freewire_app::sources::SourceEdit {
+        name: None,
         homepage: Some("https://harbour.example/".into()),
         credit: Some("With\u{1} reporting\u{3} by\u{FFFE} AP".into()),
-        licence: Licence::CcBy4,
+        licence: Some(Licence::CcBy4),
         // Our copies are the canonical ones, so the sitemaps list them.
-        index_policy: IndexPolicy::Ours,
+        index_policy: Some(IndexPolicy::Ours),
     };
     let id = first.source_id;
-    let source =
-        freewire_app::sources::change_source_terms(app.store.as_ref(), Actor::User(&editor), id, terms)
-            .await
-            .unwrap();
+    let source = freewire_app::sources::edit_source(app.store.as_ref(), Actor::User(&editor), id, terms)
+        .await
+        .unwrap();
     assert_eq!(source.credit.as_deref(), Some("With reporting by AP"));
     let story = app.add_story().await[0].story_id.unwrap();
     for edit in [
@@ -384,6 +384,8 @@ async fn seed_old_rows(app: &TestApp) -> (freewire_core::Source, Vec<Article>, S
         .await
         .unwrap();
     let terms = SourceTerms {
+        name: source.name.clone(),
+        former_slug: None,
         homepage: source.homepage.clone(),
         licence: Licence::CcBy4,
         credit: source.credit.clone(),

@@ -135,6 +135,19 @@ pub enum UserCommand {
         /// The username.
         name: String,
     },
+    /// Make an API token for an account. It is printed once (the last line of the output); only
+    /// its hash is kept. Revoke it on the account page.
+    Token {
+        /// The username.
+        name: String,
+        /// What it may do: read, write (includes read) or admin (includes write). A call is also
+        /// bounded by the account's role.
+        #[arg(long, value_name = "SCOPE", default_value = "read")]
+        scope: String,
+        /// A name to tell it apart ("newsroom bot").
+        #[arg(long, value_name = "TEXT", default_value = "command line")]
+        label: String,
+    },
 }
 
 /// Source commands.
@@ -154,6 +167,29 @@ pub enum SourceCommand {
         /// How the outlet asks to be credited, if not by its name.
         #[arg(long, value_name = "TEXT")]
         credit: Option<String>,
+    },
+    /// Change a source's name, homepage, credit line, licence or search policy (what is not
+    /// given stays). A new licence applies to its articles already published; a new name moves
+    /// its page, and the old address sends visitors on. Recorded in the audit log.
+    Edit {
+        /// The source's current name, or its id (see `source list`).
+        source: String,
+        /// A new name.
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// A new homepage ("" removes it).
+        #[arg(long, value_name = "URL")]
+        homepage: Option<String>,
+        /// A new credit line ("" removes it).
+        #[arg(long, value_name = "TEXT")]
+        credit: Option<String>,
+        /// A new licence (CC-BY-4.0, public-domain, permission, excerpt-only …).
+        #[arg(long, value_name = "ID")]
+        licence: Option<String>,
+        /// What search engines are told: ours (our copy is canonical), original (point at the
+        /// outlet's), or noindex.
+        #[arg(long, value_name = "POLICY")]
+        index_policy: Option<String>,
     },
     /// List sources.
     List,

@@ -67,6 +67,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 SourceCommand::Add { name, homepage, licence, credit } => {
                     feeds::source_add(&store, &name, &homepage, &licence, credit).await
                 }
+                SourceCommand::Edit { source, name, homepage, credit, licence, index_policy } => {
+                    let edit = feeds::SourceEditArgs { name, homepage, credit, licence, index_policy };
+                    feeds::source_edit(&store, &source, edit).await
+                }
                 SourceCommand::List => feeds::source_list(&store).await,
             }
         }
@@ -127,6 +131,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::load(cli.config.as_deref(), &overrides)?;
             reset_password(&config, &name).await
         }
+        Command::User { command: UserCommand::Token { name, scope, label } } => {
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            user_token(&config, &name, &scope, &label).await
+        }
         Command::Demo { listen } => {
             let config = Config::load_demo(cli.config.as_deref(), &Overrides { listen, ..overrides })?;
             demo(config).await
@@ -165,6 +173,7 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
     };
     let state = AppState::new(store.clone(), Arc::new(blobs), config.web.clone());
     let state_for_stories = state.clone();
+    let state_for_metrics = state.clone();
     let indexer = crate::search::open_indexer(&config, store.clone())?;
     state.attach_search(indexer.clone());
     let app = Application::build(state, config.listen).await.with_context(|| {
@@ -190,6 +199,9 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
             let _ = stop_rx.changed().await;
         }));
     }
+    if let Some(metrics_addr) = config.metrics_listen {
+        serve_metrics(state_for_metrics, metrics_addr).await?;
+    }
     println!("freewire is serving “{}” at http://{addr}/", config.web.site_name);
     println!("public address: {}", config.web.base_url);
     if let Some(banner) = banner {
@@ -203,6 +215,20 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
     .await
     .context("serving")?;
     println!("stopped");
+    Ok(())
+}
+
+/// `/metrics` (and `/healthz`) on an address of their own, for a scraper on an internal network.
+async fn serve_metrics(state: AppState, addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen for metrics on {addr}: another program may be using it; change metrics.listen")
+    })?;
+    println!("metrics at http://{addr}/metrics");
+    tokio::spawn(async move {
+        if let Err(e) = freewire_web::health::serve_metrics(listener, state).await {
+            tracing::error!(error = %e, "the metrics listener stopped");
+        }
+    });
     Ok(())
 }
 
@@ -303,6 +329,25 @@ async fn reset_password(config: &Config, name: &str) -> anyhow::Result<()> {
         println!("password: {password}");
         println!("(shown once: pass it on safely)");
     }
+    Ok(())
+}
+
+async fn user_token(config: &Config, name: &str, scope: &str, label: &str) -> anyhow::Result<()> {
+    let scope: freewire_core::TokenScope = scope.parse().map_err(anyhow::Error::msg)?;
+    let store = open_store(config).await?;
+    let Some(holder) = store.user_by_name(name).await? else {
+        bail!(
+            "there is no account named {name:?}; create it with `freewire user add {name} --role contributor`"
+        );
+    };
+    let issued =
+        freewire_app::tokens::create_token(store.as_ref(), Actor::Operator, &holder, label, scope).await?;
+    println!(
+        "token “{}” ({scope}) made for “{name}”; it is shown once, only its hash is kept",
+        issued.token.label
+    );
+    println!("use it as: Authorization: Bearer <token>; revoke it on {name}'s account page");
+    println!("{}", issued.secret);
     Ok(())
 }
 

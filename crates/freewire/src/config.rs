@@ -34,6 +34,35 @@ struct RawConfig {
     fetch: RawFetch,
     poll: RawPoll,
     search: RawSearch,
+    api: RawApi,
+    metrics: RawMetrics,
+}
+
+/// `[api]`: the REST API.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+struct RawApi {
+    /// Origins whose pages may call the API from a browser; `["*"]` for any; none unless set.
+    cors_origins: Vec<String>,
+    /// Calls a minute, per token (or per address without one).
+    requests_per_minute: u32,
+}
+
+impl Default for RawApi {
+    fn default() -> Self {
+        let api = freewire_web::api::ApiConfig::default();
+        RawApi { cors_origins: api.cors_origins, requests_per_minute: api.requests_per_minute }
+    }
+}
+
+/// `[metrics]`: `/metrics` for Prometheus.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct RawMetrics {
+    /// Serve `/metrics` on this address instead of the site's (an internal port).
+    listen: Option<String>,
+    /// Ask for `Authorization: Bearer <token>` on `/metrics`.
+    token: Option<String>,
 }
 
 /// `[search]`: the process's own search index.
@@ -139,6 +168,8 @@ impl Default for RawConfig {
             fetch: RawFetch::default(),
             poll: RawPoll::default(),
             search: RawSearch::default(),
+            api: RawApi::default(),
+            metrics: RawMetrics::default(),
         }
     }
 }
@@ -171,6 +202,8 @@ pub struct Config {
     pub search_dir: PathBuf,
     /// How often `serve` brings its index up to date with the database.
     pub search_every: std::time::Duration,
+    /// Where `/metrics` is served apart from the site, if anywhere.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Where uploaded files live.
@@ -311,6 +344,7 @@ impl RawConfig {
         })?;
         let data_dir = std::path::absolute(&self.data_dir).unwrap_or(self.data_dir.clone());
         let storage = self.storage(&data_dir)?;
+        let (api, metrics, metrics_listen) = self.integrations()?;
         let database_url = match self.database_url.filter(|u| !u.trim().is_empty()) {
             Some(url) => url.trim().to_owned(),
             None => format!("sqlite://{}?mode=rwc", data_dir.join("freewire.db").display()),
@@ -341,6 +375,7 @@ impl RawConfig {
             self.registration.parse().map_err(|e: String| invalid("registration", &self.registration, &e))?;
         let (search_dir, search_every) = self.search.validate(&data_dir)?;
         Ok(Config {
+            metrics_listen,
             search_dir,
             search_every,
             storage,
@@ -364,8 +399,52 @@ impl RawConfig {
                 session_days: self.session_days,
                 registration,
                 keep_pages_for,
+                api,
+                metrics,
             },
         })
+    }
+
+    /// The API's and the metrics' settings.
+    fn integrations(
+        &self,
+    ) -> Result<(freewire_web::api::ApiConfig, freewire_web::MetricsConfig, Option<SocketAddr>), ConfigError>
+    {
+        if !(1..=1_000_000).contains(&self.api.requests_per_minute) {
+            return Err(invalid(
+                "api.requests_per_minute",
+                &self.api.requests_per_minute.to_string(),
+                "expected 1 to 1000000 calls a minute",
+            ));
+        }
+        for origin in &self.api.cors_origins {
+            let ok = origin == "*"
+                || Url::parse(origin)
+                    .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.path() == "/");
+            if !ok {
+                return Err(invalid(
+                    "api.cors_origins",
+                    origin,
+                    "expected origins such as https://newsroom.example (scheme and host, no path), or \"*\"",
+                ));
+            }
+        }
+        let listen = match self.metrics.listen.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+            None => None,
+            Some(l) => Some(l.parse::<SocketAddr>().map_err(|_| {
+                invalid("metrics.listen", l, "expected an address and port such as 127.0.0.1:9100")
+            })?),
+        };
+        let token = self.metrics.token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+        if token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(invalid("metrics.token", "(hidden)", "use at least 16 characters"));
+        }
+        let api = freewire_web::api::ApiConfig {
+            cors_origins: self.api.cors_origins.iter().map(|o| o.trim_end_matches('/').to_owned()).collect(),
+            requests_per_minute: self.api.requests_per_minute,
+        };
+        let metrics = freewire_web::MetricsConfig { on_site: listen.is_none(), token };
+        Ok((api, metrics, listen))
     }
 }
 

@@ -37,6 +37,60 @@ pub async fn source_add(
     Ok(())
 }
 
+/// What `source edit` was asked to change.
+pub struct SourceEditArgs {
+    pub name: Option<String>,
+    pub homepage: Option<String>,
+    pub credit: Option<String>,
+    pub licence: Option<String>,
+    pub index_policy: Option<String>,
+}
+
+/// `source edit`
+pub async fn source_edit(store: &SqlStore, source: &str, args: SourceEditArgs) -> anyhow::Result<()> {
+    let found = match store.source_by_name(source).await? {
+        Some(s) => Some(s),
+        None => match source.parse::<i64>() {
+            Ok(id) => store.source_by_id(freewire_core::SourceId(id)).await?,
+            Err(_) => None,
+        },
+    };
+    let Some(before) = found else {
+        bail!("there is no source named {source:?}; `freewire source list` shows the names and ids");
+    };
+    if args.name.is_none()
+        && args.homepage.is_none()
+        && args.credit.is_none()
+        && args.licence.is_none()
+        && args.index_policy.is_none()
+    {
+        bail!("nothing to change: give --name, --homepage, --credit, --licence or --index-policy");
+    }
+    let edit = sources::SourceEdit {
+        name: args.name,
+        homepage: args.homepage,
+        credit: args.credit,
+        licence: args.licence.as_deref().map(str::parse::<Licence>).transpose()?,
+        index_policy: args
+            .index_policy
+            .as_deref()
+            .map(str::parse::<freewire_core::IndexPolicy>)
+            .transpose()
+            .map_err(anyhow::Error::msg)?,
+    };
+    let s = sources::edit_source(store, Actor::Operator, before.id, edit).await?;
+    println!(
+        "source {}: “{}”, {}, search {}, homepage {}, credit {}",
+        s.id,
+        s.name,
+        s.licence.id(),
+        s.index_policy.id(),
+        s.homepage.as_deref().unwrap_or("(none)"),
+        s.credit.as_deref().unwrap_or("(none)")
+    );
+    Ok(())
+}
+
 /// `source list`
 pub async fn source_list(store: &SqlStore) -> anyhow::Result<()> {
     for s in store.list_sources().await? {

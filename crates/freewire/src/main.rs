@@ -10,7 +10,7 @@ async fn main() -> ExitCode {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = freewire::cli::Cli::parse();
     freewire::init_logging();
-    match freewire::run(cli).await {
+    match Box::pin(freewire::run(cli)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");

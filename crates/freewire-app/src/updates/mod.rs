@@ -202,8 +202,11 @@ async fn store_post(
             thumbnail_key,
         });
     }
+    let bytes: u64 = attachments.iter().map(|a| u64::try_from(a.size).unwrap_or(0)).sum();
     let new = NewUpdate { article_id: article.article.id, author_id: author.id, body: note };
     let (update, _) = store.insert_update_with_attachments(new, attachments).await?;
+    metrics::counter!("freewire_updates_posted_total").increment(1);
+    metrics::counter!("freewire_upload_bytes_total").increment(bytes);
     Ok(update)
 }
 

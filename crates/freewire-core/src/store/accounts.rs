@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use crate::model::{Invite, NewUser, Session, User, UserId};
+use crate::model::{
+    ApiToken, ApiTokenId, Invite, NewApiToken, NewAuditEntry, NewUser, Session, User, UserId,
+};
 
 /// Accounts and sessions, behind use-case shaped, atomic calls.
 #[async_trait]
@@ -66,4 +68,26 @@ pub trait AccountStore: Send + Sync {
     async fn update_password(&self, user: UserId, password_hash: String) -> Result<bool, StoreError>;
     /// Removes sessions that expired before `now`; returns how many.
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Records a new API token and the act, in one transaction.
+    async fn insert_api_token(
+        &self,
+        token: NewApiToken,
+        audit: NewAuditEntry,
+    ) -> Result<ApiToken, StoreError>;
+    /// A user's tokens, revoked ones too, newest first.
+    async fn api_tokens_for_user(&self, user: UserId) -> Result<Vec<ApiToken>, StoreError>;
+    /// The unrevoked token with this hash and its user.
+    async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>, StoreError>;
+    /// Notes that a token authorised a call at `at`.
+    async fn touch_api_token(&self, id: ApiTokenId, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Revokes `user`'s token `id` at `at` and records the act, in one transaction; `false` when
+    /// the user has no such unrevoked token.
+    async fn revoke_api_token(
+        &self,
+        user: UserId,
+        id: ApiTokenId,
+        at: DateTime<Utc>,
+        audit: NewAuditEntry,
+    ) -> Result<bool, StoreError>;
 }

@@ -41,6 +41,13 @@ pub trait ArticleStore: Send + Sync {
         filter: &ArticleFilter,
         page: PageRequest,
     ) -> Result<Page<ArticleWithSource>, StoreError>;
+    /// Up to `limit` published articles the filter selects, newest first, without counting them
+    /// all: the next page after a cursor ([`ArticleFilter::after`]).
+    async fn list_articles_window(
+        &self,
+        filter: &ArticleFilter,
+        limit: u64,
+    ) -> Result<Vec<ArticleWithSource>, StoreError>;
     /// Published articles the filter selects, newest first, without their text (sitemaps).
     async fn list_article_stubs(
         &self,

@@ -20,14 +20,19 @@ pub trait SourceStore: Send + Sync {
     async fn insert_source(&self, source: NewSource) -> Result<Source, StoreError>;
     /// All sources, by name.
     async fn list_sources(&self) -> Result<Vec<Source>, StoreError>;
-    /// Changes a source's terms, applies its licence to the articles already stored, and
-    /// records the act, in one transaction; `false` when there is no such source.
+    /// Changes a source's name and terms, applies its licence to the articles already stored,
+    /// keeps its former address (when given) for redirects, and records the act, in one
+    /// transaction; `false` when there is no such source, [`StoreError::Conflict`] when the new
+    /// name is another source's.
     async fn update_source_terms(
         &self,
         id: SourceId,
         terms: SourceTerms,
         audit: NewAuditEntry,
     ) -> Result<bool, StoreError>;
+
+    /// The source whose page was once at `/source/{slug}/`, before a rename.
+    async fn source_by_former_slug(&self, slug: &str) -> Result<Option<SourceId>, StoreError>;
 
     /// Starts following a feed; [`StoreError::Conflict`] when the URL is followed already.
     async fn insert_feed(&self, feed: NewFeed) -> Result<Feed, StoreError>;
@@ -46,8 +51,13 @@ pub trait SourceStore: Send + Sync {
         limit: u64,
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<Feed>, StoreError>;
+    /// Enabled feeds due at `now` (waiting for a poller).
+    async fn count_due_feeds(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
     /// Records what a poll found.
     async fn update_feed_after_poll(&self, id: FeedId, update: FeedPollUpdate) -> Result<(), StoreError>;
     /// Switches a feed on or off; `false` when there is no such feed.
     async fn set_feed_enabled(&self, id: FeedId, enabled: bool) -> Result<bool, StoreError>;
+    /// Makes an enabled feed due at `at` (a poll asked for now), unless a poller holds it;
+    /// `false` when there is no such enabled feed.
+    async fn set_feed_due(&self, id: FeedId, at: DateTime<Utc>) -> Result<bool, StoreError>;
 }

@@ -1,6 +1,7 @@
 //! Table rows as SeaORM entities. Rows stay in this crate: the [`Store`](freewire_core::Store)
 //! methods convert them to the domain types of `freewire-core` before they leave.
 
+pub mod api_token;
 pub mod article;
 pub mod article_fact;
 pub mod article_tag;
@@ -16,6 +17,7 @@ pub mod revision;
 pub mod session;
 pub mod setting;
 pub mod source;
+pub mod source_former_slug;
 pub mod story;
 pub mod story_grouping;
 pub mod update;

@@ -4,15 +4,18 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use freewire_core::model::{Invite, NewUser, Session, User, UserId};
+use freewire_core::model::{
+    ApiToken, ApiTokenId, Invite, NewApiToken, NewAuditEntry, NewUser, Session, TokenScope, User, UserId,
+};
 use freewire_core::{AccountStore, StoreError};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
+use super::audit::audit_row;
 use super::{SqlStore, corrupt, db_err, ts};
-use crate::entity::{invite, recovery_code, session, user};
+use crate::entity::{api_token, invite, recovery_code, session, user};
 
 fn user_from(row: user::Model) -> Result<User, StoreError> {
     Ok(User {
@@ -47,6 +50,19 @@ fn session_from(row: session::Model) -> Session {
         user_agent: row.user_agent,
         pending_second_factor: row.pending_second_factor,
     }
+}
+
+fn api_token_from(row: api_token::Model) -> Result<ApiToken, StoreError> {
+    Ok(ApiToken {
+        id: ApiTokenId(row.id),
+        user_id: UserId(row.user_id),
+        scope: row.scope.parse::<TokenScope>().map_err(|e| corrupt("reading a token's scope", e))?,
+        label: row.label,
+        prefix: row.prefix,
+        created_at: row.created_at,
+        last_used_at: row.last_used_at,
+        revoked_at: row.revoked_at,
+    })
 }
 
 #[async_trait]
@@ -320,5 +336,91 @@ impl AccountStore for SqlStore {
             .await
             .map_err(db_err("removing expired sessions"))?
             .rows_affected)
+    }
+
+    async fn insert_api_token(&self, t: NewApiToken, audit: NewAuditEntry) -> Result<ApiToken, StoreError> {
+        let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
+        let row = api_token::ActiveModel {
+            user_id: Set(t.user_id.0),
+            label: Set(t.label),
+            scope: Set(t.scope.as_str().to_owned()),
+            token_hash: Set(t.token_hash),
+            prefix: Set(t.prefix),
+            created_at: Set(ts(t.created_at)),
+            last_used_at: Set(None),
+            revoked_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| match db_err("API token")(e) {
+            StoreError::Missing(_) => StoreError::Missing(format!("user {}", t.user_id)),
+            other => other,
+        })?;
+        audit_row(audit, Utc::now()).insert(&txn).await.map_err(db_err("recording an act"))?;
+        txn.commit().await.map_err(db_err("committing a new API token"))?;
+        api_token_from(row)
+    }
+
+    async fn api_tokens_for_user(&self, user: UserId) -> Result<Vec<ApiToken>, StoreError> {
+        api_token::Entity::find()
+            .filter(api_token::Column::UserId.eq(user.0))
+            .order_by_desc(api_token::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing API tokens"))?
+            .into_iter()
+            .map(api_token_from)
+            .collect()
+    }
+
+    async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>, StoreError> {
+        let Some(row) = api_token::Entity::find()
+            .filter(api_token::Column::TokenHash.eq(token_hash))
+            .filter(api_token::Column::RevokedAt.is_null())
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading an API token"))?
+        else {
+            return Ok(None);
+        };
+        let Some(user) = self.user_by_id(UserId(row.user_id)).await? else {
+            return Ok(None);
+        };
+        Ok(Some((api_token_from(row)?, user)))
+    }
+
+    async fn touch_api_token(&self, id: ApiTokenId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        api_token::Entity::update_many()
+            .col_expr(api_token::Column::LastUsedAt, Expr::value(ts(at)))
+            .filter(api_token::Column::Id.eq(id.0))
+            .exec(&self.db)
+            .await
+            .map_err(db_err("noting an API token's use"))?;
+        Ok(())
+    }
+
+    async fn revoke_api_token(
+        &self,
+        user: UserId,
+        id: ApiTokenId,
+        at: DateTime<Utc>,
+        audit: NewAuditEntry,
+    ) -> Result<bool, StoreError> {
+        let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
+        let result = api_token::Entity::update_many()
+            .col_expr(api_token::Column::RevokedAt, Expr::value(ts(at)))
+            .filter(api_token::Column::Id.eq(id.0))
+            .filter(api_token::Column::UserId.eq(user.0))
+            .filter(api_token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(db_err("revoking an API token"))?;
+        if result.rows_affected == 0 {
+            return Ok(false);
+        }
+        audit_row(audit, Utc::now()).insert(&txn).await.map_err(db_err("recording an act"))?;
+        txn.commit().await.map_err(db_err("committing a revoked API token"))?;
+        Ok(true)
     }
 }

@@ -18,7 +18,7 @@ use freewire_core::revision::version_key;
 use freewire_core::{ArticleFilter, ArticleStore, ArticleStub, IndexPolicy, Permalink, StoreError, slugify};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
@@ -275,6 +275,16 @@ fn filtered(filter: &ArticleFilter) -> sea_orm::Select<article::Entity> {
     if filter.one_per_story {
         q = q.filter(article::Column::StoryLead.eq(true));
     }
+    if let Some((published, id)) = filter.after {
+        let published = ts(published);
+        q = q.filter(
+            Condition::any().add(article::Column::PublishedAt.lt(published)).add(
+                Condition::all()
+                    .add(article::Column::PublishedAt.eq(published))
+                    .add(article::Column::Id.lt(id.0)),
+            ),
+        );
+    }
     if let Some(slug) = &filter.tag {
         q = q.filter(
             article::Column::Id.in_subquery(
@@ -510,6 +520,19 @@ impl ArticleStore for SqlStore {
             .await
             .map_err(db_err("listing articles"))?;
         Ok(Page { items: self.with_sources(rows).await?, number: page.number, size: page.size, total })
+    }
+
+    async fn list_articles_window(
+        &self,
+        filter: &ArticleFilter,
+        limit: u64,
+    ) -> Result<Vec<ArticleWithSource>, StoreError> {
+        let rows = filtered(filter)
+            .limit(limit.clamp(1, 200))
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing articles"))?;
+        self.with_sources(rows).await
     }
 
     async fn list_article_stubs(

@@ -77,6 +77,27 @@ fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
     t.trunc_subsecs(6)
 }
 
+#[async_trait::async_trait]
+impl freewire_core::HealthStore for SqlStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await.map_err(db_err("reaching the database"))
+    }
+
+    fn pool_status(&self) -> freewire_core::PoolStatus {
+        let (open, idle, max) = match self.engine {
+            Engine::Sqlite => {
+                let pool = self.db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle(), pool.options().get_max_connections())
+            }
+            Engine::Postgres => {
+                let pool = self.db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle(), pool.options().get_max_connections())
+            }
+        };
+        freewire_core::PoolStatus { open, idle: u32::try_from(idle).unwrap_or(u32::MAX), max }
+    }
+}
+
 impl SqlStore {
     /// Connects to the database a URL names, creating an SQLite file if missing, and brings
     /// its schema up to date.

@@ -11,13 +11,13 @@ use freewire_core::model::{
 use freewire_core::{IndexPolicy, SourceStore, StoreError};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType, Order, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 
 use super::audit::audit_row;
 use super::{SqlStore, db_err, source_from, ts};
-use crate::entity::{article, change, feed, source};
+use crate::entity::{article, change, feed, source, source_former_slug};
 
 fn feed_from(row: feed::Model) -> Feed {
     Feed {
@@ -98,6 +98,7 @@ impl SourceStore for SqlStore {
     ) -> Result<bool, StoreError> {
         let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
         let result = source::Entity::update_many()
+            .col_expr(source::Column::Name, Expr::value(terms.name.clone()))
             .col_expr(source::Column::Homepage, Expr::value(terms.homepage))
             .col_expr(source::Column::Licence, Expr::value(terms.licence.id()))
             .col_expr(source::Column::Credit, Expr::value(terms.credit))
@@ -105,9 +106,23 @@ impl SourceStore for SqlStore {
             .filter(source::Column::Id.eq(id.0))
             .exec(&txn)
             .await
-            .map_err(db_err("changing a source's terms"))?;
+            .map_err(|e| match db_err("changing a source's terms")(e) {
+                StoreError::Conflict(_) => StoreError::Conflict(format!("a source named {:?}", terms.name)),
+                other => other,
+            })?;
         if result.rows_affected == 0 {
             return Ok(false);
+        }
+        if let Some(slug) = terms.former_slug {
+            // A slug once given up and later taken again by another source points at the newest.
+            source_former_slug::Entity::delete_by_id(slug.clone())
+                .exec(&txn)
+                .await
+                .map_err(db_err("replacing a former address"))?;
+            source_former_slug::ActiveModel { slug: Set(slug), source_id: Set(id.0) }
+                .insert(&txn)
+                .await
+                .map_err(db_err("keeping a source's former address"))?;
         }
         article::Entity::update_many()
             .col_expr(article::Column::Licence, Expr::value(terms.licence.id()))
@@ -137,6 +152,14 @@ impl SourceStore for SqlStore {
         audit_row(audit, Utc::now()).insert(&txn).await.map_err(db_err("recording an act"))?;
         txn.commit().await.map_err(db_err("committing a source's terms"))?;
         Ok(true)
+    }
+
+    async fn source_by_former_slug(&self, slug: &str) -> Result<Option<SourceId>, StoreError> {
+        Ok(source_former_slug::Entity::find_by_id(slug.to_owned())
+            .one(&self.db)
+            .await
+            .map_err(db_err("reading a source's former address"))?
+            .map(|row| SourceId(row.source_id)))
     }
 
     async fn insert_feed(&self, new: NewFeed) -> Result<Feed, StoreError> {
@@ -272,5 +295,25 @@ impl SourceStore for SqlStore {
             .await
             .map_err(db_err("switching a feed"))?;
         Ok(result.rows_affected > 0)
+    }
+
+    async fn set_feed_due(&self, id: FeedId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let result = feed::Entity::update_many()
+            .col_expr(feed::Column::NextPollAt, Expr::value(ts(at)))
+            .filter(feed::Column::Id.eq(id.0))
+            .filter(feed::Column::Enabled.eq(true))
+            .exec(&self.db)
+            .await
+            .map_err(db_err("making a feed due"))?;
+        Ok(result.rows_affected > 0)
+    }
+
+    async fn count_due_feeds(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        feed::Entity::find()
+            .filter(feed::Column::Enabled.eq(true))
+            .filter(feed::Column::NextPollAt.lte(ts(now)))
+            .count(&self.db)
+            .await
+            .map_err(db_err("counting due feeds"))
     }
 }

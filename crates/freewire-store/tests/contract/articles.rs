@@ -160,6 +160,17 @@ async fn lists_filter_by_source_tag_and_dates(f: &Fixture) {
         ..ArticleFilter::default()
     };
     assert_eq!(titles(list(day).await), ["Harbour Opens"], "the day's bounds are exact");
+    // A cursor: the window after an article continues the newest-first order without counting.
+    let all = s.list_articles_window(&ArticleFilter::default(), 10).await.unwrap();
+    assert_eq!(all.len(), 3);
+    let first = &all[0].article;
+    let after = ArticleFilter { after: Some((first.published_at, first.id)), ..ArticleFilter::default() };
+    let rest: Vec<String> =
+        s.list_articles_window(&after, 1).await.unwrap().into_iter().map(|a| a.article.title).collect();
+    assert_eq!(rest, [all[1].article.title.clone()], "the next one after the cursor, and only one");
+    let oldest = &all[2].article;
+    let past = ArticleFilter { after: Some((oldest.published_at, oldest.id)), ..ArticleFilter::default() };
+    assert!(s.list_articles_window(&past, 10).await.unwrap().is_empty(), "nothing after the last");
     assert_eq!(s.tag_by_slug("local-politics").await.unwrap().unwrap().name, "Local Politics");
     assert!(s.tag_by_slug("nothing").await.unwrap().is_none());
     let stubs = s.list_article_stubs(&ArticleFilter::default(), PageRequest::new(1, 2)).await.unwrap();
@@ -385,6 +396,8 @@ async fn withdrawal_and_source_terms_change_what_is_published_and_are_audited(f:
     assert!(!s.set_article_withdrawn(freewire_core::ArticleId(9999), None, act("x")).await.unwrap());
 
     let terms = SourceTerms {
+        name: "Renamed Outlet".into(),
+        former_slug: Some("old-outlet".into()),
         homepage: None,
         licence: Licence::ExcerptOnly,
         credit: Some("Shared".into()),
@@ -396,6 +409,9 @@ async fn withdrawal_and_source_terms_change_what_is_published_and_are_audited(f:
         (changed.licence, changed.index_policy, changed.homepage, changed.credit.as_deref()),
         (Licence::ExcerptOnly, IndexPolicy::Ours, None, Some("Shared"))
     );
+    assert_eq!(changed.name, "Renamed Outlet");
+    assert_eq!(s.source_by_former_slug("old-outlet").await.unwrap(), Some(src), "the old address is kept");
+    assert_eq!(s.source_by_former_slug("never-was").await.unwrap(), None);
     assert_eq!(
         s.article_by_id(id).await.unwrap().unwrap().article.licence,
         Licence::ExcerptOnly,

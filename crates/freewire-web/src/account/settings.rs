@@ -1,12 +1,13 @@
 //! The signed-in user's own page: change the password, see every session (browser, when it
-//! started) and end any of them.
+//! started) and end any of them, and make, see and revoke API tokens.
 
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
-use freewire_app::{AppError, accounts};
+use freewire_app::tokens::IssuedToken;
+use freewire_app::{Actor, AppError, accounts, tokens};
 use freewire_core::password::{MIN_PASSWORD_LEN, verify_password};
 use serde::{Deserialize, Serialize};
 
@@ -31,11 +32,32 @@ struct SessionRow {
 }
 
 #[derive(Serialize)]
+struct TokenRow {
+    id: i64,
+    label: String,
+    scope: &'static str,
+    prefix: String,
+    created: TimeView,
+    last_used: Option<TimeView>,
+    revoked: Option<TimeView>,
+}
+
+/// A token just made, shown this once.
+#[derive(Serialize)]
+struct NewToken<'a> {
+    label: &'a str,
+    secret: &'a str,
+}
+
+#[derive(Serialize)]
 struct AccountPage<'a> {
     frame: Frame,
     username: String,
     role: String,
     sessions: Vec<SessionRow>,
+    tokens: Vec<TokenRow>,
+    new_token: Option<NewToken<'a>>,
+    may_admin_scope: bool,
     min_password: usize,
     totp_on: bool,
     error: Option<&'a str>,
@@ -49,7 +71,19 @@ async fn account_page(
     error: Option<&str>,
     notice: Option<&str>,
 ) -> Result<Response, WebError> {
+    render_account(state, who, status, error, notice, None).await
+}
+
+async fn render_account(
+    state: &AppState,
+    who: &SignedIn,
+    status: StatusCode,
+    error: Option<&str>,
+    notice: Option<&str>,
+    issued: Option<&IssuedToken>,
+) -> Result<Response, WebError> {
     let sessions = state.store().sessions_for_user(who.user.id, Utc::now()).await?;
+    let tokens = state.store().api_tokens_for_user(who.user.id).await?;
     let ctx = AccountPage {
         frame: Frame::new(state, Some(who), "Your account"),
         username: who.user.username.clone(),
@@ -64,6 +98,20 @@ async fn account_page(
                 current: s.token_hash == who.session.token_hash,
             })
             .collect(),
+        tokens: tokens
+            .into_iter()
+            .map(|t| TokenRow {
+                id: t.id.0,
+                label: t.label,
+                scope: t.scope.as_str(),
+                prefix: t.prefix,
+                created: TimeView::new(t.created_at),
+                last_used: t.last_used_at.map(TimeView::new),
+                revoked: t.revoked_at.map(TimeView::new),
+            })
+            .collect(),
+        new_token: issued.map(|i| NewToken { label: &i.token.label, secret: &i.secret }),
+        may_admin_scope: who.user.role >= freewire_core::Role::Editor,
         min_password: MIN_PASSWORD_LEN,
         totp_on: who.user.totp_secret.is_some(),
         error,
@@ -151,5 +199,66 @@ pub async fn revoke_session(
     if target.token_hash == who.session.token_hash {
         return Ok(Redirect::to(&state.link("/")).into_response());
     }
+    Ok(Redirect::to(&state.link("/account")).into_response())
+}
+
+/// The new-token form.
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    csrf: String,
+    label: String,
+    scope: String,
+}
+
+/// POST /account/tokens — makes an API token and shows it once.
+pub async fn create_token(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, WebError> {
+    let who = crate::guard::signed_in_form(&state, viewer, &headers, &form.csrf)?;
+    let scope = form.scope.parse().map_err(WebError::BadRequest)?;
+    match tokens::create_token(state.store(), Actor::User(&who.user), &who.user, &form.label, scope).await {
+        Ok(issued) => {
+            let notice = "Your token is made. Copy it now: it is shown only this once.";
+            let mut response =
+                render_account(&state, &who, StatusCode::OK, None, Some(notice), Some(&issued)).await?;
+            // The page holds a secret: never kept by a cache or the browser's history cache.
+            response
+                .headers_mut()
+                .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+            Ok(response)
+        }
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::TooLarge(_))) => {
+            let message = e.to_string();
+            render_account(&state, &who, StatusCode::BAD_REQUEST, Some(&message), None, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The revoke-token button.
+#[derive(Debug, Deserialize)]
+pub struct RevokeTokenForm {
+    csrf: String,
+    token: i64,
+}
+
+/// POST /account/tokens/revoke — revokes one of the user's own tokens.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    headers: HeaderMap,
+    Form(form): Form<RevokeTokenForm>,
+) -> Result<Response, WebError> {
+    let who = crate::guard::signed_in_form(&state, viewer, &headers, &form.csrf)?;
+    tokens::revoke_token(
+        state.store(),
+        Actor::User(&who.user),
+        &who.user,
+        freewire_core::ApiTokenId(form.token),
+    )
+    .await?;
     Ok(Redirect::to(&state.link("/account")).into_response())
 }

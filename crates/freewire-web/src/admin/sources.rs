@@ -1,14 +1,14 @@
-//! Editors set each source's terms: homepage, credit line, licence (which decides whether its
+//! Editors set each source's name and terms: homepage, credit line, licence (which decides whether its
 //! articles are republished in full or as an excerpt) and what search engines are told.
-//! A changed licence applies to the source's stored articles at once; every change is
-//! audited.
+//! A changed licence applies to the source's stored articles at once; a renamed source's old
+//! address sends visitors on; every change is audited.
 
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use freewire_app::Actor;
-use freewire_app::sources::TermsInput;
+use freewire_app::sources::SourceEdit;
 use freewire_core::{IndexPolicy, Licence, SourceId};
 use serde::{Deserialize, Serialize};
 
@@ -73,6 +73,7 @@ pub async fn list_sources(
 #[derive(Debug, Deserialize)]
 pub struct TermsForm {
     csrf: String,
+    name: String,
     #[serde(default)]
     homepage: String,
     #[serde(default)]
@@ -96,9 +97,13 @@ pub async fn update_source(
         .parse()
         .map_err(|e: freewire_core::licence::UnknownLicence| WebError::BadRequest(e.to_string()))?;
     let index_policy: IndexPolicy = form.index_policy.parse().map_err(WebError::BadRequest)?;
-    let terms =
-        TermsInput { homepage: Some(form.homepage), credit: Some(form.credit), licence, index_policy };
-    freewire_app::sources::change_source_terms(state.store(), Actor::User(&who.user), SourceId(id), terms)
-        .await?;
+    let edit = SourceEdit {
+        name: Some(form.name),
+        homepage: Some(form.homepage),
+        credit: Some(form.credit),
+        licence: Some(licence),
+        index_policy: Some(index_policy),
+    };
+    freewire_app::sources::edit_source(state.store(), Actor::User(&who.user), SourceId(id), edit).await?;
     Ok(Redirect::to(&state.link("/admin/sources")).into_response())
 }

@@ -508,7 +508,7 @@ pub async fn source_feed(
     Path((slug, file)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let format = format_of(&file).ok_or(WebError::NotFound)?;
-    let source = source_by_slug(&state, &slug).await?;
+    let source = source_by_slug(&state, &slug, &file).await?;
     let slugs = slugs(&state).await?;
     let slug = slug_of(&slugs, source.id).to_owned();
     let spec = FeedSpec {

@@ -209,10 +209,19 @@ pub async fn home(
 }
 
 /// The source a slug names.
-pub(crate) async fn source_by_slug(state: &AppState, slug: &str) -> Result<Source, WebError> {
+/// A page under a renamed source's former address (`file` after `/source/{slug}/`, or none)
+/// answers [`WebError::Moved`] to the same page under its name now.
+pub(crate) async fn source_by_slug(state: &AppState, slug: &str, file: &str) -> Result<Source, WebError> {
     let sources = state.store().list_sources().await?;
-    let id = source_slugs(&sources).into_iter().find(|(_, s)| s == slug).map(|(id, _)| id);
-    sources.into_iter().find(|s| Some(s.id) == id).ok_or(WebError::NotFound)
+    let slugs = source_slugs(&sources);
+    if let Some((id, _)) = slugs.iter().find(|(_, s)| s == slug) {
+        return sources.into_iter().find(|s| s.id == *id).ok_or(WebError::NotFound);
+    }
+    let moved = state.store().source_by_former_slug(slug).await?;
+    match slugs.into_iter().find(|(id, _)| Some(*id) == moved) {
+        Some((_, now)) => Err(WebError::Moved(state.link(&format!("/source/{now}/{file}")))),
+        None => Err(WebError::NotFound),
+    }
 }
 
 /// GET /source/{slug}/ — one outlet's articles.
@@ -222,7 +231,7 @@ pub async fn source_page(
     Path(slug): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let source = source_by_slug(&state, &slug).await?;
+    let source = source_by_slug(&state, &slug, "").await?;
     let licence = match source.licence.url() {
         Some(_) => format!("Republished under {}.", source.licence.title()),
         None => format!("Licence: {}.", source.licence.title()),

@@ -18,9 +18,9 @@ use crate::views::TimeView;
 /// Results per page on the search page.
 const PAGE_SIZE: usize = 20;
 /// The longest query accepted, in characters.
-const MAX_QUERY_CHARS: usize = 500;
+pub(crate) const MAX_QUERY_CHARS: usize = 500;
 /// The deepest page served: ranking more than this many results helps nobody.
-const MAX_PAGE: usize = 50;
+pub(crate) const MAX_PAGE: usize = 50;
 
 /// `?q=…&page=N` (and `size=N` for the API).
 #[derive(Debug, Deserialize)]
@@ -57,7 +57,7 @@ impl SearchQuery {
     }
 }
 
-async fn run(state: &AppState, text: &str, page: usize, size: usize) -> Result<Results, WebError> {
+pub(crate) async fn run(state: &AppState, text: &str, page: usize, size: usize) -> Result<Results, WebError> {
     let Some(search) = state.search() else {
         return Err(WebError::Unavailable("Search is not enabled on this site.".into()));
     };

@@ -63,21 +63,25 @@ async fn read_note(field: axum::extract::multipart::Field<'_>, limit: u64) -> Re
 }
 
 /// Reads the form as it arrives, streaming each file into storage; `note` keeps what was
-/// written so a refusal can give it back.
-async fn read_form(
+/// written so a refusal can give it back. With `csrf` (a browser's form), nothing is read
+/// before a field `csrf` with that token; the API, which a browser's cookies cannot reach,
+/// passes `None`.
+pub(crate) async fn read_form(
     state: &AppState,
-    who: &SignedIn,
+    csrf: Option<&str>,
     mut form: Multipart,
     note: &mut String,
     files: &mut Vec<ReceivedFile>,
 ) -> Result<(), AppError> {
     let limit = state.config().updates.max_upload_bytes;
-    let mut token_ok = false;
+    let mut token_ok = csrf.is_none();
     while let Some(field) = form.next_field().await.map_err(|e| multipart_error(&e, limit))? {
         let name = field.name().unwrap_or_default().to_owned();
-        if name == "csrf" {
+        if name == "csrf"
+            && let Some(expected) = csrf
+        {
             let sent = field.text().await.map_err(|e| multipart_error(&e, limit))?;
-            token_ok = tokens_match(&who.session.csrf_token, &sent);
+            token_ok = tokens_match(expected, &sent);
             continue;
         }
         if !token_ok {
@@ -136,7 +140,7 @@ pub async fn create_update(
         return Err(WebError::Forbidden("This form was sent from another site and was refused.".into()));
     }
     let (mut note, mut files) = (String::new(), Vec::new());
-    let posted = match read_form(&state, &who, form, &mut note, &mut files).await {
+    let posted = match read_form(&state, Some(&who.session.csrf_token), form, &mut note, &mut files).await {
         Ok(()) => {
             let post = NewPost { note: note.clone(), files };
             let rules = &state.config().updates;

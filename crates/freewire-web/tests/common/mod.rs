@@ -64,6 +64,12 @@ impl TestApp {
         Self::spawn_database(|_| {}, None, false, Some(url.to_owned())).await
     }
 
+    /// With a search index, over the database at `url` (SQLite's file in the test's folder with
+    /// `None`).
+    pub async fn spawn_searchable_on(url: Option<&str>, configure: impl FnOnce(&mut WebConfig)) -> Self {
+        Self::spawn_database(configure, None, true, url.map(str::to_owned)).await
+    }
+
     async fn spawn_inner(
         configure: impl FnOnce(&mut WebConfig),
         blobs: Option<Arc<dyn freewire_core::BlobStore>>,

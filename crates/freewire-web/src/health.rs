@@ -1,0 +1,260 @@
+//! What operators watch: `/metrics` in the Prometheus text format, `/healthz` (the process
+//! answers) and `/readyz` (the database, file storage and search index are reachable; 503 naming
+//! the part that is not).
+//!
+//! Counters and histograms are recorded where things happen, through the `metrics` facade
+//! (requests here, polls and items in `freewire-ingest`, uploads in `freewire-app`); gauges that
+//! describe the state (feeds due, the search index's lag behind the database, the connection
+//! pool) are read when `/metrics` is asked. Route labels are the route templates
+//! (`/{year}/{month}/{day}/{slug}/`), never the paths, so there are as many series as routes.
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use serde::Serialize;
+
+use crate::state::AppState;
+
+/// Who may read `/metrics`, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricsConfig {
+    /// Served on the site's own address (off when the binary serves it on an address of its own).
+    pub on_site: bool,
+    /// When set, `/metrics` asks for `Authorization: Bearer <token>`.
+    pub token: Option<String>,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig { on_site: true, token: None }
+    }
+}
+
+/// Latency buckets, in seconds: a kept page takes well under a millisecond, a poll many seconds.
+const SECONDS_BUCKETS: &[f64] =
+    &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+
+/// The process's recorder, installed the first time it is asked for. `None` when another
+/// recorder was installed first (a program embedding this crate with its own).
+pub fn recorder() -> Option<&'static PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let builder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".to_owned()), SECONDS_BUCKETS)
+                .ok()?;
+            match builder.install_recorder() {
+                Ok(handle) => {
+                    describe();
+                    Some(handle)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "metrics are not recorded: another recorder is installed");
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+/// The help text of every metric.
+fn describe() {
+    use metrics::{describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(
+        "freewire_http_requests_total",
+        "HTTP requests answered, by method, route template and status."
+    );
+    describe_histogram!(
+        "freewire_http_request_duration_seconds",
+        metrics::Unit::Seconds,
+        "Time to answer, by method and route template."
+    );
+    describe_counter!("freewire_polls_total", "Feed polls, by outcome (updated, not_modified, failed).");
+    describe_histogram!(
+        "freewire_poll_duration_seconds",
+        metrics::Unit::Seconds,
+        "Time to fetch and store one feed."
+    );
+    describe_counter!(
+        "freewire_items_ingested_total",
+        "Feed items stored by polls, by kind (new, duplicate, revised, near_duplicate)."
+    );
+    describe_counter!("freewire_updates_posted_total", "Updates posted on timelines.");
+    describe_counter!(
+        "freewire_upload_bytes_total",
+        metrics::Unit::Bytes,
+        "Bytes of files uploaded with updates."
+    );
+    describe_gauge!("freewire_feeds_due", "Enabled feeds due for a poll now.");
+    describe_gauge!(
+        "freewire_search_index_lag",
+        "Changes in the database the search index has not applied yet."
+    );
+    describe_gauge!(
+        "freewire_db_pool_connections",
+        "Database connections, by state (idle, in_use) and the pool's maximum (max)."
+    );
+}
+
+/// Counts every request by its route template and status, with its duration.
+pub(crate) async fn track(request: Request, next: Next) -> Response {
+    if recorder().is_none() {
+        return next.run(request).await;
+    }
+    let started = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("method", method), ("route", route)];
+    metrics::histogram!("freewire_http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
+    let [method, route] = labels;
+    metrics::counter!("freewire_http_requests_total", &[method, route, ("status", status)]).increment(1);
+    response
+}
+
+/// Sets the gauges that describe the site now.
+#[expect(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+async fn read_gauges(state: &AppState) {
+    let store = state.store();
+    match store.count_due_feeds(chrono::Utc::now()).await {
+        Ok(due) => metrics::gauge!("freewire_feeds_due").set(due as f64),
+        Err(e) => tracing::warn!(error = %e, "metrics: could not count due feeds"),
+    }
+    if let Some(search) = state.search()
+        && let (Ok(head), Ok(position)) = (store.last_change().await, search.index().position())
+    {
+        let lag = (head - position.unwrap_or(0)).max(0);
+        metrics::gauge!("freewire_search_index_lag").set(lag as f64);
+    }
+    let pool = store.pool_status();
+    metrics::gauge!("freewire_db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
+    metrics::gauge!("freewire_db_pool_connections", "state" => "in_use")
+        .set(f64::from(pool.open.saturating_sub(pool.idle)));
+    metrics::gauge!("freewire_db_pool_connections", "state" => "max").set(f64::from(pool.max));
+}
+
+fn bearer_matches(headers: &HeaderMap, token: &str) -> bool {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    crate::security::tokens_match(token, given.trim())
+}
+
+/// The metrics as Prometheus text, for a handler on any address.
+pub async fn metrics_text(state: &AppState, headers: &HeaderMap) -> Response {
+    if let Some(token) = &state.config().metrics.token
+        && !bearer_matches(headers, token)
+    {
+        let mut refused =
+            (StatusCode::UNAUTHORIZED, "The metrics need Authorization: Bearer <metrics token>.\n")
+                .into_response();
+        refused
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"metrics\""));
+        return refused;
+    }
+    let Some(handle) = recorder() else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "Metrics are not recorded in this process.\n")
+            .into_response();
+    };
+    read_gauges(state).await;
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        handle.render(),
+    )
+        .into_response()
+}
+
+/// GET /metrics on the site's address (404 when it is served elsewhere).
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !state.config().metrics.on_site {
+        return crate::error::WebError::NotFound.into_response();
+    }
+    metrics_text(&state, &headers).await
+}
+
+/// Serves `/metrics` and `/healthz` alone on `listener` (an internal address), until the
+/// process ends.
+pub async fn serve_metrics(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    async fn text(State(state): State<AppState>, headers: HeaderMap) -> Response {
+        metrics_text(&state, &headers).await
+    }
+    let app = axum::Router::new()
+        .route("/metrics", axum::routing::get(text))
+        .route("/healthz", axum::routing::get(healthz))
+        .with_state(state);
+    axum::serve(listener, app).await
+}
+
+/// GET /healthz — the process is up and answering.
+pub async fn healthz() -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], "ok\n").into_response()
+}
+
+/// One part's readiness.
+#[derive(Debug, Serialize)]
+struct Check {
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Readiness {
+    status: &'static str,
+    database: Check,
+    storage: Check,
+    search: Check,
+}
+
+/// How long each part may take to answer.
+const READY_WITHIN: Duration = Duration::from_secs(3);
+
+async fn check<F, E>(what: F) -> Check
+where
+    F: std::future::Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    match tokio::time::timeout(READY_WITHIN, what).await {
+        Ok(Ok(())) => Check { ok: true, error: None },
+        Ok(Err(e)) => Check { ok: false, error: Some(e.to_string()) },
+        Err(_) => Check { ok: false, error: Some(format!("no answer within {} s", READY_WITHIN.as_secs())) },
+    }
+}
+
+/// GET /readyz — 200 when the database, file storage and search index answer; 503 naming the
+/// part that does not (a load balancer sends no readers here meanwhile).
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let database = check(state.store().ping()).await;
+    let storage = check(async {
+        // Any answer from the store counts, "no such file" included: it was reached.
+        match state.blobs().get("readyz/probe").await {
+            Ok(_) | Err(freewire_core::BlobError::NotFound(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    })
+    .await;
+    let search = match state.search() {
+        None => Check { ok: true, error: None },
+        Some(indexer) => check(async { indexer.index().position().map(|_| ()) }).await,
+    };
+    let ready = database.ok && storage.ok && search.ok;
+    let body = Readiness { status: if ready { "ready" } else { "unavailable" }, database, storage, search };
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, [(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
+}
