@@ -28,6 +28,9 @@ pub struct WebConfig {
     /// How long an article page or list rendered for visitors who are not signed in is reused, unless
     /// something changes first; zero renders every request.
     pub keep_pages_for: std::time::Duration,
+    /// How pictures in republished bodies reach readers: through the site's image proxy,
+    /// or straight from the outlets.
+    pub images: crate::images::ImageConfig,
 }
 
 impl Default for WebConfig {
@@ -41,6 +44,7 @@ impl Default for WebConfig {
             session_days: 30,
             registration: freewire_core::Registration::Invite,
             keep_pages_for: std::time::Duration::from_mins(1),
+            images: crate::images::ImageConfig::default(),
         }
     }
 }
@@ -76,6 +80,7 @@ struct Inner {
     citations: quick_cache::sync::Cache<String, Arc<freewire_core::cite::Citations>>,
     search: std::sync::OnceLock<Arc<freewire_search::Indexer>>,
     pages: PageCache,
+    images: crate::images::ImageProxy,
 }
 
 impl AppState {
@@ -92,6 +97,7 @@ impl AppState {
                 citations: quick_cache::sync::Cache::new(CITATIONS_CACHED),
                 search: std::sync::OnceLock::new(),
                 pages: PageCache::new(config.keep_pages_for),
+                images: crate::images::ImageProxy::new(&config.images),
                 config,
                 urls,
                 limits: crate::limits::Limits::default(),
@@ -151,6 +157,18 @@ impl AppState {
         if let Some(search) = self.search() {
             search.nudge();
         }
+    }
+
+    /// The image proxy: its signing key, client and cache.
+    pub(crate) fn images(&self) -> &crate::images::ImageProxy {
+        &self.inner.images
+    }
+
+    /// Makes the site's secrets that do not exist yet (the image proxy's signing key), as the
+    /// first start of a site does. Everything works without calling it (the key is made when
+    /// first needed); calling it at start-up shows a database that cannot be written at once.
+    pub async fn prepare(&self) -> Result<(), freewire_core::StoreError> {
+        crate::images::prepare(self).await
     }
 
     /// The file store.

@@ -164,6 +164,7 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
         })?,
     };
     let state = AppState::new(store.clone(), Arc::new(blobs), config.web.clone());
+    state.prepare().await.context("making the site's secrets at start-up")?;
     let state_for_stories = state.clone();
     let indexer = crate::search::open_indexer(&config, store.clone())?;
     state.attach_search(indexer.clone());
