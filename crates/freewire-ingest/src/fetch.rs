@@ -193,7 +193,7 @@ impl Fetcher {
             if let Some(lm) = &validators.last_modified {
                 request = request.header(header::IF_MODIFIED_SINCE, lm);
             }
-            let response = request.send().await.map_err(|e| network_error(&e))?;
+            let response = request.send().await.map_err(|e| network_error(&e, self.config.timeout))?;
             let status = response.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
                 hops += 1;
@@ -252,7 +252,7 @@ impl Fetcher {
             return Err(FetchError::TooLarge { limit });
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| network_error(&e))? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| network_error(&e, self.config.timeout))? {
             if (body.len() + chunk.len()) as u64 > limit {
                 return Err(FetchError::TooLarge { limit });
             }
@@ -262,7 +262,12 @@ impl Fetcher {
     }
 }
 
-fn network_error(e: &reqwest::Error) -> FetchError {
+fn network_error(e: &reqwest::Error, timeout: Duration) -> FetchError {
+    // The client's own timeout (the same limit) usually fires before the outer one: the same
+    // reason, told the same way.
+    if e.is_timeout() {
+        return FetchError::Timeout(timeout.as_secs());
+    }
     // The resolver's refusal travels inside reqwest's error chain; surface it as a refusal.
     let mut source: Option<&dyn std::error::Error> = Some(e);
     while let Some(s) = source {

@@ -18,4 +18,4 @@ pub mod sanitize;
 pub use freewire_core::address as dedupe;
 pub use import::{ImportError, ImportReport, SourceSpec, import_bytes, import_file};
 pub use parse::{FeedItem, ParseError, ParsedFeed, parse_feed};
-pub use sanitize::{html_to_text, sanitize_html};
+pub use sanitize::{html_to_text, rewrite_images, sanitize_html};

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use ammonia::{Builder, UrlRelative};
+use ammonia::{Builder, UrlRelative, UrlRelativeEvaluate};
 use url::Url;
 
 /// Tags a news article may use. Anything else is removed and its text kept; `script`,
@@ -73,6 +73,16 @@ const NEWS_TAGS: &[&str] = &[
 ];
 
 fn builder(base: Option<&Url>) -> Builder<'static> {
+    policy(base, None)
+}
+
+/// What an image's address becomes when a body is put out again: its new address, or `None`
+/// to drop it (see [`rewrite_images`]).
+type ImageAddress = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// The news policy. With `images`, every `<img src>` passes through its function, and the only
+/// relative addresses kept are those starting with its prefix (the ones the function wrote).
+fn policy(base: Option<&Url>, images: Option<(String, ImageAddress)>) -> Builder<'static> {
     let mut b = Builder::default();
     b.tags(NEWS_TAGS.iter().copied().collect::<HashSet<_>>())
         .add_tag_attributes("a", ["href", "title", "hreflang"])
@@ -88,16 +98,60 @@ fn builder(base: Option<&Url>) -> Builder<'static> {
         .link_rel(Some("nofollow noopener noreferrer"))
         .clean_content_tags(NOT_TEXT.into_iter().collect())
         .strip_comments(true);
-    match base {
-        Some(base) => b.url_relative(UrlRelative::RewriteWithBase(base.clone())),
-        None => b.url_relative(UrlRelative::Deny),
+    let (own_prefix, image_address) = match images {
+        Some((prefix, f)) => (Some(prefix), Some(f)),
+        None => (None, None),
+    };
+    match (base, own_prefix) {
+        // ammonia resolves relative addresses after the attribute filter has run, so the
+        // filter's own site-relative image addresses must be let through here, and only they.
+        (_, Some(prefix)) => b.url_relative(UrlRelative::Custom(Box::new(OwnPrefix(prefix)))),
+        (Some(base), None) => b.url_relative(UrlRelative::RewriteWithBase(base.clone())),
+        (None, None) => b.url_relative(UrlRelative::Deny),
     };
     let cite_base = base.cloned();
-    b.attribute_filter(move |_, attribute, value| match attribute {
-        "cite" => cite_url(value, cite_base.as_ref()).map(Cow::Owned),
+    b.attribute_filter(move |element, attribute, value| match (element, attribute) {
+        (_, "cite") => cite_url(value, cite_base.as_ref()).map(Cow::Owned),
+        ("img", "src") => match &image_address {
+            Some(address) => address(value).map(Cow::Owned),
+            None => Some(Cow::Borrowed(value)),
+        },
         _ => Some(Cow::Borrowed(value)),
     });
     b
+}
+
+/// Keeps the relative addresses that start with its prefix, and drops every other.
+struct OwnPrefix(String);
+
+impl UrlRelativeEvaluate<'_> for OwnPrefix {
+    fn evaluate<'url>(&self, url: &'url str) -> Option<Cow<'url, str>> {
+        url.starts_with(self.0.as_str()).then_some(Cow::Borrowed(url))
+    }
+}
+
+/// A stored (sanitised) body as it is put out, with every `<img src>` replaced by what
+/// `address` makes of it, or removed where it gives `None`. Addresses `address` writes that
+/// are relative must start with `own_prefix` (the site's image proxy path); every other
+/// relative address is dropped, as at storage.
+///
+/// This is the storage policy run once more with a filter on image sources, rather than a
+/// string search or a second HTML library: ammonia's html5ever parser reads `src` exactly as
+/// a browser does (entities, quoting, odd markup), and a stored body is already a fixed point
+/// of this policy (see [`sanitize_html`]), so the pass changes nothing but the images, and it
+/// treats the stored HTML as untrusted once more on its way out. Image candidates other than
+/// `src` (`srcset`, `<picture><source>`) never reach storage: the policy does not keep them.
+/// Bodies without an image are returned as they are, unparsed.
+#[must_use]
+pub fn rewrite_images<F>(html: &str, own_prefix: &str, address: F) -> String
+where
+    F: Fn(&str) -> Option<String> + Send + Sync + 'static,
+{
+    if !html.contains("<img") {
+        return html.to_owned();
+    }
+    let builder = policy(None, Some((own_prefix.to_owned(), Box::new(address))));
+    clean_once(&builder, html)
 }
 
 /// A `cite` attribute (of `blockquote` and `q`) under the same rules as links: ammonia checks
@@ -327,6 +381,36 @@ mod tests {
             "<q cite=\"https://outlet.example/src\">q</q><blockquote cite=\"https://o.example/s\">b</blockquote>"
         );
         assert_eq!(sanitize_html("<q cite=\"/src\">q</q>", None), "<q>q</q>");
+    }
+
+    #[test]
+    fn images_are_readdressed_on_the_way_out_and_nothing_else_changes() {
+        let base = Url::parse("https://outlet.example/news/1").unwrap();
+        let stored = sanitize_html(
+            "<p>a <a href=\"/x\">link</a></p><figure><img src=\"/a.jpg\" alt=\"A &amp; B\" \
+             srcset=\"/a-2x.jpg 2x\"><figcaption>c</figcaption></figure>\
+             <img src=\"https://cdn.example/b.png?x=1&amp;y=2\"><img src=\"mailto:x@example.org\">",
+            Some(&base),
+        );
+        assert!(!stored.contains("srcset"), "candidates other than src never reach storage: {stored}");
+        let out = rewrite_images(&stored, "/img/", |src| {
+            src.strip_prefix("https://outlet.example/").map(|name| format!("/img/{name}"))
+        });
+        assert!(out.contains("<img src=\"/img/a.jpg\" alt=\"A &amp; B\">"), "{out}");
+        assert!(
+            out.contains(
+                "<a href=\"https://outlet.example/x\" rel=\"nofollow noopener noreferrer\">link</a>"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("cdn.example") && !out.contains("mailto"), "{out}");
+        assert_eq!(out.matches("<img").count(), 3, "refused images lose their source only: {out}");
+        let entity = rewrite_images(&stored, "/img/", |src| Some(format!("/img/{}", src.ends_with("y=2"))));
+        assert!(entity.contains("/img/true"), "the filter sees the decoded address: {entity}");
+        let other = rewrite_images("<p><img src=\"/elsewhere.png\"></p>", "/img/", |s| Some(s.to_owned()));
+        assert_eq!(other, "<p><img></p>", "relative addresses not ours stay refused");
+        let plain = "<p>no pictures &amp; no parsing</p>";
+        assert_eq!(rewrite_images(plain, "/img/", |_| None), plain);
     }
 
     #[test]

@@ -25,6 +25,7 @@
 //! | POST | `/articles/{id}/updates` | [`updates::create_update`] |
 //! | GET | `/files/{id}/{name}` | [`updates::download_attachment`] |
 //! | GET | `/thumbnails/{id}` | [`updates::download_thumbnail`] — previews of images |
+//! | GET | `/img/{signature}/{address}` | [`images::proxy_image`] — pictures in bodies, fetched for the reader (signed) |
 //! | GET | `/{YYYY}/{MM}/{DD}/{slug}/updates.atom` | [`site::article::updates_feed`] — the timeline as Atom |
 //! | POST | `/updates/{id}/edit`, `/delete` | [`updates::moderation`] (author, within the edit window) |
 //! | POST | `/updates/{id}/hide`, `/unhide` | [`updates::moderation`] (editors, audited) |
@@ -48,6 +49,7 @@ mod error;
 mod frame;
 mod guard;
 pub mod health;
+pub mod images;
 mod limits;
 mod page_cache;
 mod security;
@@ -70,6 +72,7 @@ use tower_http::trace::TraceLayer;
 
 pub use error::WebError;
 pub use health::MetricsConfig;
+pub use images::ImageConfig;
 pub use state::{AppState, WebConfig};
 
 /// Extra room in an upload request beyond its files: the note and the form's own framing.
@@ -135,6 +138,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(usize::try_from(body_limit).unwrap_or(usize::MAX))),
         )
         .route("/thumbnails/{id}", get(updates::download_thumbnail))
+        .route("/img/{signature}/{address}", get(images::proxy_image))
         .route("/files/{id}/{name}", get(updates::download_attachment))
         .route("/updates/{id}/edit", post(updates::moderation::edit_update))
         .route("/updates/{id}/delete", post(updates::moderation::delete_update))

@@ -8,11 +8,19 @@ use subtle::ConstantTimeEq;
 
 use crate::state::AppState;
 
-/// Pages: our own stylesheet, images from anywhere over HTTPS (republished articles carry the
-/// outlet's pictures), no scripts but our own, never framed.
-const PAGE_CSP: &str = "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; \
+/// Pages with the image proxy on: our own stylesheet, images from the site only (bodies'
+/// pictures come through `/img/…`, update previews from `/thumbnails/…`; no page writes a
+/// `data:` image, and stored bodies cannot hold one: the sanitiser keeps `http`, `https` and
+/// `mailto` addresses only), no scripts but our own, never framed.
+const PAGE_CSP: &str = "default-src 'self'; img-src 'self'; media-src 'self' https:; \
      style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; \
      base-uri 'none'; form-action 'self'";
+
+/// The same with the image proxy off: images from anywhere over HTTPS, as bodies then link the
+/// outlets' pictures directly.
+const PAGE_CSP_OUTLET_IMAGES: &str = "default-src 'self'; img-src 'self' https: data:; \
+     media-src 'self' https:; style-src 'self'; script-src 'self'; object-src 'none'; \
+     frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// Sets the protective headers on every response that has not set its own.
 pub(crate) async fn security_headers(
@@ -22,8 +30,9 @@ pub(crate) async fn security_headers(
 ) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    let csp = if state.config().images.proxy { PAGE_CSP } else { PAGE_CSP_OUTLET_IMAGES };
     let defaults: [(HeaderName, &str); 5] = [
-        (header::CONTENT_SECURITY_POLICY, PAGE_CSP),
+        (header::CONTENT_SECURITY_POLICY, csp),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),

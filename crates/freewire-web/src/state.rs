@@ -32,6 +32,9 @@ pub struct WebConfig {
     pub api: crate::api::ApiConfig,
     /// Who may read `/metrics`, and whether the site's address serves it.
     pub metrics: crate::health::MetricsConfig,
+    /// How pictures in republished bodies reach readers: through the site's image proxy,
+    /// or straight from the outlets.
+    pub images: crate::images::ImageConfig,
 }
 
 impl Default for WebConfig {
@@ -47,6 +50,7 @@ impl Default for WebConfig {
             keep_pages_for: std::time::Duration::from_mins(1),
             api: crate::api::ApiConfig::default(),
             metrics: crate::health::MetricsConfig::default(),
+            images: crate::images::ImageConfig::default(),
         }
     }
 }
@@ -82,6 +86,7 @@ struct Inner {
     citations: quick_cache::sync::Cache<String, Arc<freewire_core::cite::Citations>>,
     search: std::sync::OnceLock<Arc<freewire_search::Indexer>>,
     pages: PageCache,
+    images: crate::images::ImageProxy,
 }
 
 impl AppState {
@@ -99,6 +104,7 @@ impl AppState {
                 search: std::sync::OnceLock::new(),
                 pages: PageCache::new(config.keep_pages_for),
                 limits: crate::limits::Limits::new(config.api.requests_per_minute),
+                images: crate::images::ImageProxy::new(&config.images),
                 config,
                 urls,
                 hashing: tokio::sync::Semaphore::new(
@@ -157,6 +163,18 @@ impl AppState {
         if let Some(search) = self.search() {
             search.nudge();
         }
+    }
+
+    /// The image proxy: its signing key, client and cache.
+    pub(crate) fn images(&self) -> &crate::images::ImageProxy {
+        &self.inner.images
+    }
+
+    /// Makes the site's secrets that do not exist yet (the image proxy's signing key), as the
+    /// first start of a site does. Everything works without calling it (the key is made when
+    /// first needed); calling it at start-up shows a database that cannot be written at once.
+    pub async fn prepare(&self) -> Result<(), freewire_core::StoreError> {
+        crate::images::prepare(self).await
     }
 
     /// The file store.

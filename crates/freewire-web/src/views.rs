@@ -42,10 +42,11 @@ pub(crate) fn excerpt_of(a: &Article, words: usize) -> String {
 }
 
 /// The body a page or feed may carry: the sanitised HTML where the licence allows the full
-/// text, otherwise an excerpt as HTML text. Every public surface takes its text from here.
-pub(crate) fn public_body_html(a: &Article) -> String {
+/// text, with its images linked as `images` says, otherwise an excerpt as HTML text. Every
+/// public surface takes its text from here.
+pub(crate) fn public_body_html(a: &Article, images: &crate::images::ImageLinks) -> String {
     if a.licence.allows_full_text() {
-        a.body_html.clone()
+        images.body(&a.body_html)
     } else {
         format!("<p>{}</p>", crate::templates::escape_html(&excerpt_of(a, EXCERPT_ONLY_WORDS)))
     }

@@ -172,6 +172,7 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
         })?,
     };
     let state = AppState::new(store.clone(), Arc::new(blobs), config.web.clone());
+    state.prepare().await.context("making the site's secrets at start-up")?;
     let state_for_stories = state.clone();
     let state_for_metrics = state.clone();
     let indexer = crate::search::open_indexer(&config, store.clone())?;

@@ -36,6 +36,7 @@ struct RawConfig {
     search: RawSearch,
     api: RawApi,
     metrics: RawMetrics,
+    images: RawImages,
 }
 
 /// `[api]`: the REST API.
@@ -63,6 +64,82 @@ struct RawMetrics {
     listen: Option<String>,
     /// Ask for `Authorization: Bearer <token>` on `/metrics`.
     token: Option<String>,
+}
+
+/// `[images]`: pictures in republished bodies.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+struct RawImages {
+    /// Serve them through the site's image proxy (`/img/…`), so readers never reach the outlets.
+    proxy: bool,
+    /// The largest image fetched, in bytes.
+    max_bytes: u64,
+    /// The longest an image fetch may take, in seconds.
+    timeout_secs: u64,
+    /// The most the image cache holds on disk, in bytes.
+    cache_bytes: u64,
+    /// The cache folder; `{data_dir}/image-cache` unless set.
+    cache_dir: Option<PathBuf>,
+}
+
+impl Default for RawImages {
+    /// The web layer's defaults ([`freewire_web::ImageConfig::default`]): one set of values.
+    fn default() -> Self {
+        let web = freewire_web::ImageConfig::default();
+        RawImages {
+            proxy: web.proxy,
+            max_bytes: web.fetch.max_body_bytes,
+            timeout_secs: web.fetch.timeout.as_secs(),
+            cache_bytes: web.cache_max_bytes,
+            cache_dir: None,
+        }
+    }
+}
+
+impl RawImages {
+    /// The image proxy's settings; its fetches follow `[fetch]` (the private-network guard,
+    /// the user agent) with the image size cap and time limit.
+    fn validate(
+        &self,
+        data_dir: &Path,
+        fetch: &freewire_ingest::fetch::FetchConfig,
+    ) -> Result<freewire_web::ImageConfig, ConfigError> {
+        if self.max_bytes == 0 {
+            return Err(invalid(
+                "images.max_bytes",
+                "0",
+                "expected a size in bytes, such as 5242880 for 5 MiB",
+            ));
+        }
+        if !(1..=300).contains(&self.timeout_secs) {
+            return Err(invalid(
+                "images.timeout_secs",
+                &self.timeout_secs.to_string(),
+                "expected 1 to 300 seconds",
+            ));
+        }
+        if self.cache_bytes < self.max_bytes {
+            return Err(invalid(
+                "images.cache_bytes",
+                &self.cache_bytes.to_string(),
+                "expected at least images.max_bytes, or no image could be kept",
+            ));
+        }
+        let cache_dir = self
+            .cache_dir
+            .clone()
+            .map_or_else(|| data_dir.join("image-cache"), |d| std::path::absolute(&d).unwrap_or(d));
+        Ok(freewire_web::ImageConfig {
+            proxy: self.proxy,
+            cache_dir,
+            cache_max_bytes: self.cache_bytes,
+            fetch: freewire_ingest::fetch::FetchConfig {
+                max_body_bytes: self.max_bytes,
+                timeout: std::time::Duration::from_secs(self.timeout_secs),
+                ..fetch.clone()
+            },
+        })
+    }
 }
 
 /// `[search]`: the process's own search index.
@@ -170,6 +247,7 @@ impl Default for RawConfig {
             search: RawSearch::default(),
             api: RawApi::default(),
             metrics: RawMetrics::default(),
+            images: RawImages::default(),
         }
     }
 }
@@ -374,6 +452,7 @@ impl RawConfig {
         let registration =
             self.registration.parse().map_err(|e: String| invalid("registration", &self.registration, &e))?;
         let (search_dir, search_every) = self.search.validate(&data_dir)?;
+        let images = self.images.validate(&data_dir, &fetch)?;
         Ok(Config {
             metrics_listen,
             search_dir,
@@ -401,6 +480,7 @@ impl RawConfig {
                 keep_pages_for,
                 api,
                 metrics,
+                images,
             },
         })
     }
@@ -567,6 +647,11 @@ mod tests {
             assert_eq!(c.poll.per_host, 2);
             assert!(c.search_dir.ends_with("freewire-data/search"));
             assert_eq!(c.search_every, std::time::Duration::from_secs(1));
+            assert!(c.web.images.proxy, "images are proxied by default");
+            assert!(c.web.images.cache_dir.ends_with("freewire-data/image-cache"));
+            assert_eq!(c.web.images.fetch.max_body_bytes, 5 * 1024 * 1024);
+            assert_eq!(c.web.images.cache_max_bytes, 256 * 1024 * 1024);
+            assert!(!c.web.images.fetch.allow_private, "images follow the feeds' guard");
             Ok(())
         });
     }
@@ -593,6 +678,27 @@ mod tests {
             assert!(matches!(&c.storage, Storage::S3 { url, .. } if url == "s3://uploads/freewire"));
             let flags = Overrides { listen: Some("127.0.0.1:0".into()), ..Overrides::default() };
             assert_eq!(load(jail, Some("f.toml"), &flags).unwrap().listen.port(), 0);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_image_proxy_is_switched_and_sized_from_its_section_and_guarded_as_feeds_are() {
+        Jail::expect_with(|jail| {
+            jail.create_file("f.toml", "[images]\nproxy = false\nmax_bytes = 1000\ncache_bytes = 4000\n")?;
+            jail.set_env("FREEWIRE_FETCH__ALLOW_PRIVATE", "true");
+            jail.set_env("FREEWIRE_IMAGES__TIMEOUT_SECS", "3");
+            let c = load(jail, Some("f.toml"), &Overrides::default()).unwrap();
+            assert!(!c.web.images.proxy);
+            assert_eq!(c.web.images.fetch.max_body_bytes, 1000);
+            assert_eq!(c.web.images.cache_max_bytes, 4000);
+            assert_eq!(c.web.images.fetch.timeout, std::time::Duration::from_secs(3));
+            assert!(c.web.images.fetch.allow_private, "one private-network switch for every fetch");
+            jail.set_env("FREEWIRE_IMAGES__PROXY", "true");
+            assert!(load(jail, Some("f.toml"), &Overrides::default()).unwrap().web.images.proxy);
+            jail.set_env("FREEWIRE_IMAGES__CACHE_BYTES", "10");
+            let err = load(jail, Some("f.toml"), &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("images.cache_bytes"), "{err}");
             Ok(())
         });
     }

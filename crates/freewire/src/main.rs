@@ -10,6 +10,8 @@ async fn main() -> ExitCode {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = freewire::cli::Cli::parse();
     freewire::init_logging();
+    // On the heap: every command's future together, with the configuration each holds, is
+    // larger than is good for the stack it would otherwise live on.
     match Box::pin(freewire::run(cli)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

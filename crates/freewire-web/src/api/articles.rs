@@ -75,7 +75,8 @@ pub struct ArticleView {
     pub language: Option<String>,
     /// The licence it is republished under.
     pub licence: LicenceView,
-    /// The text as the licence lets us show it: the full sanitised HTML, or an excerpt.
+    /// The text as the licence lets us show it: the full sanitised HTML (its pictures through the
+    /// site's image proxy, when on), or an excerpt.
     pub body_html: String,
     /// The outlet's summary, if it gave one.
     pub summary: Option<String>,
@@ -86,7 +87,12 @@ pub struct ArticleView {
 }
 
 impl ArticleView {
-    pub(crate) fn new(state: &AppState, found: &ArticleWithSource) -> Self {
+    /// `images`: how pictures in the body are linked (absolute: callers read it away from the site).
+    pub(crate) fn new(
+        state: &AppState,
+        found: &ArticleWithSource,
+        images: &crate::images::ImageLinks,
+    ) -> Self {
         let (a, s) = (&found.article, &found.source);
         ArticleView {
             id: a.id.0,
@@ -99,7 +105,7 @@ impl ArticleView {
             updated: a.updated_at,
             language: a.language.clone(),
             licence: LicenceView::new(a.licence),
-            body_html: public_body_html(a),
+            body_html: public_body_html(a, images),
             summary: a.summary.clone(),
             tags: a.tags.iter().map(|t| TagView { name: t.name.clone(), slug: t.slug.clone() }).collect(),
             story_id: a.story_id.map(|s| s.0),
@@ -190,8 +196,9 @@ pub async fn list_articles(
     let next_cursor =
         found.last().filter(|_| more).map(|a| Cursor::After(a.article.published_at, a.article.id).encode());
     let next = next_cursor.as_deref().map(|c| paging::next_link(uri.path(), uri.query(), c));
-    let page =
-        ArticlePage { items: found.iter().map(|a| ArticleView::new(&state, a)).collect(), next_cursor };
+    let images = crate::images::ImageLinks::for_site(&state, true).await;
+    let items = found.iter().map(|a| ArticleView::new(&state, a, &images)).collect();
+    let page = ArticlePage { items, next_cursor };
     Ok(paging::answer(&page, next))
 }
 
@@ -315,7 +322,7 @@ pub async fn get_article(
         csl_json: cited.csl_json.clone(),
     };
     Ok(axum::Json(ArticleDetail {
-        article: ArticleView::new(&state, &found),
+        article: ArticleView::new(&state, &found, &crate::images::ImageLinks::for_site(&state, true).await),
         citations,
         revisions: revisions(&state, &found, false).await?,
         revisions_url: state.urls().absolute(&format!("/{}/revisions/", a.permalink.path())),

@@ -158,6 +158,7 @@ async fn render_article(
     );
     let styles = cite::style_views(state, found.article.id, (*cite::citations(state, &found).await?).clone());
     let timeline = state.store().timeline_for_article(found.article.id).await?;
+    let images = crate::images::ImageLinks::for_site(state, false).await;
     let slugs = lists::slugs(state).await?;
     let description = excerpt_of(&found.article, EXCERPT_WORDS);
     let policy = found.source.index_policy;
@@ -224,7 +225,7 @@ async fn render_article(
             modified: a.updated_at.filter(|u| *u > a.published_at).map(TimeView::new),
             licence: a.licence.title(),
             licence_url: a.licence.url(),
-            body_html: public_body_html(&a),
+            body_html: public_body_html(&a, &images),
             full_text: a.licence.allows_full_text(),
             tags: lists::tag_links(state, &a.tags),
             withdraw_action: state.link(&format!("/admin/articles/{}/withdraw", a.id)),

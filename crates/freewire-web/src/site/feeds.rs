@@ -166,6 +166,8 @@ async fn items(state: &AppState, spec: &FeedSpec) -> Result<Vec<ItemData>, WebEr
             (id, JsonStory { id: story.id.0, url, title: story.title })
         })
         .collect();
+    // Feeds are read away from the site: their images carry the site's absolute address.
+    let images = crate::images::ImageLinks::for_site(state, true).await;
     Ok(page
         .items
         .iter()
@@ -174,7 +176,7 @@ async fn items(state: &AppState, spec: &FeedSpec) -> Result<Vec<ItemData>, WebEr
             ItemData {
                 url: state.urls().permalink(&a.article.permalink),
                 title: a.article.title.clone(),
-                content_html: format!("{}\n{}", public_body_html(&a.article), credit.html()),
+                content_html: format!("{}\n{}", public_body_html(&a.article, &images), credit.html()),
                 summary: excerpt_of(&a.article, EXCERPT_WORDS),
                 published: a.article.published_at,
                 updated: a.article.modified_at(),

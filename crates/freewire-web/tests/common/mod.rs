@@ -70,6 +70,11 @@ impl TestApp {
         Self::spawn_database(configure, None, true, url.map(str::to_owned)).await
     }
 
+    /// Over the database at `url`, configured by `configure`.
+    pub async fn spawn_on_with(url: &str, configure: impl FnOnce(&mut WebConfig)) -> Self {
+        Self::spawn_database(configure, None, false, Some(url.to_owned())).await
+    }
+
     async fn spawn_inner(
         configure: impl FnOnce(&mut WebConfig),
         blobs: Option<Arc<dyn freewire_core::BlobStore>>,
@@ -96,6 +101,10 @@ impl TestApp {
         let mut config = WebConfig {
             site_name: "Test Wire".into(),
             base_url: url::Url::parse(&base).unwrap(),
+            images: freewire_web::ImageConfig {
+                cache_dir: dir.path().join("image-cache"),
+                ..freewire_web::ImageConfig::default()
+            },
             ..WebConfig::default()
         };
         configure(&mut config);
