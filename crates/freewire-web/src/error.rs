@@ -120,7 +120,10 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.status();
         let (heading, message, error_id) = match self {
-            WebError::Moved(to) => return axum::response::Redirect::permanent(&to).into_response(),
+            // 301 rather than 308: every feed reader knows it, and only GETs are sent on.
+            WebError::Moved(to) => {
+                return (StatusCode::MOVED_PERMANENTLY, [(axum::http::header::LOCATION, to)]).into_response();
+            }
             WebError::NotFound => (
                 "Page not found",
                 "There is no page at this address. It may have been mistyped.".to_owned(),

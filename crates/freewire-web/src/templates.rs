@@ -91,7 +91,8 @@ mod tests {
             .render(minijinja::context!(v => "<a href=\"x\">'&' https://a.example/b/</a>", n => minijinja::Value::from(())))
             .unwrap();
         assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39; https://a.example/b/&lt;/a&gt;|");
-        assert_eq!(TEMPLATES.len(), 19);
+        assert_eq!(TEMPLATES.len(), 20);
+        assert!(t.env.get_template("api_docs.html").is_ok());
         assert!(t.env.get_template("story.html").is_ok());
         assert!(t.env.get_template("article.html").is_ok());
     }

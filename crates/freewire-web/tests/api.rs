@@ -592,3 +592,53 @@ async fn tokens_are_made_shown_once_used_and_revoked_on_the_account_page() {
         "the secret is not in the database file"
     );
 }
+
+/// The Python that has `openapi-spec-validator`: `FREEWIRE_TEST_PYTHON` (set by `.ci/run`), else
+/// `python3` if it has it.
+fn python_with_validator() -> Option<String> {
+    let candidate = std::env::var("FREEWIRE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = std::process::Command::new(&candidate)
+        .args(["-c", "import openapi_spec_validator"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then_some(candidate)
+}
+
+#[tokio::test]
+async fn the_openapi_description_is_valid_openapi_3_1() {
+    let Some(python) = python_with_validator() else {
+        assert!(
+            !freewire_store::testing::is_ci(),
+            "CI must provide Python with openapi-spec-validator (FREEWIRE_TEST_PYTHON)"
+        );
+        eprintln!("skipped: no Python with openapi-spec-validator; set FREEWIRE_TEST_PYTHON");
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let doc =
+        TestApp::client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().text().await.unwrap();
+    let path = app.dir.path().join("openapi.json");
+    std::fs::write(&path, &doc).unwrap();
+    let script = "import json, sys\n\
+        from openapi_spec_validator import validate\n\
+        from openapi_spec_validator.validation import OpenAPIV31SpecValidator\n\
+        spec = json.load(open(sys.argv[1]))\n\
+        validate(spec, cls=OpenAPIV31SpecValidator)\n\
+        print('valid', spec['openapi'], len(spec['paths']))\n";
+    let out = std::process::Command::new(&python)
+        .args(["-c", script, &path.display().to_string()])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "openapi-spec-validator refused the description:\n{stdout}\n{stderr}");
+    assert!(stdout.starts_with("valid 3.1"), "{stdout}");
+    // And a broken description is refused, so the check can fail.
+    let mut broken: Value = serde_json::from_str(&doc).unwrap();
+    broken["paths"]["/articles"]["get"]["responses"] = json!("none");
+    std::fs::write(&path, broken.to_string()).unwrap();
+    let out = std::process::Command::new(&python)
+        .args(["-c", script, &path.display().to_string()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "a broken description must be refused");
+}

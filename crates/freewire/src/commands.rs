@@ -224,7 +224,8 @@ async fn serve_metrics(state: AppState, addr: std::net::SocketAddr) -> anyhow::R
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen for metrics on {addr}: another program may be using it; change metrics.listen")
     })?;
-    println!("metrics at http://{addr}/metrics");
+    let bound = listener.local_addr().context("reading the metrics address")?;
+    println!("metrics at http://{bound}/metrics");
     tokio::spawn(async move {
         if let Err(e) = freewire_web::health::serve_metrics(listener, state).await {
             tracing::error!(error = %e, "the metrics listener stopped");
