@@ -97,16 +97,7 @@ fn allow_loopback(c: &mut WebConfig) {
 /// Stores an article whose body shows these images (as the sanitiser would have stored it),
 /// and returns its page's path.
 async fn article_with_images(app: &TestApp, server: &ImageServer, paths: &[&str]) -> String {
-    let source = app
-        .store
-        .insert_source(NewSource {
-            name: "Harbour Gazette".into(),
-            homepage: Some("https://harbour.example/".into()),
-            licence: Licence::CcBy4,
-            credit: None,
-        })
-        .await
-        .unwrap();
+    let source = app.harbour_gazette().await;
     let images: Vec<String> = paths
         .iter()
         .map(|p| format!("<figure><img src=\"{}\" alt=\"Picture {p}\"></figure>", server.url(p)))

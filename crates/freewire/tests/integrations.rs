@@ -1,7 +1,11 @@
 //! The command line's part in integrations, through the real binary on SQLite and PostgreSQL:
 //! `freewire user token` prints a token once (its last line) and keeps only its hash; `freewire
 //! source edit` renames a source and changes its terms, on the audit log as the operator's act.
-#![expect(clippy::unwrap_used, reason = "test helpers stop the test at the first failure")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers stop the test at the first failure"
+)]
 
 use freewire_core::store::prelude::*;
 

@@ -88,8 +88,7 @@ pub async fn audit(
     let limit = paging::limit(q.limit)?;
     let number = Cursor::page(q.cursor.as_deref())?;
     let page = state.store().list_audit(PageRequest::new(number, limit)).await?;
-    let next_cursor = (number < page.page_count()).then(|| Cursor::Page(number + 1).encode());
-    let next = next_cursor.as_deref().map(|c| paging::next_link(uri.path(), uri.query(), c));
+    let next_cursor = Cursor::after_page(number, number < page.page_count());
     let body = AuditPage {
         items: page
             .items
@@ -108,5 +107,5 @@ pub async fn audit(
             .collect(),
         next_cursor,
     };
-    Ok(paging::answer(&body, next))
+    Ok(paging::answer(&uri, &body, body.next_cursor.as_deref()))
 }

@@ -195,11 +195,10 @@ pub async fn list_articles(
     found.truncate(limit as usize);
     let next_cursor =
         found.last().filter(|_| more).map(|a| Cursor::After(a.article.published_at, a.article.id).encode());
-    let next = next_cursor.as_deref().map(|c| paging::next_link(uri.path(), uri.query(), c));
     let images = crate::images::ImageLinks::for_site(&state, true).await;
     let items = found.iter().map(|a| ArticleView::new(&state, a, &images)).collect();
     let page = ArticlePage { items, next_cursor };
-    Ok(paging::answer(&page, next))
+    Ok(paging::answer(&uri, &page, page.next_cursor.as_deref()))
 }
 
 /// Every way to cite an article.

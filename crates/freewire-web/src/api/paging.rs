@@ -61,6 +61,11 @@ impl Cursor {
         }
     }
 
+    /// The cursor of the page after page `number` of a page-numbered list, if `more` follow.
+    pub(crate) fn after_page(number: u64, more: bool) -> Option<String> {
+        more.then(|| Cursor::Page(number + 1).encode())
+    }
+
     /// The page number a page-numbered list starts at.
     pub(crate) fn page(cursor: Option<&str>) -> Result<u64, ApiError> {
         match cursor.map(Cursor::decode).transpose()? {
@@ -80,11 +85,13 @@ pub(crate) fn limit(asked: Option<u64>) -> Result<u64, ApiError> {
     }
 }
 
-/// A page as answered: the JSON, and a `Link` header to the next page when there is one.
-pub(crate) fn answer<T: Serialize>(body: &T, next: Option<String>) -> Response {
+/// A page as answered: the JSON, and a `Link` header to the next page (this call's address with
+/// `next_cursor`) when there is one.
+pub(crate) fn answer<T: Serialize>(uri: &axum::http::Uri, body: &T, next_cursor: Option<&str>) -> Response {
     let mut response = axum::Json(body).into_response();
-    if let Some(next) = next
-        && let Ok(value) = HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
+    if let Some(cursor) = next_cursor
+        && let Ok(value) =
+            HeaderValue::from_str(&format!("<{}>; rel=\"next\"", next_link(uri.path(), uri.query(), cursor)))
     {
         response.headers_mut().insert(header::LINK, value);
     }

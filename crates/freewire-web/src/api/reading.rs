@@ -104,11 +104,10 @@ pub async fn list_stories(
     let limit = paging::limit(q.limit)?;
     let number = Cursor::page(q.cursor.as_deref())?;
     let page = state.store().list_stories(PageRequest::new(number, limit)).await?;
-    let next_cursor = (number < page.page_count()).then(|| Cursor::Page(number + 1).encode());
-    let next = next_cursor.as_deref().map(|c| paging::next_link(uri.path(), uri.query(), c));
+    let next_cursor = Cursor::after_page(number, number < page.page_count());
     let body =
         StoryPage { items: page.items.iter().map(|s| StoryView::new(&state, s)).collect(), next_cursor };
-    Ok(paging::answer(&body, next))
+    Ok(paging::answer(&uri, &body, body.next_cursor.as_deref()))
 }
 
 /// Get a story
@@ -231,9 +230,7 @@ pub async fn search(
     }
     let results = crate::site::search::run(&state, &text, number as usize, limit as usize).await?;
     let shown = number.saturating_mul(limit);
-    let next_cursor =
-        (shown < results.total as u64 && number < MAX_PAGE as u64).then(|| Cursor::Page(number + 1).encode());
-    let next = next_cursor.as_deref().map(|c| paging::next_link(uri.path(), uri.query(), c));
+    let next_cursor = Cursor::after_page(number, shown < results.total as u64 && number < MAX_PAGE as u64);
     let body = SearchPage {
         total: results.total as u64,
         items: results
@@ -256,5 +253,5 @@ pub async fn search(
             .collect(),
         next_cursor,
     };
-    Ok(paging::answer(&body, next))
+    Ok(paging::answer(&uri, &body, body.next_cursor.as_deref()))
 }

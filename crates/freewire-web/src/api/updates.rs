@@ -270,6 +270,23 @@ pub async fn delete_update(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Hides an update with `reason`, or shows it again (`None`): editors with a `write` token.
+async fn moderate(
+    state: &AppState,
+    caller: &Caller,
+    id: UpdateId,
+    reason: Option<&str>,
+) -> Result<axum::Json<UpdateView>, ApiError> {
+    let refusal = if reason.is_some() {
+        "Only editors can hide updates."
+    } else {
+        "Only editors can show hidden updates again."
+    };
+    let who = caller.require_role(TokenScope::Write, Role::Editor, refusal)?;
+    freewire_app::updates::set_update_hidden(state.store(), Actor::User(who), id, reason).await?;
+    Ok(axum::Json(entry(state, id, true).await?))
+}
+
 /// Why an update is hidden.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct HideRequest {
@@ -297,15 +314,7 @@ pub async fn hide_update(
     Path(id): Path<i64>,
     Json(hide): Json<HideRequest>,
 ) -> Result<axum::Json<UpdateView>, ApiError> {
-    let who = caller.require_role(TokenScope::Write, Role::Editor, "Only editors can hide updates.")?;
-    freewire_app::updates::set_update_hidden(
-        state.store(),
-        Actor::User(who),
-        UpdateId(id),
-        Some(&hide.reason),
-    )
-    .await?;
-    Ok(axum::Json(entry(&state, UpdateId(id), true).await?))
+    moderate(&state, &caller, UpdateId(id), Some(&hide.reason)).await
 }
 
 /// Show a hidden update again
@@ -325,11 +334,5 @@ pub async fn unhide_update(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<axum::Json<UpdateView>, ApiError> {
-    let who = caller.require_role(
-        TokenScope::Write,
-        Role::Editor,
-        "Only editors can show hidden updates again.",
-    )?;
-    freewire_app::updates::set_update_hidden(state.store(), Actor::User(who), UpdateId(id), None).await?;
-    Ok(axum::Json(entry(&state, UpdateId(id), true).await?))
+    moderate(&state, &caller, UpdateId(id), None).await
 }

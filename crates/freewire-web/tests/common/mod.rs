@@ -195,8 +195,9 @@ impl TestApp {
             .unwrap();
     }
 
-    pub async fn add_articles(&self, items: &[(&str, DateTime<Utc>, Option<&str>)]) -> Vec<Article> {
-        let source = match self.store.source_by_name("Harbour Gazette").await.unwrap() {
+    /// The tests' usual source (CC BY 4.0), made the first time it is asked for.
+    pub async fn harbour_gazette(&self) -> freewire_core::Source {
+        match self.store.source_by_name("Harbour Gazette").await.unwrap() {
             Some(s) => s,
             None => self
                 .store
@@ -208,7 +209,11 @@ impl TestApp {
                 })
                 .await
                 .unwrap(),
-        };
+        }
+    }
+
+    pub async fn add_articles(&self, items: &[(&str, DateTime<Utc>, Option<&str>)]) -> Vec<Article> {
+        let source = self.harbour_gazette().await;
         let batch = items
             .iter()
             .map(|(title, at, author)| {
