@@ -31,7 +31,7 @@
 //! | POST | `/updates/{id}/hide`, `/unhide` | [`updates::moderation`] (editors, audited) |
 //! | GET | `/admin/audit` | [`updates::moderation::show_audit`] (editors) |
 //! | GET, POST | `/admin/feeds` | [`admin::list_feeds`], [`admin::add_feed`] (editors) |
-//! | POST | `/admin/feeds/{id}/enabled` | [`admin::switch_feed`] (editors) |
+//! | POST | `/admin/feeds/{id}/enabled`, `/poll` | [`admin::switch_feed`], [`admin::poll_feed`] (editors) |
 //! | GET, POST | `/admin/sources`, `/admin/sources/{id}` | [`admin::sources`]: licence, credit, search policy |
 //! | POST | `/admin/articles/{id}/withdraw`, `/reinstate` | [`admin::articles`] (editors, audited) |
 //! | GET | `/admin/withdrawn` | [`admin::articles::list_withdrawn`] (editors) |
@@ -149,6 +149,7 @@ pub fn router(state: AppState) -> Router {
         .route("/{year}/{month}/{day}/{slug}/revisions/", get(site::revisions::show_revisions))
         .route("/admin/feeds", get(admin::list_feeds).post(admin::add_feed))
         .route("/admin/feeds/{id}/enabled", post(admin::switch_feed))
+        .route("/admin/feeds/{id}/poll", post(admin::poll_feed))
         .route("/admin/sources", get(admin::sources::list_sources))
         .route("/admin/sources/{id}", post(admin::sources::update_source))
         .route("/admin/articles/{id}/withdraw", post(admin::articles::withdraw))

@@ -404,6 +404,16 @@ async fn editors_see_each_feed_with_its_state_and_can_add_and_disable_feeds() {
     let page = editor.get(app.url("/admin/feeds")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("1 failing"), "{page}");
     assert!(page.contains("Last error (3 in a row): HTTP 503 (retry after 120 s)"), "{page}");
+    assert!(page.contains("Poll now"), "{page}");
+    let res = editor
+        .post(app.url(&format!("/admin/feeds/{}/poll", feeds[0].id)))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let due = app.store.feed_by_id(feeds[0].id).await.unwrap().unwrap().next_poll_at;
+    assert!(due <= Utc::now(), "asked for: due now, not at {due}");
 
     let res = editor
         .post(app.url(&format!("/admin/feeds/{}/enabled", feeds[0].id)))

@@ -218,6 +218,11 @@ pub enum FeedCommand {
         /// The feed's id.
         id: i64,
     },
+    /// Poll a feed at the next round (of `serve` or `poll`), rather than when it is due.
+    PollNow {
+        /// The feed's id.
+        id: i64,
+    },
     /// Parse a feed file or URL and show what freewire reads in it.
     Inspect {
         /// A file path, or an http(s) URL.

@@ -86,6 +86,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 FeedCommand::List => feeds::feed_list(&store).await,
                 FeedCommand::Disable { id } => feeds::feed_set_enabled(&store, id, false).await,
                 FeedCommand::Enable { id } => feeds::feed_set_enabled(&store, id, true).await,
+                FeedCommand::PollNow { id } => feeds::feed_poll_now(&store, id).await,
                 FeedCommand::Inspect { .. } => unreachable_inspect(),
             }
         }

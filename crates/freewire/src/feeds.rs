@@ -160,6 +160,19 @@ pub async fn feed_set_enabled(store: &SqlStore, id: i64, enabled: bool) -> anyho
     Ok(())
 }
 
+/// `feed poll-now`
+pub async fn feed_poll_now(store: &SqlStore, id: i64) -> anyhow::Result<()> {
+    match sources::poll_feed_now(store, Actor::Operator, FeedId(id)).await {
+        Ok(feed) => println!("feed {id} ({}) is due now: polled at the next round", feed.url),
+        Err(AppError::NotFound(_)) => bail!("there is no feed {id}; see `freewire feed list`"),
+        Err(AppError::Conflict(_)) => {
+            bail!("feed {id} is switched off; `freewire feed enable {id}` polls it again")
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
 /// `poll --once`
 pub async fn poll_once(config: &Config, store: Arc<SqlStore>) -> anyhow::Result<()> {
     let fetcher = Fetcher::new(config.fetch.clone())?;

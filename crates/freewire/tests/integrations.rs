@@ -74,6 +74,16 @@ async fn tokens_and_sources(cli: Cli) {
     let (ok, _, err) = cli.run(&["source", "edit", "Harbour Gazette Weekly", "--licence", "GPL"]);
     assert!(!ok && err.contains("GPL"), "{err}");
 
+    // A feed asked to be polled now: due at once; a disabled one says how to switch it on.
+    cli.ok(&["feed", "add", "https://harbour.example/feed.xml", "--source", "Harbour Gazette Weekly"]);
+    let feed = store.list_feeds().await.unwrap().remove(0);
+    let out = cli.ok(&["feed", "poll-now", &feed.id.0.to_string()]);
+    assert!(out.contains("due now"), "{out}");
+    assert!(store.feed_by_id(feed.id).await.unwrap().unwrap().next_poll_at <= chrono::Utc::now());
+    cli.ok(&["feed", "disable", &feed.id.0.to_string()]);
+    let (ok, _, err) = cli.run(&["feed", "poll-now", &feed.id.0.to_string()]);
+    assert!(!ok && err.contains("freewire feed enable"), "{err}");
+
     let audit = store.list_audit(freewire_core::PageRequest::new(1, 50)).await.unwrap();
     let acts: Vec<(&str, &str)> =
         audit.items.iter().map(|e| (e.action.as_str(), e.detail.as_str())).collect();

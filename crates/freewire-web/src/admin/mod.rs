@@ -145,6 +145,20 @@ pub struct SwitchForm {
     enabled: bool,
 }
 
+/// POST /admin/feeds/{id}/poll — polled at the next round, rather than when it is due.
+pub async fn poll_feed(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<crate::guard::TokenForm>,
+) -> Result<Response, WebError> {
+    let who =
+        crate::guard::editor_form(&state, viewer, &headers, &form.csrf, "Only editors can manage feeds.")?;
+    freewire_app::sources::poll_feed_now(state.store(), Actor::User(&who.user), FeedId(id)).await?;
+    Ok(Redirect::to(&state.link(&format!("/admin/feeds#feed-{id}"))).into_response())
+}
+
 /// POST /admin/feeds/{id}/enabled
 pub async fn switch_feed(
     State(state): State<AppState>,
