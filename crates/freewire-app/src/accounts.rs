@@ -86,14 +86,31 @@ pub async fn set_password(
     Ok(store.delete_sessions_for_user(user, keep).await?)
 }
 
-/// Sets a new password for the named account (the command line's reset), ending all its
-/// sessions; returns how many ended.
-pub async fn reset_password(store: &dyn Store, username: &str, password: String) -> Result<u64, AppError> {
+/// What a reset ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reset {
+    /// Sessions ended.
+    pub sessions: u64,
+    /// API tokens revoked.
+    pub tokens: u64,
+}
+
+/// Sets a new password for the named account (the command line's reset, for an account that
+/// may be in other hands), ending all its sessions and revoking all its API tokens.
+pub async fn reset_password(store: &dyn Store, username: &str, password: String) -> Result<Reset, AppError> {
     let user = store
         .user_by_name(username)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("There is no user named “{username}”.")))?;
-    set_password(store, user.id, password, None).await
+    let sessions = set_password(store, user.id, password, None).await?;
+    let audit = freewire_core::NewAuditEntry {
+        actor_id: UserId::OPERATOR,
+        action: "token.revoke".into(),
+        target: format!("user {username}"),
+        detail: "all, with a password reset".into(),
+    };
+    let tokens = store.revoke_api_tokens_for_user(user.id, Utc::now(), audit).await?;
+    Ok(Reset { sessions, tokens })
 }
 
 fn capitalised(text: &str) -> String {

@@ -239,7 +239,8 @@ pub async fn edit_source(
     };
     let licence = edit.licence.unwrap_or(source.licence);
     let index_policy = edit.index_policy.unwrap_or(source.index_policy);
-    let former_slug = if name == source.name { None } else { former_slug(store, &source, &name).await? };
+    let moved_slugs =
+        if name == source.name { Vec::new() } else { moved_slugs(store, &source, &name).await? };
     let mut changes = Vec::new();
     if name != source.name {
         changes.push(format!("name “{}” → “{name}”", source.name));
@@ -263,7 +264,7 @@ pub async fn edit_source(
     if changes.is_empty() {
         return Ok(source);
     }
-    let terms = SourceTerms { name: name.clone(), former_slug, homepage, licence, credit, index_policy };
+    let terms = SourceTerms { name: name.clone(), moved_slugs, homepage, licence, credit, index_policy };
     let audit =
         actor.audit_entry("source.edit", format!("source {id} ({})", source.name), changes.join("; "));
     match store.update_source_terms(id, terms, audit).await {
@@ -282,17 +283,22 @@ fn or_none(value: Option<&str>) -> &str {
     value.unwrap_or("(none)")
 }
 
-/// The address part the source's page has now, when renaming it to `name` moves the page.
-async fn former_slug(store: &dyn Store, source: &Source, name: &str) -> Result<Option<String>, AppError> {
+/// The addresses renaming `source` to `name` moves, each with the source whose page it was:
+/// its own, and any other source's whose slug changes with it.
+async fn moved_slugs(
+    store: &dyn Store,
+    source: &Source,
+    name: &str,
+) -> Result<Vec<(String, SourceId)>, AppError> {
     let mut sources = store.list_sources().await?;
-    let before = slug_of(&sources, source.id);
+    let before = freewire_core::source_slugs(&sources);
     if let Some(s) = sources.iter_mut().find(|s| s.id == source.id) {
         name.clone_into(&mut s.name);
     }
-    let after = slug_of(&sources, source.id);
-    Ok(before.filter(|b| after.as_ref() != Some(b)))
-}
-
-fn slug_of(sources: &[Source], id: SourceId) -> Option<String> {
-    freewire_core::source_slugs(sources).into_iter().find(|(s, _)| *s == id).map(|(_, slug)| slug)
+    let after = freewire_core::source_slugs(&sources);
+    Ok(before
+        .into_iter()
+        .filter(|(id, slug)| after.iter().any(|(other, now)| other == id && now != slug))
+        .map(|(id, slug)| (slug, id))
+        .collect())
 }

@@ -118,8 +118,11 @@ pub async fn authenticate(store: &dyn Store, secret: &str) -> Result<Option<(Api
         return Ok(None);
     };
     let now = Utc::now();
-    if token.last_used_at.is_none_or(|at| now - at >= LAST_USE_RESOLUTION) {
-        store.touch_api_token(token.id, now).await?;
+    if token.last_used_at.is_none_or(|at| now - at >= LAST_USE_RESOLUTION)
+        && let Err(e) = store.touch_api_token(token.id, now).await
+    {
+        // Only the "last used" shown on the account page is late; the call goes on.
+        tracing::warn!(token = token.id.0, error = %e, "could not note an API token's use");
     }
     Ok(Some((token, user)))
 }

@@ -96,6 +96,52 @@ fn pdf(seed: u8, len: usize) -> Vec<u8> {
 }
 
 #[tokio::test]
+async fn renaming_a_source_keeps_every_address_it_moves() {
+    let w = World::new().await;
+    let editor = w.user("ed", Role::Editor).await;
+    let reader = w.user("cy", Role::Contributor).await;
+    let add = |name: &str| sources::SourceInput {
+        name: name.into(),
+        homepage: None,
+        licence: Licence::CcBy4,
+        credit: None,
+    };
+    // Two names that fold to one slug: the older has it, the younger gets its id appended.
+    let first = sources::add_source(&w.store, Actor::Operator, add("Harbour Gazette")).await.unwrap();
+    let second = sources::add_source(&w.store, Actor::Operator, add("Harbour-Gazette")).await.unwrap();
+    let slug_of = |id| {
+        let store = &w.store;
+        async move {
+            let all = store.list_sources().await.unwrap();
+            freewire_core::source_slugs(&all).into_iter().find(|(s, _)| *s == id).unwrap().1
+        }
+    };
+    let second_before = slug_of(second.id).await;
+    assert_eq!(second_before, format!("harbour-gazette-{}", second.id));
+    let rename = sources::SourceEdit { name: Some("Coast Post".into()), ..Default::default() };
+    let refused = sources::edit_source(&w.store, Actor::User(&reader), first.id, rename.clone()).await;
+    assert!(matches!(refused, Err(AppError::Forbidden(_))), "{refused:?}");
+    sources::edit_source(&w.store, Actor::User(&editor), first.id, rename).await.unwrap();
+    // The younger source now has the plain slug; both old addresses lead where they should.
+    assert_eq!(slug_of(second.id).await, "harbour-gazette");
+    assert_eq!(w.store.source_by_former_slug("harbour-gazette").await.unwrap(), Some(first.id));
+    assert_eq!(w.store.source_by_former_slug(&second_before).await.unwrap(), Some(second.id));
+    let taken = sources::SourceEdit { name: Some("Harbour-Gazette".into()), ..Default::default() };
+    let conflict = sources::edit_source(&w.store, Actor::User(&editor), first.id, taken).await;
+    assert!(matches!(conflict, Err(AppError::Conflict(_))), "{conflict:?}");
+    let blank = sources::SourceEdit { name: Some("  ".into()), ..Default::default() };
+    assert!(matches!(
+        sources::edit_source(&w.store, Actor::Operator, first.id, blank).await,
+        Err(AppError::Invalid(_))
+    ));
+    let unchanged = sources::edit_source(&w.store, Actor::Operator, first.id, sources::SourceEdit::default())
+        .await
+        .unwrap();
+    assert_eq!(unchanged.name, "Coast Post");
+    assert_eq!(w.audit_actions().await, ["source.edit"], "one act, the one that changed something");
+}
+
+#[tokio::test]
 async fn following_a_feed_creates_its_source_once_and_is_audited_for_accounts_only() {
     let w = World::new().await;
     let editor = w.user("ed", Role::Editor).await;
@@ -299,8 +345,23 @@ async fn accounts_are_unique_and_passwords_reset_end_sessions() {
         accounts::create_user(&w.store, spent, Admission::Invited { token_hash: "no-such-invite" }).await;
     assert!(matches!(refused, Err(AppError::Forbidden(_))), "{refused:?}");
     assert!(w.store.user_by_name("eve").await.unwrap().is_none());
-    assert_eq!(accounts::reset_password(&w.store, "ada", "a new long password".into()).await.unwrap(), 2);
+    let ada_user = w.store.user_by_id(ada.id).await.unwrap().unwrap();
+    for label in ["bot one", "bot two"] {
+        freewire_app::tokens::create_token(
+            &w.store,
+            Actor::Operator,
+            &ada_user,
+            label,
+            freewire_core::TokenScope::Write,
+        )
+        .await
+        .unwrap();
+    }
+    let reset = accounts::reset_password(&w.store, "ada", "a new long password".into()).await.unwrap();
+    assert_eq!((reset.sessions, reset.tokens), (2, 2));
     assert!(w.store.sessions_for_user(ada.id, now).await.unwrap().is_empty(), "every session ended");
+    let tokens = w.store.api_tokens_for_user(ada.id).await.unwrap();
+    assert!(tokens.iter().all(|t| t.revoked_at.is_some()), "every token revoked: {tokens:?}");
     assert!(matches!(
         accounts::reset_password(&w.store, "nobody", "a new long password".into()).await,
         Err(AppError::NotFound(_))

@@ -80,9 +80,10 @@ pub struct NewSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceTerms {
     pub name: String,
-    /// The address part its page had before a rename (`/source/{slug}/`), kept so links to the
-    /// old address are sent on; `None` when the address does not change.
-    pub former_slug: Option<String>,
+    /// The addresses (`/source/{slug}/`) that a rename moves, each with the source whose page
+    /// it was, kept so links to them are sent on. A rename can move another source's page too
+    /// (two names that fold to one slug share it by age).
+    pub moved_slugs: Vec<(String, SourceId)>,
     pub homepage: Option<String>,
     pub licence: Licence,
     pub credit: Option<String>,

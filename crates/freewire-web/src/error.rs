@@ -120,9 +120,14 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.status();
         let (heading, message, error_id) = match self {
-            // 301 rather than 308: every feed reader knows it, and only GETs are sent on.
+            // 301 rather than 308: every feed reader knows it, and only GETs are sent on. Kept a
+            // day, not for ever: a source renamed back takes its old address again.
             WebError::Moved(to) => {
-                return (StatusCode::MOVED_PERMANENTLY, [(axum::http::header::LOCATION, to)]).into_response();
+                let headers = [
+                    (axum::http::header::LOCATION, to),
+                    (axum::http::header::CACHE_CONTROL, "public, max-age=86400".to_owned()),
+                ];
+                return (StatusCode::MOVED_PERMANENTLY, headers).into_response();
             }
             WebError::NotFound => (
                 "Page not found",

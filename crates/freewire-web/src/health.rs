@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -20,19 +20,16 @@ use serde::Serialize;
 
 use crate::state::AppState;
 
-/// Who may read `/metrics`, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Who may read `/metrics`, and where. On the site's own address it is served only to a scraper
+/// with the token: traffic figures are not for every visitor. Without a token it is served only
+/// on an address of its own (`metrics.listen`, an internal port), which the binary opens.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MetricsConfig {
-    /// Served on the site's own address (off when the binary serves it on an address of its own).
+    /// Served on the site's own address, to bearers of `token` (off when the binary serves it on
+    /// an address of its own).
     pub on_site: bool,
-    /// When set, `/metrics` asks for `Authorization: Bearer <token>`.
+    /// `Authorization: Bearer <token>` opens `/metrics`; required on the site's address.
     pub token: Option<String>,
-}
-
-impl Default for MetricsConfig {
-    fn default() -> Self {
-        MetricsConfig { on_site: true, token: None }
-    }
 }
 
 /// Latency buckets, in seconds: a kept page takes well under a millisecond, a poll many seconds.
@@ -107,7 +104,17 @@ pub(crate) async fn track(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
+    // Made-up methods would each make series of their own: they are counted as one.
+    let method = match *request.method() {
+        Method::GET
+        | Method::HEAD
+        | Method::POST
+        | Method::PUT
+        | Method::PATCH
+        | Method::DELETE
+        | Method::OPTIONS => request.method().as_str().to_owned(),
+        _ => "OTHER".to_owned(),
+    };
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -134,13 +141,13 @@ async fn read_gauges(state: &AppState) {
         && let (Ok(head), Ok(position)) = (store.last_change().await, search.index().position())
     {
         let lag = (head - position.unwrap_or(0)).max(0);
-        metrics::gauge!("freewire_search_index_lag").set(lag as f64);
+        metrics::gauge!("freewire_search_index_lag_changes").set(lag as f64);
     }
     let pool = store.pool_status();
     metrics::gauge!("freewire_db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
     metrics::gauge!("freewire_db_pool_connections", "state" => "in_use")
         .set(f64::from(pool.open.saturating_sub(pool.idle)));
-    metrics::gauge!("freewire_db_pool_connections", "state" => "max").set(f64::from(pool.max));
+    metrics::gauge!("freewire_db_pool_max_connections").set(f64::from(pool.max));
 }
 
 fn bearer_matches(headers: &HeaderMap, token: &str) -> bool {
@@ -180,9 +187,11 @@ pub async fn metrics_text(state: &AppState, headers: &HeaderMap) -> Response {
         .into_response()
 }
 
-/// GET /metrics on the site's address (404 when it is served elsewhere).
+/// GET /metrics on the site's address: only with the metrics token (404 when it is served
+/// elsewhere or no token is set).
 pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if !state.config().metrics.on_site {
+    let config = &state.config().metrics;
+    if !config.on_site || config.token.is_none() {
         return crate::error::WebError::NotFound.into_response();
     }
     metrics_text(&state, &headers).await
@@ -225,33 +234,51 @@ struct Readiness {
 /// How long each part may take to answer.
 const READY_WITHIN: Duration = Duration::from_secs(3);
 
-async fn check<F, E>(what: F) -> Check
+/// Runs one part's check within [`READY_WITHIN`]. The cause goes to the log; the answer says
+/// only what kind of failure it was (it may be read from outside).
+async fn check<F, E>(part: &'static str, what: F) -> Check
 where
     F: std::future::Future<Output = Result<(), E>>,
     E: std::fmt::Display,
 {
     match tokio::time::timeout(READY_WITHIN, what).await {
         Ok(Ok(())) => Check { ok: true, error: None },
-        Ok(Err(e)) => Check { ok: false, error: Some(e.to_string()) },
-        Err(_) => Check { ok: false, error: Some(format!("no answer within {} s", READY_WITHIN.as_secs())) },
+        Ok(Err(e)) => {
+            tracing::warn!(part, error = %e, "not ready");
+            Check { ok: false, error: Some("unreachable or failing; the server's log says why".to_owned()) }
+        }
+        Err(_) => {
+            tracing::warn!(part, "not ready: no answer in time");
+            Check { ok: false, error: Some(format!("no answer within {} s", READY_WITHIN.as_secs())) }
+        }
     }
 }
+
+/// What the storage probe writes and reads back.
+const PROBE_KEY: &str = "readyz/probe";
 
 /// GET /readyz — 200 when the database, file storage and search index answer; 503 naming the
 /// part that does not (a load balancer sends no readers here meanwhile).
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let database = check(state.store().ping()).await;
-    let storage = check(async {
-        // Any answer from the store counts, "no such file" included: it was reached.
-        match state.blobs().get("readyz/probe").await {
-            Ok(_) | Err(freewire_core::BlobError::NotFound(_)) => Ok(()),
-            Err(e) => Err(e),
-        }
+    let database = check("database", state.store().ping()).await;
+    // Written and read back: a folder gone or read-only, or a bucket refusing writes, is not
+    // ready to take uploads.
+    let storage = check("storage", async {
+        state.blobs().put(PROBE_KEY, bytes::Bytes::from_static(b"ready")).await?;
+        state.blobs().get(PROBE_KEY).await.map(|_| ())
     })
     .await;
     let search = match state.search() {
         None => Check { ok: true, error: None },
-        Some(indexer) => check(async { indexer.index().position().map(|_| ()) }).await,
+        Some(indexer) => {
+            let index = std::sync::Arc::clone(indexer.index());
+            check("search", async move {
+                tokio::task::spawn_blocking(move || index.position().map(|_| ()).map_err(|e| e.to_string()))
+                    .await
+                    .map_err(|e| e.to_string())?
+            })
+            .await
+        }
     };
     let ready = database.ok && storage.ok && search.ok;
     let body = Readiness { status: if ready { "ready" } else { "unavailable" }, database, storage, search };

@@ -78,14 +78,18 @@ pub use state::{AppState, WebConfig};
 /// Extra room in an upload request beyond its files: the note and the form's own framing.
 const FORM_OVERHEAD_BYTES: u64 = 1024 * 1024;
 
-/// The whole application as a router.
-pub fn router(state: AppState) -> Router {
-    let body_limit = state
-        .config()
+/// The largest request an update may come in: its files at their largest, and the form.
+pub(crate) fn update_body_limit(config: &WebConfig) -> DefaultBodyLimit {
+    let limit = config
         .updates
         .max_upload_bytes
         .saturating_mul(freewire_app::updates::MAX_FILES_PER_UPDATE as u64)
-        + FORM_OVERHEAD_BYTES;
+        .saturating_add(FORM_OVERHEAD_BYTES);
+    DefaultBodyLimit::max(usize::try_from(limit).unwrap_or(usize::MAX))
+}
+
+/// The whole application as a router.
+pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(site::lists::home))
         .route("/about", get(site::lists::about))
@@ -134,8 +138,7 @@ pub fn router(state: AppState) -> Router {
         .route("/account/tokens/revoke", post(account::settings::revoke_token))
         .route(
             "/articles/{id}/updates",
-            post(updates::create_update)
-                .layer(DefaultBodyLimit::max(usize::try_from(body_limit).unwrap_or(usize::MAX))),
+            post(updates::create_update).layer(update_body_limit(state.config())),
         )
         .route("/thumbnails/{id}", get(updates::download_thumbnail))
         .route("/img/{signature}/{address}", get(images::proxy_image))

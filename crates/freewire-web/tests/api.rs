@@ -536,7 +536,25 @@ async fn tokens_are_made_shown_once_used_and_revoked_on_the_account_page() {
     assert!(!page.contains("<option value=\"admin\">"), "a contributor is not offered the admin scope");
     let made = browser
         .post(app.url("/account/tokens"))
-        .form(&[("csrf", form_token(&page).as_str()), ("label", "newsroom bot"), ("scope", "write")])
+        .form(&[
+            ("csrf", form_token(&page).as_str()),
+            ("label", "newsroom bot"),
+            ("scope", "write"),
+            ("password", "not the password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), StatusCode::BAD_REQUEST, "the session alone does not make a token");
+    assert!(made.text().await.unwrap().contains("no token was made"));
+    let made = browser
+        .post(app.url("/account/tokens"))
+        .form(&[
+            ("csrf", form_token(&page).as_str()),
+            ("label", "newsroom bot"),
+            ("scope", "write"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -641,4 +659,90 @@ async fn the_openapi_description_is_valid_openapi_3_1() {
         .output()
         .unwrap();
     assert!(!out.status.success(), "a broken description must be refused");
+}
+
+#[tokio::test]
+async fn refusals_are_problems_and_token_holders_answers_stay_private() {
+    let app = TestApp::spawn().await;
+    let article = app.article().await;
+    let editor = token(&app, "ed", Role::Editor, TokenScope::Read).await;
+    let writer = token(&app, "cora", Role::Contributor, TokenScope::Write).await;
+    let client = TestApp::client();
+    let url = |path: &str| app.url(&format!("/api/v1{path}"));
+
+    // What a token holder is shown is private to them; a visitor's answer may be shared.
+    let res = client
+        .get(url(&format!("/articles/{}/updates", article.id)))
+        .bearer_auth(&editor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["cache-control"], "private, no-cache");
+    let vary: Vec<&str> = res.headers().get_all("vary").iter().map(|v| v.to_str().unwrap()).collect();
+    assert!(vary.contains(&"Authorization"), "{vary:?}");
+    let res = client.get(url(&format!("/articles/{}/updates", article.id))).send().await.unwrap();
+    assert!(res.headers()["cache-control"].to_str().unwrap().starts_with("public"));
+
+    // RFC 6750: a header that is not Bearer is a bad request; a narrow token names the scope.
+    let res = client.get(url("/me")).header("authorization", "Basic YTpi").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.headers()["www-authenticate"].to_str().unwrap().contains("invalid_request"));
+    let res = client.get(url("/audit")).bearer_auth(&editor).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let challenge = res.headers()["www-authenticate"].to_str().unwrap().to_owned();
+    assert!(challenge.contains("insufficient_scope") && challenge.contains("scope=\"admin\""), "{challenge}");
+
+    // Wrong method, broken JSON, a form that is not multipart: problems, every one.
+    let res = client.delete(url("/articles")).send().await.unwrap();
+    assert_eq!(json_of(res).await.0, StatusCode::METHOD_NOT_ALLOWED);
+    let source = app.harbour_gazette().await;
+    let res = client
+        .patch(url(&format!("/sources/{}", source.id)))
+        .bearer_auth(&writer)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_of(res).await.0, StatusCode::BAD_REQUEST);
+    let res = client
+        .post(url(&format!("/articles/{}/updates", article.id)))
+        .bearer_auth(&writer)
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_of(res).await.0, StatusCode::BAD_REQUEST);
+
+    // A file larger than a plain request may be: the upload limit is the site's, as on the form.
+    let mut big = pdf();
+    big.resize(3 * 1024 * 1024, b' ');
+    let form = Form::new()
+        .text("note", "The full report.")
+        .part("files", Part::bytes(big.clone()).file_name("report.pdf").mime_str("application/pdf").unwrap());
+    let res = client
+        .post(url(&format!("/articles/{}/updates", article.id)))
+        .bearer_auth(&writer)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let (status, posted) = json_of(res).await;
+    assert_eq!(status, StatusCode::CREATED, "{posted}");
+    assert_eq!(posted["files"][0]["size"], big.len());
+}
+
+#[tokio::test]
+async fn a_flood_of_bad_tokens_is_slowed_by_address_before_any_lookup() {
+    let app = TestApp::spawn_with(|c| c.api.requests_per_minute = 60).await;
+    let client = TestApp::client();
+    let mut statuses = Vec::new();
+    for i in 0..40 {
+        let res =
+            client.get(app.url("/api/v1/articles")).bearer_auth(format!("fw_guess{i}")).send().await.unwrap();
+        statuses.push(res.status());
+    }
+    assert_eq!(statuses[0], StatusCode::UNAUTHORIZED);
+    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
 }

@@ -22,11 +22,32 @@ fn value(metrics: &str, series: &str) -> Option<f64> {
         .and_then(|v| v.parse().ok())
 }
 
+const METRICS_TOKEN: &str = "a-long-metrics-token";
+
+fn scraped(c: &mut WebConfig) {
+    c.metrics = freewire_web::MetricsConfig { on_site: true, token: Some(METRICS_TOKEN.into()) };
+}
+
+/// `/metrics` as a scraper with the token reads it.
+async fn scrape(app: &TestApp) -> String {
+    let res = TestApp::client().get(app.url("/metrics")).bearer_auth(METRICS_TOKEN).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+    res.text().await.unwrap()
+}
+
+/// How much a series grew between two scrapes (the recorder is the process's: other tests in
+/// the same process count too, so only the difference is this test's).
+fn grew(before: &str, after: &str, series: &str) -> i64 {
+    (value(after, series).unwrap_or(0.0) - value(before, series).unwrap_or(0.0)).round() as i64
+}
+
 #[tokio::test]
 async fn metrics_count_requests_by_route_template_polls_and_uploads() {
     assert!(freewire_web::health::recorder().is_some(), "this test process records metrics");
-    let app = TestApp::spawn_searchable().await;
+    let app = TestApp::spawn_searchable_on(None, scraped).await;
     let article = app.article().await;
+    let before = scrape(&app).await;
     for _ in 0..3 {
         assert_eq!(text(&app, &TestApp::page_path(&article)).await.0, StatusCode::OK);
     }
@@ -64,56 +85,53 @@ async fn metrics_count_requests_by_route_template_polls_and_uploads() {
     );
     poller.poll_feed(feed).await;
 
-    let res = TestApp::client().get(app.url("/metrics")).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
-    let metrics = res.text().await.unwrap();
+    let metrics = scrape(&app).await;
     let page =
         r#"freewire_http_requests_total{method="GET",route="/{year}/{month}/{day}/{slug}/",status="200"}"#;
-    assert_eq!(value(&metrics, page), Some(4.0), "three views and the one the form came from: {metrics}");
+    assert_eq!(grew(&before, &metrics, page), 4, "three views and the one the form came from: {metrics}");
     assert!(
         metrics.contains(r#"freewire_http_requests_total{method="GET",route="unmatched",status="404"}"#),
         "an unknown address is one series, not one per path"
     );
     assert!(!metrics.contains("/no/such/page"), "paths never become labels");
     assert!(metrics.contains(r#"freewire_http_request_duration_seconds_bucket{method="GET",route="/{year}/{month}/{day}/{slug}/",le="0.005"}"#));
-    assert_eq!(value(&metrics, r#"freewire_polls_total{outcome="failed"}"#), Some(1.0), "{metrics}");
-    assert_eq!(
-        value(&metrics, "freewire_upload_bytes_total "),
-        Some(f64::from(u32::try_from(PNG.len()).unwrap()))
-    );
-    assert_eq!(value(&metrics, "freewire_updates_posted_total "), Some(1.0));
+    assert_eq!(grew(&before, &metrics, r#"freewire_polls_total{outcome="failed"}"#), 1, "{metrics}");
+    assert_eq!(grew(&before, &metrics, "freewire_upload_bytes_total "), i64::try_from(PNG.len()).unwrap());
+    assert_eq!(grew(&before, &metrics, "freewire_updates_posted_total "), 1);
     assert!(value(&metrics, "freewire_feeds_due ").is_some());
-    assert!(value(&metrics, "freewire_search_index_lag ").is_some());
-    assert_eq!(
-        value(&metrics, r#"freewire_db_pool_connections{state="max"}"#),
-        Some(1.0),
-        "SQLite's one writer"
-    );
+    assert!(value(&metrics, "freewire_search_index_lag_changes ").is_some());
+    assert_eq!(value(&metrics, "freewire_db_pool_max_connections "), Some(1.0), "SQLite's one writer");
     assert!(metrics.contains("# HELP freewire_polls_total"), "described");
+    // A made-up method is one series, however many are tried.
+    for method in ["BREW", "WHEN"] {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        TestApp::client().request(m, app.url("/about")).send().await.unwrap();
+    }
+    let metrics = scrape(&app).await;
+    assert!(!metrics.contains("BREW") && metrics.contains(r#"method="OTHER""#), "{metrics}");
 }
 
 #[tokio::test]
-async fn metrics_can_ask_for_a_token_or_be_served_elsewhere() {
-    let guarded = TestApp::spawn_with(|c| c.metrics.token = Some("a-long-metrics-token".into())).await;
+async fn metrics_need_their_token_on_the_sites_address() {
+    let by_default = TestApp::spawn().await;
+    assert_eq!(text(&by_default, "/metrics").await.0, StatusCode::NOT_FOUND, "not for every visitor");
+    let guarded = TestApp::spawn_with(scraped).await;
     let res = TestApp::client().get(guarded.url("/metrics")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let res = TestApp::client()
-        .get(guarded.url("/metrics"))
-        .bearer_auth("a-long-metrics-token")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let res = TestApp::client()
-        .get(guarded.url("/metrics"))
-        .bearer_auth("a-long-metrics-tokeN")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let elsewhere = TestApp::spawn_with(|c| c.metrics.on_site = false).await;
-    assert_eq!(text(&elsewhere, "/metrics").await.0, StatusCode::NOT_FOUND);
+    assert!(scrape(&guarded).await.contains("freewire_http_requests_total"));
+    let wrong =
+        TestApp::client().get(guarded.url("/metrics")).bearer_auth("a-long-metrics-tokeN").send().await;
+    assert_eq!(wrong.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let elsewhere = TestApp::spawn_with(|c| {
+        scraped(c);
+        c.metrics.on_site = false;
+    })
+    .await;
+    assert_eq!(
+        text(&elsewhere, "/metrics").await.0,
+        StatusCode::NOT_FOUND,
+        "served on its own address instead"
+    );
 }
 
 #[tokio::test]

@@ -385,7 +385,7 @@ async fn seed_old_rows(app: &TestApp) -> (freewire_core::Source, Vec<Article>, S
         .unwrap();
     let terms = SourceTerms {
         name: source.name.clone(),
-        former_slug: None,
+        moved_slugs: Vec::new(),
         homepage: source.homepage.clone(),
         licence: Licence::CcBy4,
         credit: source.credit.clone(),

@@ -148,6 +148,19 @@ pub enum UserCommand {
         #[arg(long, value_name = "TEXT", default_value = "command line")]
         label: String,
     },
+    /// List an account's API tokens: id, label, scope, first characters, made, last used,
+    /// revoked.
+    Tokens {
+        /// The username.
+        name: String,
+    },
+    /// Revoke one of an account's API tokens (see `user tokens`).
+    RevokeToken {
+        /// The username.
+        name: String,
+        /// The token's id.
+        id: i64,
+    },
 }
 
 /// Source commands.

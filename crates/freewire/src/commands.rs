@@ -124,17 +124,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 SearchCommand::Query { words } => crate::search::query(&config, store, &words).await,
             }
         }
-        Command::User { command: UserCommand::Add { name, role, email } } => {
+        Command::User { command } => {
             let config = Config::load(cli.config.as_deref(), &overrides)?;
-            user_add(&config, &name, &role, email).await
-        }
-        Command::User { command: UserCommand::ResetPassword { name } } => {
-            let config = Config::load(cli.config.as_deref(), &overrides)?;
-            reset_password(&config, &name).await
-        }
-        Command::User { command: UserCommand::Token { name, scope, label } } => {
-            let config = Config::load(cli.config.as_deref(), &overrides)?;
-            user_token(&config, &name, &scope, &label).await
+            user_command(&config, command).await
         }
         Command::Demo { listen } => {
             let config = Config::load_demo(cli.config.as_deref(), &Overrides { listen, ..overrides })?;
@@ -327,7 +319,10 @@ async fn reset_password(config: &Config, name: &str) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     let (password, generated) = piped_or_generated_password()?;
     let ended = accounts::reset_password(store.as_ref(), name, password.clone()).await?;
-    println!("new password set for “{name}”; {ended} session(s) ended");
+    println!(
+        "new password set for “{name}”; {} session(s) ended, {} API token(s) revoked",
+        ended.sessions, ended.tokens
+    );
     if generated {
         println!("password: {password}");
         println!("(shown once: pass it on safely)");
@@ -335,21 +330,69 @@ async fn reset_password(config: &Config, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The `user` commands.
+async fn user_command(config: &Config, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add { name, role, email } => user_add(config, &name, &role, email).await,
+        UserCommand::ResetPassword { name } => reset_password(config, &name).await,
+        UserCommand::Token { name, scope, label } => user_token(config, &name, &scope, &label).await,
+        UserCommand::Tokens { name } => user_tokens(config, &name).await,
+        UserCommand::RevokeToken { name, id } => {
+            let store = open_store(config).await?;
+            let holder = account_named(&store, &name).await?;
+            let id = freewire_core::ApiTokenId(id);
+            freewire_app::tokens::revoke_token(store.as_ref(), Actor::Operator, &holder, id).await?;
+            println!("token {id} of “{name}” revoked");
+            Ok(())
+        }
+    }
+}
+
+/// The account `name`, or an error that says how to make one.
+async fn account_named(store: &SqlStore, name: &str) -> anyhow::Result<freewire_core::User> {
+    match store.user_by_name(name).await? {
+        Some(user) => Ok(user),
+        None => bail!(
+            "there is no account named {name:?}; create it with `freewire user add {name} --role contributor`"
+        ),
+    }
+}
+
+fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map_or_else(|| "never".to_owned(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+}
+
+async fn user_tokens(config: &Config, name: &str) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let holder = account_named(&store, name).await?;
+    for t in store.api_tokens_for_user(holder.id).await? {
+        let state = t.revoked_at.map_or_else(String::new, |at| format!("  revoked {}", when(Some(at))));
+        println!(
+            "{:>4}  {:<24}  {:<5}  {}…  made {}  last used {}{state}",
+            t.id,
+            t.label,
+            t.scope,
+            t.prefix,
+            when(Some(t.created_at)),
+            when(t.last_used_at)
+        );
+    }
+    Ok(())
+}
+
 async fn user_token(config: &Config, name: &str, scope: &str, label: &str) -> anyhow::Result<()> {
     let scope: freewire_core::TokenScope = scope.parse().map_err(anyhow::Error::msg)?;
     let store = open_store(config).await?;
-    let Some(holder) = store.user_by_name(name).await? else {
-        bail!(
-            "there is no account named {name:?}; create it with `freewire user add {name} --role contributor`"
-        );
-    };
+    let holder = account_named(&store, name).await?;
     let issued =
         freewire_app::tokens::create_token(store.as_ref(), Actor::Operator, &holder, label, scope).await?;
     println!(
         "token “{}” ({scope}) made for “{name}”; it is shown once, only its hash is kept",
         issued.token.label
     );
-    println!("use it as: Authorization: Bearer <token>; revoke it on {name}'s account page");
+    println!(
+        "use it as: Authorization: Bearer <token>; revoke it on {name}'s account page or with `freewire user revoke-token`"
+    );
     println!("{}", issued.secret);
     Ok(())
 }

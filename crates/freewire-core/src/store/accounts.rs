@@ -81,6 +81,14 @@ pub trait AccountStore: Send + Sync {
     async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>, StoreError>;
     /// Notes that a token authorised a call at `at`.
     async fn touch_api_token(&self, id: ApiTokenId, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Revokes every unrevoked token of `user` at `at` and records the act (when any was), in one
+    /// transaction; returns how many.
+    async fn revoke_api_tokens_for_user(
+        &self,
+        user: UserId,
+        at: DateTime<Utc>,
+        audit: NewAuditEntry,
+    ) -> Result<u64, StoreError>;
     /// Revokes `user`'s token `id` at `at` and records the act, in one transaction; `false` when
     /// the user has no such unrevoked token.
     async fn revoke_api_token(

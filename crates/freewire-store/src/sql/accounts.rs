@@ -400,6 +400,28 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    async fn revoke_api_tokens_for_user(
+        &self,
+        user: UserId,
+        at: DateTime<Utc>,
+        audit: NewAuditEntry,
+    ) -> Result<u64, StoreError> {
+        let txn = self.db.begin().await.map_err(db_err("starting a transaction"))?;
+        let revoked = api_token::Entity::update_many()
+            .col_expr(api_token::Column::RevokedAt, Expr::value(ts(at)))
+            .filter(api_token::Column::UserId.eq(user.0))
+            .filter(api_token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(db_err("revoking API tokens"))?
+            .rows_affected;
+        if revoked > 0 {
+            audit_row(audit, Utc::now()).insert(&txn).await.map_err(db_err("recording an act"))?;
+        }
+        txn.commit().await.map_err(db_err("committing revoked API tokens"))?;
+        Ok(revoked)
+    }
+
     async fn revoke_api_token(
         &self,
         user: UserId,

@@ -113,13 +113,13 @@ impl SourceStore for SqlStore {
         if result.rows_affected == 0 {
             return Ok(false);
         }
-        if let Some(slug) = terms.former_slug {
-            // A slug once given up and later taken again by another source points at the newest.
+        for (slug, source) in terms.moved_slugs {
+            // A slug given up more than once points at the source that had it last.
             source_former_slug::Entity::delete_by_id(slug.clone())
                 .exec(&txn)
                 .await
                 .map_err(db_err("replacing a former address"))?;
-            source_former_slug::ActiveModel { slug: Set(slug), source_id: Set(id.0) }
+            source_former_slug::ActiveModel { slug: Set(slug), source_id: Set(source.0) }
                 .insert(&txn)
                 .await
                 .map_err(db_err("keeping a source's former address"))?;

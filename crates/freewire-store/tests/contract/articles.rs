@@ -397,7 +397,7 @@ async fn withdrawal_and_source_terms_change_what_is_published_and_are_audited(f:
 
     let terms = SourceTerms {
         name: "Renamed Outlet".into(),
-        former_slug: Some("old-outlet".into()),
+        moved_slugs: vec![("old-outlet".into(), src)],
         homepage: None,
         licence: Licence::ExcerptOnly,
         credit: Some("Shared".into()),

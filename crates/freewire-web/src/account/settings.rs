@@ -150,12 +150,7 @@ pub async fn change_password(
     if form.new != form.repeat {
         return refuse("The new password and its repetition differ.").await;
     }
-    let phc = who.user.password_hash.clone();
-    let current = form.current;
-    let right = tokio::task::spawn_blocking(move || verify_password(&current, &phc))
-        .await
-        .map_err(|e| WebError::Internal(format!("password check interrupted: {e}")))?;
-    if !right {
+    if !password_is_right(&who, form.current).await? {
         return refuse("The current password is not right.").await;
     }
     match accounts::set_password(state.store(), who.user.id, form.new, Some(&who.session.token_hash)).await {
@@ -208,6 +203,17 @@ pub struct TokenForm {
     csrf: String,
     label: String,
     scope: String,
+    /// The account's password: a token outlives the session, so the session alone (a cookie
+    /// someone else got hold of) does not make one.
+    password: String,
+}
+
+/// Whether `password` is the signed-in person's, checked off the async threads.
+async fn password_is_right(who: &SignedIn, password: String) -> Result<bool, WebError> {
+    let phc = who.user.password_hash.clone();
+    tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+        .await
+        .map_err(|e| WebError::Internal(format!("password check interrupted: {e}")))
 }
 
 /// POST /account/tokens — makes an API token and shows it once.
@@ -219,6 +225,10 @@ pub async fn create_token(
 ) -> Result<Response, WebError> {
     let who = crate::guard::signed_in_form(&state, viewer, &headers, &form.csrf)?;
     let scope = form.scope.parse().map_err(WebError::BadRequest)?;
+    if !password_is_right(&who, form.password).await? {
+        let message = "The password is not right; no token was made.";
+        return render_account(&state, &who, StatusCode::BAD_REQUEST, Some(message), None, None).await;
+    }
     match tokens::create_token(state.store(), Actor::User(&who.user), &who.user, &form.label, scope).await {
         Ok(issued) => {
             let notice = "Your token is made. Copy it now: it is shown only this once.";

@@ -32,8 +32,8 @@ impl Caller {
             ));
         };
         if token.scope < scope {
-            return Err(ApiError::new(
-                axum::http::StatusCode::FORBIDDEN,
+            return Err(ApiError::insufficient_scope(
+                scope,
                 format!("This token's scope is {}; this call needs {scope}.", token.scope),
             ));
         }
@@ -47,12 +47,6 @@ impl Caller {
             return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, refusal));
         }
         Ok(user)
-    }
-
-    /// The token's id, if one came.
-    #[must_use]
-    pub fn token_id(&self) -> Option<i64> {
-        self.0.as_ref().map(|(t, _)| t.id.0)
     }
 
     /// Whether the caller's account moderates (sees hidden updates' notes).
@@ -70,10 +64,7 @@ fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
         Some((scheme, secret)) if scheme.eq_ignore_ascii_case("bearer") && !secret.trim().is_empty() => {
             Ok(Some(secret.trim()))
         }
-        _ => Err(ApiError::unauthorized(
-            "The Authorization header must be `Bearer <token>`.",
-            Some("invalid_request"),
-        )),
+        _ => Err(ApiError::malformed_credentials("The Authorization header must be `Bearer <token>`.")),
     }
 }
 

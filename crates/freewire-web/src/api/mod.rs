@@ -99,13 +99,15 @@ impl Modify for BearerToken {
     }
 }
 
-/// The API's routes (to nest at [`PREFIX`]) and its OpenAPI description.
-fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+/// The API's routes (to nest at [`PREFIX`]) and its OpenAPI description. Posting an update
+/// takes a request as large as its files (`upload_limit`); every other call, axum's default.
+fn api_router(upload_limit: axum::extract::DefaultBodyLimit) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (schemas, paths, timeline) = routes!(updates::list_updates, updates::post_update);
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(articles::list_articles))
         .routes(routes!(articles::get_article))
         .routes(routes!(articles::list_revisions))
-        .routes(routes!(updates::list_updates, updates::post_update))
+        .routes((schemas, paths, timeline.layer(upload_limit)))
         .routes(routes!(updates::edit_update, updates::delete_update))
         .routes(routes!(updates::hide_update))
         .routes(routes!(updates::unhide_update))
@@ -125,14 +127,14 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The OpenAPI description as served, with the site's own address for the API.
 #[must_use]
 pub fn openapi(state: &AppState) -> utoipa::openapi::OpenApi {
-    let (_, mut doc) = api_router();
+    let (_, mut doc) = api_router(crate::update_body_limit(state.config()));
     doc.servers = Some(vec![utoipa::openapi::Server::new(state.urls().absolute(PREFIX))]);
     doc
 }
 
 /// The API, to nest at [`PREFIX`].
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
-    let (routes, _) = api_router();
+    let (routes, _) = api_router(crate::update_body_limit(state.config()));
     let doc = openapi(state);
     let json = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     let docs = std::sync::Arc::new(docs::DocsContext::new(&doc));
@@ -184,10 +186,21 @@ fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
     )
 }
 
-/// Every call: who is calling (a bad token is refused here, whatever the call), whether they
-/// are within their rate, and caching that keeps one caller's answers from another.
+/// Every call: within the rate of its address (counted before a token is even looked up, so a
+/// flood of bad tokens costs the database nothing past the burst), who is calling (a bad token
+/// is refused here, whatever the call), within the rate of the caller's account, and caching
+/// that keeps one caller's answers from another.
 async fn admit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
+    if parts.method != Method::OPTIONS {
+        let address = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        if let Err(wait) = state.limits().api_address(address) {
+            return ApiError::too_many(wait.0.as_secs()).into_response();
+        }
+    }
     let caller =
         match <Caller as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &state)
             .await
@@ -195,18 +208,8 @@ async fn admit(State(state): State<AppState>, request: Request, next: Next) -> R
             Ok(caller) => caller,
             Err(refusal) => return refusal.into_response(),
         };
-    let key = match caller.token_id() {
-        Some(id) => format!("token:{id}"),
-        None => format!(
-            "address:{}",
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(String::new, |c| c.0.ip().to_string())
-        ),
-    };
-    if parts.method != Method::OPTIONS
-        && let Err(wait) = state.limits().api(&key)
+    if let Some(user) = caller.user()
+        && let Err(wait) = state.limits().api_user(user.id.0)
     {
         return ApiError::too_many(wait.0.as_secs()).into_response();
     }
@@ -214,6 +217,7 @@ async fn admit(State(state): State<AppState>, request: Request, next: Next) -> R
     let mut response = next.run(Request::from_parts(parts, body)).await;
     let headers = response.headers_mut();
     if signed {
+        // What a token holder is shown (an editor sees hidden notes) is never kept for others.
         headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("private, no-cache"));
     }
     headers.append(header::VARY, HeaderValue::from_static("Authorization"));

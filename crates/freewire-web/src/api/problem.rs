@@ -1,6 +1,7 @@
 //! Errors as `application/problem+json` (RFC 9457): every refusal of the API, whatever raised
 //! it (a use case, a bad cursor, a malformed body, a missing token), has one shape.
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -30,8 +31,9 @@ pub struct Problem {
 pub struct ApiError {
     status: StatusCode,
     detail: String,
-    /// For 401: the `WWW-Authenticate` challenge's error code (RFC 6750), if any.
-    challenge: Option<&'static str>,
+    /// The `WWW-Authenticate: Bearer` challenge's parameters (RFC 6750 §3), when one is owed:
+    /// empty for a call that came without a token.
+    challenge: Option<String>,
     retry_after: Option<u64>,
 }
 
@@ -53,7 +55,24 @@ impl ApiError {
 
     /// 401 with a challenge: `None` when no token came, `invalid_token` when a bad one did.
     pub(crate) fn unauthorized(detail: impl Into<String>, error: Option<&'static str>) -> Self {
-        ApiError { challenge: error.or(Some("")), ..Self::new(StatusCode::UNAUTHORIZED, detail) }
+        let challenge = error.map_or_else(String::new, |e| format!("error=\"{e}\""));
+        ApiError { challenge: Some(challenge), ..Self::new(StatusCode::UNAUTHORIZED, detail) }
+    }
+
+    /// 400 for an `Authorization` header that is not `Bearer <token>` (RFC 6750 `invalid_request`).
+    pub(crate) fn malformed_credentials(detail: impl Into<String>) -> Self {
+        ApiError {
+            challenge: Some("error=\"invalid_request\"".to_owned()),
+            ..Self::new(StatusCode::BAD_REQUEST, detail)
+        }
+    }
+
+    /// 403 for a token whose scope is narrower than the call's (RFC 6750 `insufficient_scope`).
+    pub(crate) fn insufficient_scope(needed: freewire_core::TokenScope, detail: impl Into<String>) -> Self {
+        ApiError {
+            challenge: Some(format!("error=\"insufficient_scope\", scope=\"{needed}\"")),
+            ..Self::new(StatusCode::FORBIDDEN, detail)
+        }
     }
 
     /// 429 with how long to wait.
@@ -96,11 +115,11 @@ impl IntoResponse for ApiError {
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let Some(error) = self.challenge {
-            let challenge = if error.is_empty() {
+        if let Some(params) = self.challenge {
+            let challenge = if params.is_empty() {
                 "Bearer realm=\"freewire\"".to_owned()
             } else {
-                format!("Bearer realm=\"freewire\", error=\"{error}\"")
+                format!("Bearer realm=\"freewire\", {params}")
             };
             if let Ok(value) = HeaderValue::from_str(&challenge) {
                 headers.insert(header::WWW_AUTHENTICATE, value);
@@ -153,6 +172,12 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
+impl From<MultipartRejection> for ApiError {
+    fn from(e: MultipartRejection) -> Self {
+        Self::new(e.status(), format!("The body must be multipart/form-data: {}", e.body_text()))
+    }
+}
+
 impl From<QueryRejection> for ApiError {
     fn from(e: QueryRejection) -> Self {
         Self::bad_request(format!("The query could not be read: {}", e.body_text()))
@@ -188,3 +213,14 @@ pub struct Query<T>(pub T);
 #[derive(Debug, axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct Path<T>(pub T);
+
+/// A `multipart/form-data` body, read as it arrives; refusals are problems.
+pub struct Multipart(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Multipart {
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Multipart(axum::extract::Multipart::from_request(request, state).await?))
+    }
+}

@@ -1,6 +1,7 @@
 //! Stories (one event, every outlet's report) and search.
 
 use axum::extract::{OriginalUri, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use freewire_core::{PageRequest, SiteUrl, Story, StoryId};
@@ -129,8 +130,8 @@ pub async fn get_story(State(state): State<AppState>, Path(id): Path<i64>) -> Re
         .await?
         .ok_or_else(|| ApiError::not_found(format!("There is no story {id}.")))?;
     if let Some(into) = story.merged_into {
-        return Ok(axum::response::Redirect::permanent(&state.link(&format!("/api/v1/stories/{into}")))
-            .into_response());
+        let to = state.link(&format!("{}/stories/{into}", super::PREFIX));
+        return Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response());
     }
     let mut view = StoryView::new(&state, &story);
     let mut reports = state.store().story_reports(&[story.id]).await?.remove(&story.id).unwrap_or_default();

@@ -2,7 +2,7 @@
 //! as the page's form), edit or delete one's own within the edit window, and hide or show one
 //! (editors).
 
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use super::articles::published;
 use super::auth::Caller;
-use super::problem::{ApiError, Json, Path, Problem};
+use super::problem::{ApiError, Json, Multipart, Path, Problem};
 use crate::state::AppState;
 use crate::views::{AttachmentView, render_markdown};
 
@@ -138,7 +138,7 @@ pub async fn list_updates(
 
 /// What a post sends, as `multipart/form-data`.
 #[derive(Debug, ToSchema)]
-#[allow(dead_code, reason = "documents the form the handler reads field by field")]
+#[expect(dead_code, reason = "documents the form the handler reads field by field")]
 pub struct UpdateForm {
     /// The note (Markdown); may be empty when files come.
     note: Option<String>,
@@ -168,7 +168,7 @@ pub async fn post_update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    form: Multipart,
+    Multipart(form): Multipart,
 ) -> Result<Response, ApiError> {
     let author = caller.require(TokenScope::Write)?.clone();
     let article =

@@ -209,9 +209,9 @@ pub async fn home(
 }
 
 /// The source a slug names.
-/// A page under a renamed source's former address (`file` after `/source/{slug}/`, or none)
-/// answers [`WebError::Moved`] to the same page under its name now.
-pub(crate) async fn source_by_slug(state: &AppState, slug: &str, file: &str) -> Result<Source, WebError> {
+/// A page under a renamed source's former address (`rest` after `/source/{slug}/`: a feed's
+/// file name, or a page's query) answers [`WebError::Moved`] to the same page under its name now.
+pub(crate) async fn source_by_slug(state: &AppState, slug: &str, rest: &str) -> Result<Source, WebError> {
     let sources = state.store().list_sources().await?;
     let slugs = source_slugs(&sources);
     if let Some((id, _)) = slugs.iter().find(|(_, s)| s == slug) {
@@ -219,7 +219,7 @@ pub(crate) async fn source_by_slug(state: &AppState, slug: &str, file: &str) -> 
     }
     let moved = state.store().source_by_former_slug(slug).await?;
     match slugs.into_iter().find(|(id, _)| Some(*id) == moved) {
-        Some((_, now)) => Err(WebError::Moved(state.link(&format!("/source/{now}/{file}")))),
+        Some((_, now)) => Err(WebError::Moved(state.link(&format!("/source/{now}/{rest}")))),
         None => Err(WebError::NotFound),
     }
 }
@@ -231,7 +231,8 @@ pub async fn source_page(
     Path(slug): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let source = source_by_slug(&state, &slug, "").await?;
+    let rest = q.page.map_or_else(String::new, |n| format!("?page={n}"));
+    let source = source_by_slug(&state, &slug, &rest).await?;
     let licence = match source.licence.url() {
         Some(_) => format!("Republished under {}.", source.licence.title()),
         None => format!("Licence: {}.", source.licence.title()),
