@@ -181,8 +181,11 @@ pub async fn set_feed_enabled(
     Ok(())
 }
 
-/// Asks for a feed to be polled at the next round rather than when it is due. Editors and the
-/// operator.
+/// The least time between a feed's last poll and one asked for now.
+const POLL_NOW_GAP: chrono::Duration = chrono::Duration::minutes(1);
+
+/// Asks for a feed to be polled at the next round rather than when it is due: not while a
+/// poller holds it, nor within a minute of its last poll. Editors and the operator.
 pub async fn poll_feed_now(store: &dyn Store, actor: Actor<'_>, id: FeedId) -> Result<Feed, AppError> {
     actor.require(Role::Editor, "Only editors can manage feeds.")?;
     let feed =
@@ -190,8 +193,16 @@ pub async fn poll_feed_now(store: &dyn Store, actor: Actor<'_>, id: FeedId) -> R
     if !feed.enabled {
         return Err(AppError::Conflict(format!("Feed {id} is switched off; switch it on to poll it.")));
     }
-    if !store.set_feed_due(id, chrono::Utc::now()).await? {
-        return Err(AppError::NotFound(format!("There is no feed {id}.")));
+    let now = chrono::Utc::now();
+    if let Some(at) = feed.last_polled_at
+        && now - at < POLL_NOW_GAP
+    {
+        // Asking again and again must not make us hammer the outlet.
+        let wait = (POLL_NOW_GAP - (now - at)).num_seconds().max(1);
+        return Err(AppError::Conflict(format!("Feed {id} was polled moments ago; ask again in {wait} s.")));
+    }
+    if !store.set_feed_due(id, now).await? {
+        return Err(AppError::Conflict(format!("Feed {id} is being polled right now.")));
     }
     tracing::info!(actor = actor.name(), feed = id.0, "poll asked for");
     store.feed_by_id(id).await?.ok_or_else(|| AppError::NotFound(format!("There is no feed {id}.")))

@@ -390,7 +390,7 @@ async fn editors_see_each_feed_with_its_state_and_can_add_and_disable_feeds() {
                 title: None,
                 etag: None,
                 last_modified: None,
-                polled_at: Utc::now(),
+                polled_at: Utc::now() - Duration::minutes(5),
                 next_poll_at: Utc::now() + Duration::minutes(15),
                 poll_interval_secs: 3600,
                 error_count: 3,
@@ -414,6 +414,13 @@ async fn editors_see_each_feed_with_its_state_and_can_add_and_disable_feeds() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let due = app.store.feed_by_id(feeds[0].id).await.unwrap().unwrap().next_poll_at;
     assert!(due <= Utc::now(), "asked for: due now, not at {due}");
+    let again = editor
+        .post(app.url(&format!("/admin/feeds/{}/poll", feeds[0].id)))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::SEE_OTHER, "not polled since: asking again is harmless");
 
     let res = editor
         .post(app.url(&format!("/admin/feeds/{}/enabled", feeds[0].id)))

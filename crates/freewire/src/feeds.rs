@@ -165,7 +165,7 @@ pub async fn feed_poll_now(store: &SqlStore, id: i64) -> anyhow::Result<()> {
     match sources::poll_feed_now(store, Actor::Operator, FeedId(id)).await {
         Ok(feed) => println!("feed {id} ({}) is due now: polled at the next round", feed.url),
         Err(AppError::NotFound(_)) => bail!("there is no feed {id}; see `freewire feed list`"),
-        Err(AppError::Conflict(_)) => {
+        Err(AppError::Conflict(m)) if m.contains("switched off") => {
             bail!("feed {id} is switched off; `freewire feed enable {id}` polls it again")
         }
         Err(e) => return Err(e.into()),

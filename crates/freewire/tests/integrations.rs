@@ -80,6 +80,22 @@ async fn tokens_and_sources(cli: Cli) {
     let out = cli.ok(&["feed", "poll-now", &feed.id.0.to_string()]);
     assert!(out.contains("due now"), "{out}");
     assert!(store.feed_by_id(feed.id).await.unwrap().unwrap().next_poll_at <= chrono::Utc::now());
+    let polled = freewire_core::FeedPollUpdate {
+        new_url: None,
+        title: None,
+        etag: None,
+        last_modified: None,
+        polled_at: chrono::Utc::now(),
+        next_poll_at: chrono::Utc::now() + chrono::Duration::hours(1),
+        poll_interval_secs: 3600,
+        error_count: 0,
+        last_error: None,
+        success: true,
+        last_status: Some(200),
+    };
+    store.update_feed_after_poll(feed.id, polled).await.unwrap();
+    let (ok, _, err) = cli.run(&["feed", "poll-now", &feed.id.0.to_string()]);
+    assert!(!ok && err.contains("polled moments ago"), "the outlet is not hammered: {err}");
     cli.ok(&["feed", "disable", &feed.id.0.to_string()]);
     let (ok, _, err) = cli.run(&["feed", "poll-now", &feed.id.0.to_string()]);
     assert!(!ok && err.contains("freewire feed enable"), "{err}");

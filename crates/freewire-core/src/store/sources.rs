@@ -57,7 +57,7 @@ pub trait SourceStore: Send + Sync {
     async fn update_feed_after_poll(&self, id: FeedId, update: FeedPollUpdate) -> Result<(), StoreError>;
     /// Switches a feed on or off; `false` when there is no such feed.
     async fn set_feed_enabled(&self, id: FeedId, enabled: bool) -> Result<bool, StoreError>;
-    /// Makes an enabled feed due at `at` (a poll asked for now), unless a poller holds it;
-    /// `false` when there is no such enabled feed.
+    /// Makes an enabled feed due at `at` (a poll asked for now), unless a poller holds it (its
+    /// claim's lease runs past `at`); `false` when there is no such enabled, unheld feed.
     async fn set_feed_due(&self, id: FeedId, at: DateTime<Utc>) -> Result<bool, StoreError>;
 }

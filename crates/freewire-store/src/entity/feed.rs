@@ -21,6 +21,8 @@ pub struct Model {
     pub poll_interval_secs: i64,
     pub last_polled_at: Option<DateTimeUtc>,
     pub last_status: Option<i32>,
+    /// While a poller holds the feed: until when (the claim's lease).
+    pub leased_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,12 +1,13 @@
-//! Other tools' ways in: named, scoped API tokens (kept as hashes), and the former addresses of
-//! renamed sources, so links to a source's old page are sent on to its new one.
+//! Other tools' ways in: named, scoped API tokens (kept as hashes), the former addresses of
+//! renamed sources, so links to a source's old page are sent on to its new one, and the lease a
+//! poller holds on a feed, so a poll asked for now never runs beside one in progress.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
     big_integer, big_pk_auto, string, timestamp_with_time_zone, timestamp_with_time_zone_null,
 };
 
-use super::{Sources, Users, cascade};
+use super::{Feeds, Sources, Users, cascade};
 
 pub(super) struct M0012Integrations;
 
@@ -31,6 +32,11 @@ enum ApiTokens {
 }
 
 #[derive(DeriveIden)]
+enum FeedLease {
+    LeasedUntil,
+}
+
+#[derive(DeriveIden)]
 enum SourceFormerSlugs {
     Table,
     Slug,
@@ -40,6 +46,13 @@ enum SourceFormerSlugs {
 #[async_trait::async_trait]
 impl MigrationTrait for M0012Integrations {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Feeds::Table)
+                .add_column(timestamp_with_time_zone_null(FeedLease::LeasedUntil))
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(ApiTokens::Table)
@@ -85,6 +98,7 @@ impl MigrationTrait for M0012Integrations {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(SourceFormerSlugs::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(ApiTokens::Table).to_owned()).await
+        m.drop_table(Table::drop().table(ApiTokens::Table).to_owned()).await?;
+        m.alter_table(Table::alter().table(Feeds::Table).drop_column(FeedLease::LeasedUntil).to_owned()).await
     }
 }

@@ -239,6 +239,7 @@ impl SourceStore for SqlStore {
             .to_owned();
         let mut claimed: Vec<Feed> = feed::Entity::update_many()
             .col_expr(feed::Column::NextPollAt, Expr::value(ts(lease_until)))
+            .col_expr(feed::Column::LeasedUntil, Expr::value(Some(ts(lease_until))))
             .filter(feed::Column::Id.in_subquery(due))
             .exec_with_returning(&self.db)
             .await
@@ -274,6 +275,7 @@ impl SourceStore for SqlStore {
         row.error_count = Set(u.error_count);
         row.last_error = Set(u.last_error);
         row.last_status = Set(u.last_status);
+        row.leased_until = Set(None);
         row.update(&self.db).await.map_err(|e| match db_err("feed")(e) {
             StoreError::Conflict(_) => StoreError::Conflict("a feed at the redirected address".to_owned()),
             other => other,
@@ -302,6 +304,11 @@ impl SourceStore for SqlStore {
             .col_expr(feed::Column::NextPollAt, Expr::value(ts(at)))
             .filter(feed::Column::Id.eq(id.0))
             .filter(feed::Column::Enabled.eq(true))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(feed::Column::LeasedUntil.is_null())
+                    .add(feed::Column::LeasedUntil.lte(ts(at))),
+            )
             .exec(&self.db)
             .await
             .map_err(db_err("making a feed due"))?;

@@ -73,6 +73,10 @@ async fn due_feeds_are_claimed_once_until_their_poll_is_recorded(f: &Fixture) {
     let limited =
         s.claim_due_feeds(lease + Duration::seconds(1), 1, lease + Duration::minutes(5)).await.unwrap();
     assert_eq!(limited.len(), 1, "the limit is respected");
+    // A poll asked for now waits for the poller that holds the feed.
+    assert!(!s.set_feed_due(a.id, now).await.unwrap(), "held by a poller: not made due");
+    assert!(!s.set_feed_due(off.id, now).await.unwrap(), "switched off: not made due");
+    assert_eq!(s.count_due_feeds(now).await.unwrap(), 0);
 
     s.update_feed_after_poll(
         a.id,
@@ -98,6 +102,9 @@ async fn due_feeds_are_claimed_once_until_their_poll_is_recorded(f: &Fixture) {
     assert_eq!(a2.state(), FeedState::Ok);
     assert_eq!(s.feed_by_url("https://a.example/moved").await.unwrap().map(|f| f.id), Some(a.id));
     assert!(s.feed_by_url("https://a.example/feed").await.unwrap().is_none());
+    assert!(s.set_feed_due(a.id, now).await.unwrap(), "released by its poll: made due");
+    assert!(s.feed_by_id(a.id).await.unwrap().unwrap().next_poll_at <= now);
+    assert_eq!(s.count_due_feeds(now).await.unwrap(), 1, "and counted as due");
 
     let failing = FeedPollUpdate {
         new_url: None,
