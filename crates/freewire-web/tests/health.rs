@@ -57,7 +57,11 @@ async fn metrics_count_requests_by_route_template_polls_and_uploads() {
         ..Default::default()
     })
     .unwrap();
-    let poller = freewire_ingest::poll::Poller::new(app.store.clone(), fetcher, freewire_ingest::poll::PollConfig::default());
+    let poller = freewire_ingest::poll::Poller::new(
+        app.store.clone(),
+        fetcher,
+        freewire_ingest::poll::PollConfig::default(),
+    );
     poller.poll_feed(feed).await;
 
     let res = TestApp::client().get(app.url("/metrics")).send().await.unwrap();
@@ -74,7 +78,10 @@ async fn metrics_count_requests_by_route_template_polls_and_uploads() {
     assert!(!metrics.contains("/no/such/page"), "paths never become labels");
     assert!(metrics.contains(r#"freewire_http_request_duration_seconds_bucket{method="GET",route="/{year}/{month}/{day}/{slug}/",le="0.005"}"#));
     assert_eq!(value(&metrics, r#"freewire_polls_total{outcome="failed"}"#), Some(1.0), "{metrics}");
-    assert_eq!(value(&metrics, "freewire_upload_bytes_total "), Some(f64::from(u32::try_from(PNG.len()).unwrap())));
+    assert_eq!(
+        value(&metrics, "freewire_upload_bytes_total "),
+        Some(f64::from(u32::try_from(PNG.len()).unwrap()))
+    );
     assert_eq!(value(&metrics, "freewire_updates_posted_total "), Some(1.0));
     assert!(value(&metrics, "freewire_feeds_due ").is_some());
     assert!(value(&metrics, "freewire_search_index_lag ").is_some());
