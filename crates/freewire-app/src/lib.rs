@@ -13,6 +13,7 @@ pub mod sources;
 pub mod stories;
 pub mod tokens;
 pub mod updates;
+pub mod websub;
 
 pub use error::AppError;
 

@@ -29,5 +29,5 @@ pub use permalink::{Permalink, slugify};
 pub use store::{
     AccountStore, ArticleStore, AuditStore, BlobError, BlobRead, BlobStore, BlobStream, BlobWriter,
     ChangeStore, HealthStore, PoolStatus, SettingStore, SourceStore, Store, StoreError, StoryStore,
-    TimelineStore,
+    TimelineStore, WebSubStore,
 };

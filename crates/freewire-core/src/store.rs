@@ -4,7 +4,8 @@
 //! [`Store`] is the sum of one trait per aggregate, each in its own module: [`SettingStore`],
 //! [`SourceStore`] (sources and feeds), [`ArticleStore`], [`StoryStore`], [`AccountStore`] (users, invitations,
 //! sessions), [`TimelineStore`] (updates and attachments), [`ChangeStore`] (the change
-//! sequence), [`AuditStore`] and [`HealthStore`] (the store's own state). Code holding a `dyn Store` calls every method without further
+//! sequence), [`AuditStore`], [`HealthStore`] (the store's own state) and [`WebSubStore`]
+//! (WebSub, as hub and as subscriber). Code holding a `dyn Store` calls every method without further
 //! imports; code calling them on a concrete store imports [`prelude`].
 
 use async_trait::async_trait;
@@ -19,6 +20,7 @@ mod settings;
 mod sources;
 mod stories;
 mod timeline;
+mod websub;
 
 pub use accounts::AccountStore;
 pub use articles::ArticleStore;
@@ -29,13 +31,17 @@ pub use settings::SettingStore;
 pub use sources::SourceStore;
 pub use stories::StoryStore;
 pub use timeline::TimelineStore;
+pub use websub::{
+    FeedSubscription, FeedSubscriptionState, HubDelivery, HubDeliveryRecord, HubSubscription,
+    NewFeedSubscription, NewHubSubscription, WebSubStore,
+};
 
 /// The aggregate traits, to glob-import where store methods are called on a concrete type
 /// (`SqlStore`) rather than on `dyn Store`.
 pub mod prelude {
     pub use super::{
         AccountStore, ArticleStore, AuditStore, ChangeStore, HealthStore, SettingStore, SourceStore,
-        StoryStore, TimelineStore,
+        StoryStore, TimelineStore, WebSubStore,
     };
 }
 
@@ -74,6 +80,7 @@ pub trait Store:
     + ChangeStore
     + AuditStore
     + HealthStore
+    + WebSubStore
     + Send
     + Sync
 {
@@ -89,6 +96,7 @@ impl<T> Store for T where
         + ChangeStore
         + AuditStore
         + HealthStore
+        + WebSubStore
         + Send
         + Sync
 {

@@ -87,6 +87,8 @@ pub struct Fetched {
     pub charset: Option<String>,
     /// Freshness the server declared.
     pub freshness: Freshness,
+    /// The `Link` headers, joined (WebSub discovery reads `rel=hub` and `rel=self` there).
+    pub link_header: Option<String>,
     /// The body, decompressed.
     pub body: Bytes,
 }
@@ -241,6 +243,7 @@ impl Fetcher {
                 charset: content_type.as_deref().and_then(charset_of),
                 content_type,
                 freshness,
+                link_header: joined(&headers, &header::LINK),
                 body,
             })));
         }
@@ -260,6 +263,41 @@ impl Fetcher {
         }
         Ok(Bytes::from(body))
     }
+}
+
+impl Fetcher {
+    /// POSTs `body` to `url` under the same guard and limits as a fetch (no redirects
+    /// followed: a WebSub callback or hub that redirects a POST is treated as failing), and
+    /// returns the status with at most `max_body_bytes` of the answer.
+    pub async fn post(
+        &self,
+        url: &Url,
+        headers: HeaderMap,
+        body: impl Into<reqwest::Body>,
+    ) -> Result<(u16, Bytes), FetchError> {
+        let secs = self.config.timeout.as_secs();
+        let request = async {
+            check_url(url, self.config.allow_private)?;
+            let response = self
+                .client
+                .post(url.clone())
+                .headers(headers)
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| network_error(&e, self.config.timeout))?;
+            let status = response.status().as_u16();
+            // An answer too large to read is still an answer: its status is what counts.
+            let body = self.read_body(response).await.unwrap_or_default();
+            Ok((status, body))
+        };
+        tokio::time::timeout(self.config.timeout, request).await.unwrap_or(Err(FetchError::Timeout(secs)))
+    }
+}
+
+fn joined(headers: &HeaderMap, name: &header::HeaderName) -> Option<String> {
+    let values: Vec<&str> = headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect();
+    (!values.is_empty()).then(|| values.join(", "))
 }
 
 fn network_error(e: &reqwest::Error, timeout: Duration) -> FetchError {

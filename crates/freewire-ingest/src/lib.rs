@@ -13,6 +13,7 @@ pub mod parse;
 pub mod poll;
 pub mod recheck;
 pub mod sanitize;
+pub mod websub;
 
 /// Addresses compared across sources: kept in the domain, where revisions also read them.
 pub use freewire_core::address as dedupe;

@@ -143,6 +143,8 @@ pub struct Poller {
     /// One slot per origin; a task holding the slot's lock is fetching its robots.txt, and the
     /// others wait for that answer rather than fetching it again.
     robots: Mutex<HashMap<String, Arc<Mutex<RobotsEntry>>>>,
+    /// Set when the poller subscribes to the hubs feeds advertise (WebSub).
+    pub(crate) websub: Option<crate::websub::SubscriberConfig>,
 }
 
 impl Poller {
@@ -156,7 +158,33 @@ impl Poller {
             config,
             hosts: Mutex::new(HashMap::new()),
             robots: Mutex::new(HashMap::new()),
+            websub: None,
         }
+    }
+
+    /// Subscribes to the hubs that feeds advertise, and polls slowly while their pushes arrive.
+    #[must_use]
+    pub fn with_subscriber(mut self, config: crate::websub::SubscriberConfig) -> Self {
+        self.websub = Some(config);
+        self
+    }
+
+    /// The subscriber's settings, when WebSub subscriptions are on.
+    #[must_use]
+    pub fn subscriber(&self) -> Option<&crate::websub::SubscriberConfig> {
+        self.websub.as_ref()
+    }
+
+    /// The store the poller writes to.
+    #[must_use]
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// The guarded client the poller fetches with.
+    #[must_use]
+    pub fn fetcher(&self) -> &Fetcher {
+        &self.fetcher
     }
 
     /// Polls every feed due now, `concurrency` at a time, until none is due; returns what
@@ -195,6 +223,7 @@ impl Poller {
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "could not claim due feeds"),
             }
+            self.renew_subscriptions(Utc::now()).await;
             match self.recheck_due_at(Utc::now()).await {
                 Ok(visits) if !visits.is_empty() => {
                     let edited = visits.iter().filter(|v| v.outcome == crate::recheck::Visit::Edited).count();
@@ -276,13 +305,14 @@ impl Poller {
             Ok(FetchOutcome::NotModified { freshness, moved_permanently_to }) => {
                 let interval =
                     self.clamp(Duration::from_secs(feed.poll_interval_secs.max(0).cast_unsigned()));
+                let next = next_after(now, interval, freshness, self.config.max_interval);
                 let update = FeedPollUpdate {
                     new_url: moved_permanently_to.map(String::from),
                     title: None,
                     etag: feed.etag.clone(),
                     last_modified: feed.last_modified.clone(),
                     polled_at: now,
-                    next_poll_at: next_after(now, interval, freshness, self.config.max_interval),
+                    next_poll_at: self.pushed_schedule(feed, interval, next, now).await,
                     poll_interval_secs: secs(interval),
                     error_count: 0,
                     last_error: None,
@@ -297,13 +327,15 @@ impl Poller {
                         parsed_interval
                             .unwrap_or(Duration::from_secs(feed.poll_interval_secs.max(0).cast_unsigned())),
                     );
+                    self.follow_hub(feed, &fetched, now).await;
+                    let next = next_after(now, interval, fetched.freshness, self.config.max_interval);
                     let update = FeedPollUpdate {
                         new_url: fetched.moved_permanently_to.as_ref().map(ToString::to_string),
                         title,
                         etag: fetched.validators.etag.clone(),
                         last_modified: fetched.validators.last_modified.clone(),
                         polled_at: now,
-                        next_poll_at: next_after(now, interval, fetched.freshness, self.config.max_interval),
+                        next_poll_at: self.pushed_schedule(feed, interval, next, now).await,
                         poll_interval_secs: secs(interval),
                         error_count: 0,
                         last_error: None,
@@ -326,6 +358,31 @@ impl Poller {
                 (PollOutcome::Failed(reason.clone()), self.failure(feed, now, reason, retry_after, status))
             }
         }
+    }
+
+    /// Stores a document a WebSub hub pushed for `feed`, exactly as a poll stores what it
+    /// fetched (parse, full text, dedup, revisions); the error is a reason for the log.
+    pub async fn store_pushed(
+        &self,
+        feed: &Feed,
+        body: bytes::Bytes,
+        content_type: Option<String>,
+    ) -> Result<PollOutcome, String> {
+        let final_url = Url::parse(&feed.url).map_err(|e| format!("the feed address is not a URL: {e}"))?;
+        let fetched = Fetched {
+            status: 200,
+            final_url,
+            moved_permanently_to: None,
+            validators: Validators::default(),
+            charset: content_type.as_deref().and_then(crate::fetch::charset_of),
+            content_type,
+            freshness: Freshness::default(),
+            link_header: None,
+            body,
+        };
+        let (_, outcome, _) = self.store_items(feed, &fetched, Utc::now()).await?;
+        record_poll(&outcome, Duration::ZERO);
+        Ok(outcome)
     }
 
     /// Parses and stores a fetched feed; returns the interval its items suggest, the outcome

@@ -10,6 +10,7 @@ use sea_orm_migration::schema::{
 
 mod m0011_editions;
 mod m0012_integrations;
+mod m0013_websub;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0010Stories),
             Box::new(m0011_editions::M0011Editions),
             Box::new(m0012_integrations::M0012Integrations),
+            Box::new(m0013_websub::M0013WebSub),
         ]
     }
 }

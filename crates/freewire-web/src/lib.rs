@@ -35,6 +35,8 @@
 //! | GET, POST | `/admin/sources`, `/admin/sources/{id}` | [`admin::sources`]: licence, credit, search policy |
 //! | POST | `/admin/articles/{id}/withdraw`, `/reinstate` | [`admin::articles`] (editors, audited) |
 //! | GET | `/admin/withdrawn` | [`admin::articles::list_withdrawn`] (editors) |
+//! | POST | `/websub` | [`websub::hub_request`] — the WebSub hub of our feeds: subscribe, unsubscribe (202, then verified) |
+//! | GET, POST | `/websub/callback/{feed}/{token}` | [`websub::confirm_subscription`], [`websub::receive_push`] — our subscriptions at outlets' hubs |
 //! | * | `/api/v1/…` | [`api`]: the REST API; `/api/v1/openapi.json`, `/api/v1/docs` |
 //! | GET | `/metrics`, `/healthz`, `/readyz` | [`health`]: Prometheus metrics, liveness, readiness |
 //!
@@ -59,6 +61,7 @@ mod templates;
 pub mod updates;
 mod viewer;
 mod views;
+pub mod websub;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -158,6 +161,14 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/articles/{id}/withdraw", post(admin::articles::withdraw))
         .route("/admin/articles/{id}/reinstate", post(admin::articles::reinstate))
         .route("/admin/withdrawn", get(admin::articles::list_withdrawn))
+        .route("/websub", post(websub::hub_request))
+        .route(
+            "/websub/callback/{feed}/{token}",
+            get(websub::confirm_subscription).post(websub::receive_push).layer(DefaultBodyLimit::max(
+                usize::try_from(freewire_ingest::fetch::FetchConfig::default().max_body_bytes)
+                    .unwrap_or(usize::MAX),
+            )),
+        )
         .route("/metrics", get(health::metrics))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

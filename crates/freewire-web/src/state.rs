@@ -35,6 +35,8 @@ pub struct WebConfig {
     /// How pictures in republished bodies reach readers: through the site's image proxy,
     /// or straight from the outlets.
     pub images: crate::images::ImageConfig,
+    /// The WebSub hub: on or off, leases, delivery tries.
+    pub websub: freewire_app::websub::HubRules,
 }
 
 impl Default for WebConfig {
@@ -51,6 +53,7 @@ impl Default for WebConfig {
             api: crate::api::ApiConfig::default(),
             metrics: crate::health::MetricsConfig::default(),
             images: crate::images::ImageConfig::default(),
+            websub: freewire_app::websub::HubRules::default(),
         }
     }
 }
@@ -87,6 +90,7 @@ struct Inner {
     search: std::sync::OnceLock<Arc<freewire_search::Indexer>>,
     pages: PageCache,
     images: crate::images::ImageProxy,
+    websub: std::sync::OnceLock<Arc<crate::websub::WebSubRuntime>>,
 }
 
 impl AppState {
@@ -102,6 +106,7 @@ impl AppState {
                 citer: freewire_core::cite::Citer::new().expect("the bundled citation styles load"),
                 citations: quick_cache::sync::Cache::new(CITATIONS_CACHED),
                 search: std::sync::OnceLock::new(),
+                websub: std::sync::OnceLock::new(),
                 pages: PageCache::new(config.keep_pages_for),
                 limits: crate::limits::Limits::new(config.api.requests_per_minute),
                 images: crate::images::ImageProxy::new(&config.images),
@@ -124,6 +129,18 @@ impl AppState {
     /// search page says search is not enabled. Only the first call counts.
     pub fn attach_search(&self, indexer: Arc<freewire_search::Indexer>) {
         let _ = self.inner.search.set(indexer);
+    }
+
+    /// Takes part in WebSub with `runtime`'s client (and poller, for pushed content). Without
+    /// it `/websub` answers 404 and feeds still name the hub only if the configuration says
+    /// so. Only the first call counts.
+    pub fn attach_websub(&self, runtime: crate::websub::WebSubRuntime) {
+        let _ = self.inner.websub.set(Arc::new(runtime));
+    }
+
+    /// WebSub's client and poller, when attached.
+    pub(crate) fn websub(&self) -> Option<&Arc<crate::websub::WebSubRuntime>> {
+        self.inner.websub.get()
     }
 
     /// The search index this process keeps, if any.

@@ -168,6 +168,7 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
     state.prepare().await.context("making the site's secrets at start-up")?;
     let state_for_stories = state.clone();
     let state_for_metrics = state.clone();
+    let state_for_websub = state.clone();
     let indexer = crate::search::open_indexer(&config, store.clone())?;
     state.attach_search(indexer.clone());
     let app = Application::build(state, config.listen).await.with_context(|| {
@@ -185,10 +186,28 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
     tokio::spawn(indexer.follow(config.search_every, async move {
         let _ = search_stop.changed().await;
     }));
+    // One poller: it polls (when `serve` polls) and stores what hubs push (WebSub).
+    let fetcher = freewire_ingest::fetch::Fetcher::new(config.fetch.clone())?;
+    let mut poller = freewire_ingest::poll::Poller::new(store.clone(), fetcher.clone(), config.poll.clone());
+    if config.websub.subscriber {
+        let callback_base = url::Url::parse(&state_for_websub.urls().absolute("/websub/callback/"))
+            .context("the site's address makes no WebSub callback address")?;
+        poller = poller.with_subscriber(freewire_ingest::websub::SubscriberConfig {
+            lease: config.websub.subscriber_lease,
+            quiet_factor: config.websub.quiet_factor,
+            ..freewire_ingest::websub::SubscriberConfig::new(callback_base)
+        });
+    }
+    let poller = Arc::new(poller);
+    state_for_websub.attach_websub(freewire_web::websub::WebSubRuntime {
+        fetcher,
+        poller: config.websub.subscriber.then(|| poller.clone()),
+    });
+    let mut websub_stop = stop_rx.clone();
+    tokio::spawn(freewire_web::websub::Distributor::run(state_for_websub, config.websub.every, async move {
+        let _ = websub_stop.changed().await;
+    }));
     if config.poll_in_serve {
-        let fetcher = freewire_ingest::fetch::Fetcher::new(config.fetch.clone())?;
-        let poller =
-            Arc::new(freewire_ingest::poll::Poller::new(store.clone(), fetcher, config.poll.clone()));
         tokio::spawn(poller.run(config.poll_every, async move {
             let _ = stop_rx.changed().await;
         }));

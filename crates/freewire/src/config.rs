@@ -37,6 +37,112 @@ struct RawConfig {
     api: RawApi,
     metrics: RawMetrics,
     images: RawImages,
+    websub: RawWebSub,
+}
+
+/// `[websub]`: WebSub, as the hub of our feeds and as a subscriber to outlets' hubs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+struct RawWebSub {
+    /// Our feeds advertise `/websub` and it takes subscriptions.
+    hub: bool,
+    /// The lease granted when a subscriber asks for none.
+    lease_default_secs: u64,
+    /// The shortest lease granted.
+    lease_min_secs: u64,
+    /// The longest lease granted.
+    lease_max_secs: u64,
+    /// Tries of one delivery before it is given up.
+    delivery_attempts: u32,
+    /// The wait after a failed delivery; doubled after each next failure.
+    retry_base_secs: u64,
+    /// How often `serve` looks for changes to distribute and deliveries due.
+    every_millis: u64,
+    /// The poller subscribes to the hubs followed feeds advertise.
+    subscriber: bool,
+    /// The lease asked of outlets' hubs.
+    subscriber_lease_secs: u64,
+    /// A hub counts as quiet after the feed's polling interval times this without a push.
+    quiet_factor: u32,
+}
+
+impl Default for RawWebSub {
+    fn default() -> Self {
+        let hub = freewire_app::websub::HubRules::default();
+        RawWebSub {
+            hub: hub.enabled,
+            lease_default_secs: hub.lease_default.as_secs(),
+            lease_min_secs: hub.lease_min.as_secs(),
+            lease_max_secs: hub.lease_max.as_secs(),
+            delivery_attempts: hub.attempts,
+            retry_base_secs: hub.retry_base.as_secs(),
+            every_millis: 1000,
+            subscriber: true,
+            subscriber_lease_secs: 10 * 24 * 3600,
+            quiet_factor: 3,
+        }
+    }
+}
+
+/// WebSub, validated.
+#[derive(Debug, Clone)]
+pub struct WebSubConfig {
+    /// How often `serve` distributes.
+    pub every: std::time::Duration,
+    /// Whether the poller subscribes to outlets' hubs.
+    pub subscriber: bool,
+    /// The lease asked of outlets' hubs.
+    pub subscriber_lease: std::time::Duration,
+    /// A hub is quiet after the feed's interval times this without a push.
+    pub quiet_factor: u32,
+}
+
+impl RawWebSub {
+    fn validate(&self) -> Result<(freewire_app::websub::HubRules, WebSubConfig), ConfigError> {
+        if self.lease_min_secs == 0
+            || self.lease_min_secs > self.lease_max_secs
+            || !(self.lease_min_secs..=self.lease_max_secs).contains(&self.lease_default_secs)
+        {
+            return Err(invalid(
+                "websub.lease_default_secs",
+                &self.lease_default_secs.to_string(),
+                "expected 0 < websub.lease_min_secs <= websub.lease_default_secs <= websub.lease_max_secs",
+            ));
+        }
+        if self.delivery_attempts == 0 || self.retry_base_secs == 0 {
+            return Err(invalid(
+                "websub.delivery_attempts",
+                &self.delivery_attempts.to_string(),
+                "websub.delivery_attempts and websub.retry_base_secs must be above 0",
+            ));
+        }
+        if !(50..=600_000).contains(&self.every_millis)
+            || self.quiet_factor == 0
+            || self.subscriber_lease_secs == 0
+        {
+            return Err(invalid(
+                "websub.every_millis",
+                &self.every_millis.to_string(),
+                "expected 50 to 600000 milliseconds, and websub.quiet_factor and subscriber_lease_secs above 0",
+            ));
+        }
+        let secs = std::time::Duration::from_secs;
+        let rules = freewire_app::websub::HubRules {
+            enabled: self.hub,
+            lease_default: secs(self.lease_default_secs),
+            lease_min: secs(self.lease_min_secs),
+            lease_max: secs(self.lease_max_secs),
+            attempts: self.delivery_attempts,
+            retry_base: secs(self.retry_base_secs),
+        };
+        let config = WebSubConfig {
+            every: std::time::Duration::from_millis(self.every_millis),
+            subscriber: self.subscriber,
+            subscriber_lease: secs(self.subscriber_lease_secs),
+            quiet_factor: self.quiet_factor,
+        };
+        Ok((rules, config))
+    }
 }
 
 /// `[api]`: the REST API.
@@ -248,6 +354,7 @@ impl Default for RawConfig {
             api: RawApi::default(),
             metrics: RawMetrics::default(),
             images: RawImages::default(),
+            websub: RawWebSub::default(),
         }
     }
 }
@@ -282,6 +389,8 @@ pub struct Config {
     pub search_every: std::time::Duration,
     /// Where `/metrics` is served apart from the site, if anywhere.
     pub metrics_listen: Option<SocketAddr>,
+    /// WebSub's schedule and the subscriber's settings (the hub's rules are in `web`).
+    pub websub: WebSubConfig,
 }
 
 /// Where uploaded files live.
@@ -453,7 +562,9 @@ impl RawConfig {
             self.registration.parse().map_err(|e: String| invalid("registration", &self.registration, &e))?;
         let (search_dir, search_every) = self.search.validate(&data_dir)?;
         let images = self.images.validate(&data_dir, &fetch)?;
+        let (hub_rules, websub) = self.websub.validate()?;
         Ok(Config {
+            websub,
             metrics_listen,
             search_dir,
             search_every,
@@ -481,6 +592,7 @@ impl RawConfig {
                 api,
                 metrics,
                 images,
+                websub: hub_rules,
             },
         })
     }

@@ -22,3 +22,6 @@ pub mod story;
 pub mod story_grouping;
 pub mod update;
 pub mod user;
+pub mod websub_delivery;
+pub mod websub_feed_subscription;
+pub mod websub_subscription;

@@ -6,9 +6,10 @@
 //! trait `impl` and the conversions only it uses: `settings` ([`SettingStore`]), `sources`
 //! ([`SourceStore`]: sources and feeds), `articles` ([`ArticleStore`], with `articles::batch`
 //! storing a feed's worth at once), `accounts` ([`AccountStore`]: users, invitations, sessions),
-//! `timeline` ([`TimelineStore`]: updates and attachments), `changes` ([`ChangeStore`]) and
-//! `audit` ([`AuditStore`]). Calls that change several aggregates in one transaction (a
-//! withdrawal is audited and joins the change sequence) use the owning module's helpers.
+//! `timeline` ([`TimelineStore`]: updates and attachments), `changes` ([`ChangeStore`]),
+//! `audit` ([`AuditStore`]) and `websub` ([`WebSubStore`]: WebSub as hub and as subscriber).
+//! Calls that change several aggregates in one transaction (a withdrawal is audited and joins
+//! the change sequence) use the owning module's helpers.
 //!
 //! [`SettingStore`]: freewire_core::SettingStore
 //! [`SourceStore`]: freewire_core::SourceStore
@@ -17,6 +18,7 @@
 //! [`TimelineStore`]: freewire_core::TimelineStore
 //! [`ChangeStore`]: freewire_core::ChangeStore
 //! [`AuditStore`]: freewire_core::AuditStore
+//! [`WebSubStore`]: freewire_core::WebSubStore
 
 use std::time::Duration;
 
@@ -39,6 +41,7 @@ mod settings;
 mod sources;
 mod stories;
 mod timeline;
+mod websub;
 
 /// A lock key for migrations, so that several processes starting on one PostgreSQL database
 /// migrate one at a time.

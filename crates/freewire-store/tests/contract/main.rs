@@ -59,6 +59,7 @@ mod settings;
 mod sources;
 mod stories;
 mod timeline;
+mod websub;
 
 /// A store on a fresh database, with the URL it was opened from.
 struct Fixture {

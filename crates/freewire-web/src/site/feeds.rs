@@ -6,6 +6,10 @@
 //! the content, so a reader that ignores metadata still shows them. The text itself is the
 //! same the page shows: full where the licence allows, an excerpt otherwise.
 //!
+//! Every feed names its WebSub hub (when the hub is on) and itself: Atom `<link rel="hub">`
+//! and `rel="self"`, RSS `<atom:link>` of both, JSON Feed `hubs` and `feed_url`, and the HTTP
+//! `Link` header, so subscribers find them whichever they read (WebSub §4).
+//!
 //! RSS and Atom are written with the `rss` and `atom_syndication` crates, and the finished
 //! document is passed through [`strip_forbidden_chars`] (neither crate drops the characters XML
 //! 1.0 forbids). JSON Feed is a small JSON document with no well-kept writer crate, so its
@@ -192,7 +196,7 @@ fn rss_date(t: DateTime<Utc>) -> String {
     t.to_rfc2822()
 }
 
-fn rss(state: &AppState, spec: &FeedSpec, items: &[ItemData], self_url: &str) -> String {
+fn rss(state: &AppState, spec: &FeedSpec, items: &[ItemData], self_url: &str, hub: Option<&str>) -> String {
     use rss::extension::atom::{AtomExtension, Link as AtomLink};
     use rss::extension::dublincore::DublinCoreExtension;
     use rss::extension::{Extension, ExtensionMap};
@@ -252,12 +256,14 @@ fn rss(state: &AppState, spec: &FeedSpec, items: &[ItemData], self_url: &str) ->
         generator: Some(format!("freewire {}", env!("CARGO_PKG_VERSION"))),
         last_build_date: Some(rss_date(Utc::now())),
         atom_ext: Some(AtomExtension {
-            links: vec![AtomLink {
+            links: std::iter::once(AtomLink {
                 href: self_url.to_owned(),
                 rel: "self".to_owned(),
                 mime_type: Some(RSS.media_type.to_owned()),
                 ..AtomLink::default()
-            }],
+            })
+            .chain(hub.map(|h| AtomLink { href: h.to_owned(), rel: "hub".to_owned(), ..AtomLink::default() }))
+            .collect(),
         }),
         namespaces,
         items,
@@ -266,7 +272,7 @@ fn rss(state: &AppState, spec: &FeedSpec, items: &[ItemData], self_url: &str) ->
     channel.to_string()
 }
 
-fn atom(spec: &FeedSpec, items: &[ItemData], self_url: &str) -> String {
+fn atom(spec: &FeedSpec, items: &[ItemData], self_url: &str, hub: Option<&str>) -> String {
     use atom_syndication::{Category, Content, Entry, Feed, Generator, Link, Person, Source, Text};
     let link = |href: &str, rel: &str| Link { href: href.to_owned(), rel: rel.to_owned(), ..Link::default() };
     let entries: Vec<Entry> = items
@@ -325,7 +331,7 @@ fn atom(spec: &FeedSpec, items: &[ItemData], self_url: &str) -> String {
         title: Text::plain(spec.title.clone()),
         subtitle: Some(Text::plain(spec.description.clone())),
         updated: updated.fixed_offset(),
-        links: vec![
+        links: [
             link(&spec.home, "alternate"),
             Link {
                 href: self_url.to_owned(),
@@ -333,7 +339,10 @@ fn atom(spec: &FeedSpec, items: &[ItemData], self_url: &str) -> String {
                 mime_type: Some(ATOM.media_type.to_owned()),
                 ..Link::default()
             },
-        ],
+        ]
+        .into_iter()
+        .chain(hub.map(|h| link(h, "hub")))
+        .collect(),
         generator: Some(Generator {
             value: "freewire".to_owned(),
             version: Some(env!("CARGO_PKG_VERSION").to_owned()),
@@ -353,7 +362,17 @@ struct JsonFeed<'a> {
     home_page_url: &'a str,
     feed_url: &'a str,
     language: &'a str,
+    /// JSON Feed 1.1 `hubs`: our WebSub hub.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    hubs: Vec<JsonHub<'a>>,
     items: Vec<JsonItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonHub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -410,7 +429,13 @@ struct JsonLicence<'a> {
     url: Option<&'a str>,
 }
 
-fn json(state: &AppState, spec: &FeedSpec, items: &[ItemData], self_url: &str) -> Result<String, WebError> {
+fn json(
+    state: &AppState,
+    spec: &FeedSpec,
+    items: &[ItemData],
+    self_url: &str,
+    hub: Option<&str>,
+) -> Result<String, WebError> {
     let time = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
     let feed = JsonFeed {
         version: "https://jsonfeed.org/version/1.1",
@@ -419,6 +444,7 @@ fn json(state: &AppState, spec: &FeedSpec, items: &[ItemData], self_url: &str) -
         home_page_url: &spec.home,
         feed_url: self_url,
         language: &state.config().language,
+        hubs: hub.map(|url| JsonHub { kind: "WebSub", url }).into_iter().collect(),
         items: items
             .iter()
             .map(|i| JsonItem {
@@ -456,19 +482,53 @@ fn json(state: &AppState, spec: &FeedSpec, items: &[ItemData], self_url: &str) -
     serde_json::to_string_pretty(&feed).map_err(|e| WebError::Internal(format!("writing a JSON feed: {e}")))
 }
 
-async fn render(state: &AppState, spec: FeedSpec, format: Format) -> Result<Response, WebError> {
-    let items = items(state, &spec).await?;
+/// Our WebSub hub's address, when the hub is on.
+pub(crate) fn hub_url(state: &AppState) -> Option<String> {
+    state.config().websub.enabled.then(|| state.urls().absolute("/websub"))
+}
+
+/// A feed document, rendered.
+pub(crate) struct RenderedFeed {
+    /// Its `Content-Type`.
+    pub content_type: String,
+    /// The document.
+    pub body: String,
+    /// Its own address (the WebSub topic).
+    pub self_url: String,
+    /// Its newest item's time.
+    pub modified: Option<DateTime<Utc>>,
+}
+
+async fn render_feed(state: &AppState, spec: &FeedSpec, format: Format) -> Result<RenderedFeed, WebError> {
+    let items = items(state, spec).await?;
     let self_url = state.urls().absolute(&format!("{}.{}", spec.base, format.extension));
+    let hub = hub_url(state);
+    let hub = hub.as_deref();
     let body = match format.extension {
         // Stored text is cleaned as it arrives, but rows from before that, and any field a
         // writer adds later, must not make the document unreadable: the whole of it is cleaned.
-        "xml" => strip_forbidden_chars(rss(state, &spec, &items, &self_url)).into_owned(),
-        "atom" => strip_forbidden_chars(atom(&spec, &items, &self_url)).into_owned(),
-        _ => json(state, &spec, &items, &self_url)?,
+        "xml" => strip_forbidden_chars(rss(state, spec, &items, &self_url, hub)).into_owned(),
+        "atom" => strip_forbidden_chars(atom(spec, &items, &self_url, hub)).into_owned(),
+        _ => json(state, spec, &items, &self_url, hub)?,
     };
-    let content_type = format!("{}; charset=utf-8", format.media_type);
-    let modified = items.iter().map(|i| i.updated).max();
+    Ok(RenderedFeed {
+        content_type: format!("{}; charset=utf-8", format.media_type),
+        body,
+        self_url,
+        modified: items.iter().map(|i| i.updated).max(),
+    })
+}
+
+async fn render(state: &AppState, spec: FeedSpec, format: Format) -> Result<Response, WebError> {
+    let RenderedFeed { content_type, body, self_url, modified } = render_feed(state, &spec, format).await?;
     let mut response = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    let mut links = format!("<{self_url}>; rel=\"self\"");
+    if let Some(hub) = hub_url(state) {
+        links = format!("<{hub}>; rel=\"hub\", {links}");
+    }
+    if let Ok(value) = links.parse() {
+        response.headers_mut().insert(header::LINK, value);
+    }
     if let Some(t) = modified {
         let (name, value) = last_modified(t);
         if let Ok(value) = value.parse() {
@@ -511,9 +571,13 @@ pub async fn source_feed(
 ) -> Result<Response, WebError> {
     let format = format_of(&file).ok_or(WebError::NotFound)?;
     let source = source_by_slug(&state, &slug, &file).await?;
-    let slugs = slugs(&state).await?;
+    render(&state, source_spec(&state, &source).await?, format).await
+}
+
+async fn source_spec(state: &AppState, source: &freewire_core::Source) -> Result<FeedSpec, WebError> {
+    let slugs = slugs(state).await?;
     let slug = slug_of(&slugs, source.id).to_owned();
-    let spec = FeedSpec {
+    Ok(FeedSpec {
         title: format!("{} | {}", source.name, state.config().site_name),
         description: format!(
             "Articles from {} republished by {} ({}).",
@@ -524,8 +588,7 @@ pub async fn source_feed(
         home: state.urls().absolute(&format!("/source/{slug}/")),
         base: format!("/source/{slug}/feed"),
         filter: ArticleFilter { source: Some(source.id), ..ArticleFilter::default() },
-    };
-    render(&state, spec, format).await
+    })
 }
 
 /// GET /tag/{slug}/feed.xml (or .atom, .json) — one tag.
@@ -535,14 +598,17 @@ pub async fn tag_feed(
 ) -> Result<Response, WebError> {
     let format = format_of(&file).ok_or(WebError::NotFound)?;
     let tag = state.store().tag_by_slug(&slug).await?.ok_or(WebError::NotFound)?;
-    let spec = FeedSpec {
+    render(&state, tag_spec(&state, tag), format).await
+}
+
+fn tag_spec(state: &AppState, tag: freewire_core::Tag) -> FeedSpec {
+    FeedSpec {
         title: format!("{} | {}", tag.name, state.config().site_name),
         description: format!("Articles tagged {} on {}.", tag.name, state.config().site_name),
         home: state.urls().absolute(&format!("/tag/{}/", tag.slug)),
         base: format!("/tag/{}/feed", tag.slug),
         filter: ArticleFilter { tag: Some(tag.slug), ..ArticleFilter::default() },
-    };
-    render(&state, spec, format).await
+    }
 }
 
 /// GET /story/{id}-{slug}/feed.xml (or .atom, .json) — one story: every outlet's report as
@@ -556,8 +622,12 @@ pub async fn story_feed(
         Ok(story) => story,
         Err(to) => return Ok(axum::response::Redirect::permanent(&format!("{to}{file}")).into_response()),
     };
+    render(&state, story_spec(&state, &story), format).await
+}
+
+fn story_spec(state: &AppState, story: &freewire_core::Story) -> FeedSpec {
     let path = freewire_core::SiteUrl::story_path(story.id, &story.slug);
-    let spec = FeedSpec {
+    FeedSpec {
         title: format!("{} | {}", story.title, state.config().site_name),
         description: format!(
             "Every outlet's report of “{}”, republished by {} with credit to each.",
@@ -567,8 +637,62 @@ pub async fn story_feed(
         home: state.urls().absolute(&path),
         base: format!("{path}feed"),
         filter: ArticleFilter { story: Some(story.id), ..ArticleFilter::default() },
+    }
+}
+
+/// The feed a WebSub topic names, rendered now; `None` when the address is not one of our
+/// feeds (site, source, tag or story, in any of the three formats, at its current address).
+pub(crate) async fn render_topic(state: &AppState, topic: &str) -> Result<Option<RenderedFeed>, WebError> {
+    let root = state.urls().absolute("/");
+    let Some(rest) = topic.strip_prefix(&root) else { return Ok(None) };
+    let parts: Vec<&str> = rest.split('/').collect();
+    let Some(format) = parts.last().and_then(|file| format_of(file)) else { return Ok(None) };
+    let spec = match parts.as_slice() {
+        [_] => Ok(site_spec(state)),
+        ["source", slug, file] => match source_by_slug(state, slug, file).await {
+            Ok(source) => source_spec(state, &source).await,
+            Err(e) => Err(e),
+        },
+        ["tag", slug, _] => match state.store().tag_by_slug(slug).await? {
+            Some(tag) if tag.slug == *slug => Ok(tag_spec(state, tag)),
+            _ => Err(WebError::NotFound),
+        },
+        ["story", segment, _] => match super::story::story_by_segment(state, segment).await {
+            Ok(Ok(story)) => Ok(story_spec(state, &story)),
+            Ok(Err(_)) => Err(WebError::NotFound),
+            Err(e) => Err(e),
+        },
+        _ => Err(WebError::NotFound),
     };
-    render(&state, spec, format).await
+    let spec = match spec {
+        Ok(spec) => spec,
+        Err(WebError::NotFound | WebError::Moved(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let rendered = render_feed(state, &spec, format).await?;
+    // Only the address the feed gives itself is a topic (no query, no other spelling).
+    Ok((rendered.self_url == topic).then_some(rendered))
+}
+
+/// The topics an article's change touches: the site's feeds, its source's, its tags' and its
+/// story's, in every format.
+pub(crate) async fn topics_of(
+    state: &AppState,
+    article: &ArticleWithSource,
+    slugs: &[(SourceId, String)],
+) -> Result<Vec<String>, WebError> {
+    let mut bases = vec!["/feed".to_owned(), format!("/source/{}/feed", slug_of(slugs, article.source.id))];
+    bases.extend(article.article.tags.iter().map(|t| format!("/tag/{}/feed", t.slug)));
+    if let Some(id) = article.article.story_id
+        && let Some((_, story)) = state.store().stories_by_ids(&[id]).await?.into_iter().next()
+    {
+        bases.push(format!("{}feed", freewire_core::SiteUrl::story_path(story.id, &story.slug)));
+    }
+    Ok(bases
+        .iter()
+        .flat_map(|base| FORMATS.into_iter().map(move |f| format!("{base}.{}", f.extension)))
+        .map(|path| state.urls().absolute(&path))
+        .collect())
 }
 
 #[cfg(test)]

@@ -89,6 +89,26 @@ impl TestApp {
         search: bool,
         database: Option<String>,
     ) -> Self {
+        Self::spawn_prepared(configure, blobs, search, database, |_, _| {}).await
+    }
+
+    /// Over the database at `url` (SQLite in the test's folder with `None`), with `prepare`
+    /// given the state and the store before serving (to attach what `freewire serve` attaches).
+    pub async fn spawn_prepared_on(
+        url: Option<&str>,
+        configure: impl FnOnce(&mut WebConfig),
+        prepare: impl FnOnce(&AppState, &Arc<SqlStore>),
+    ) -> Self {
+        Self::spawn_prepared(configure, None, false, url.map(str::to_owned), prepare).await
+    }
+
+    async fn spawn_prepared(
+        configure: impl FnOnce(&mut WebConfig),
+        blobs: Option<Arc<dyn freewire_core::BlobStore>>,
+        search: bool,
+        database: Option<String>,
+        prepare: impl FnOnce(&AppState, &Arc<SqlStore>),
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url =
             database.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("freewire.db").display()));
@@ -117,6 +137,7 @@ impl TestApp {
             // Rounds as `freewire serve` runs them; the task ends with the test's runtime.
             tokio::spawn(indexer.follow(std::time::Duration::from_millis(200), std::future::pending()));
         }
+        prepare(&state, &store);
         let app = Application::from_listener(state, listener).unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run(async move {
