@@ -71,11 +71,20 @@ fn refusal(e: AppError) -> Result<Response, WebError> {
 /// (a topic that is not one of our feeds, a bad callback, an over-long secret).
 pub async fn hub_request(
     State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     axum::Form(form): axum::Form<HubForm>,
 ) -> Result<Response, WebError> {
     let Some(runtime) = state.websub().cloned() else {
         return Ok(plain(StatusCode::NOT_FOUND, "this site is not a WebSub hub"));
     };
+    // Each request makes us call a callback: counted per address, as API calls are, so the
+    // hub cannot be used to send a flood of requests elsewhere.
+    if let Err(wait) = state.limits().api_address(peer.ip()) {
+        let mut refused =
+            plain(StatusCode::TOO_MANY_REQUESTS, "too many subscription requests; try again later");
+        refused.headers_mut().insert(header::RETRY_AFTER, wait.0.as_secs().max(1).into());
+        return Ok(refused);
+    }
     let topic_is_ours = match form.topic.as_deref() {
         Some(topic) => render_topic(&state, topic).await?.is_some(),
         None => false,
