@@ -46,6 +46,7 @@
 pub mod account;
 pub mod admin;
 pub mod api;
+mod citing;
 mod conditional;
 mod error;
 mod frame;
@@ -54,6 +55,7 @@ pub mod health;
 pub mod images;
 mod limits;
 mod page_cache;
+mod searching;
 mod security;
 pub mod site;
 mod state;

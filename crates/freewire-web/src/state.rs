@@ -85,7 +85,7 @@ struct Inner {
     hashing: tokio::sync::Semaphore,
     citer: freewire_core::cite::Citer,
     /// Citations already rendered, by everything they are made from (see
-    /// `site::cite::citations`): rendering the CSL styles is most of an article page's cost.
+    /// `citing::citations`): rendering the CSL styles is most of an article page's cost.
     citations: quick_cache::sync::Cache<String, Arc<freewire_core::cite::Citations>>,
     search: std::sync::OnceLock<Arc<freewire_search::Indexer>>,
     pages: PageCache,

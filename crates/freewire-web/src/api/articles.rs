@@ -301,7 +301,7 @@ pub async fn get_article(
     Path(id): Path<i64>,
 ) -> Result<axum::Json<ArticleDetail>, ApiError> {
     let found = published(&state, id).await?;
-    let cited = crate::site::cite::citations(&state, &found).await?;
+    let cited = crate::citing::citations(&state, &found).await?;
     let a = &found.article;
     let url = state.urls().permalink(&a.permalink);
     let citations = CitationsView {

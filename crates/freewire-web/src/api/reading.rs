@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::paging::{self, Cursor};
 use super::problem::{ApiError, Path, Problem, Query};
-use crate::site::search::{MAX_PAGE, MAX_QUERY_CHARS};
+use crate::searching::{MAX_PAGE, MAX_QUERY_CHARS};
 use crate::state::AppState;
 
 /// One outlet's report of a story.
@@ -229,7 +229,7 @@ pub async fn search(
             "Only the first {MAX_PAGE} pages are served; narrow the query."
         )));
     }
-    let results = crate::site::search::run(&state, &text, number as usize, limit as usize).await?;
+    let results = crate::searching::run(&state, &text, number as usize, limit as usize).await?;
     let shown = number.saturating_mul(limit);
     let next_cursor = Cursor::after_page(number, shown < results.total as u64 && number < MAX_PAGE as u64);
     let body = SearchPage {

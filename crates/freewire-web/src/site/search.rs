@@ -11,16 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::WebError;
 use crate::frame::Frame;
+use crate::searching::{MAX_PAGE, MAX_QUERY_CHARS, run};
 use crate::state::AppState;
 use crate::viewer::Viewer;
 use crate::views::TimeView;
 
 /// Results per page on the search page.
 const PAGE_SIZE: usize = 20;
-/// The longest query accepted, in characters.
-pub(crate) const MAX_QUERY_CHARS: usize = 500;
-/// The deepest page served: ranking more than this many results helps nobody.
-pub(crate) const MAX_PAGE: usize = 50;
 
 /// `?q=…&page=N` (and `size=N` for the API).
 #[derive(Debug, Deserialize)]
@@ -55,13 +52,6 @@ impl SearchQuery {
             n => Ok(n),
         }
     }
-}
-
-pub(crate) async fn run(state: &AppState, text: &str, page: usize, size: usize) -> Result<Results, WebError> {
-    let Some(search) = state.search() else {
-        return Err(WebError::Unavailable("Search is not enabled on this site.".into()));
-    };
-    search.search(text.to_owned(), page, size).await.map_err(|e| WebError::Internal(e.to_string()))
 }
 
 /// `/search?q=…` for a query.
