@@ -47,6 +47,7 @@ pub mod account;
 pub mod admin;
 pub mod api;
 mod citing;
+pub mod client;
 mod conditional;
 mod error;
 mod frame;

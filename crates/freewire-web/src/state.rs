@@ -32,6 +32,9 @@ pub struct WebConfig {
     pub api: crate::api::ApiConfig,
     /// Who may read `/metrics`, and whether the site's address serves it.
     pub metrics: crate::health::MetricsConfig,
+    /// Proxies whose `X-Forwarded-For` names the client the rate limits count (none: the
+    /// connection's own address).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How pictures in republished bodies reach readers: through the site's image proxy,
     /// or straight from the outlets.
     pub images: crate::images::ImageConfig,
@@ -52,6 +55,7 @@ impl Default for WebConfig {
             keep_pages_for: std::time::Duration::from_mins(1),
             api: crate::api::ApiConfig::default(),
             metrics: crate::health::MetricsConfig::default(),
+            trusted_proxies: Vec::new(),
             images: crate::images::ImageConfig::default(),
             websub: freewire_app::websub::HubRules::default(),
         }

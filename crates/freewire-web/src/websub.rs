@@ -71,7 +71,7 @@ fn refusal(e: AppError) -> Result<Response, WebError> {
 /// (a topic that is not one of our feeds, a bad callback, an over-long secret).
 pub async fn hub_request(
     State(state): State<AppState>,
-    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    crate::client::ClientAddress(client): crate::client::ClientAddress,
     axum::Form(form): axum::Form<HubForm>,
 ) -> Result<Response, WebError> {
     let Some(runtime) = state.websub().cloned() else {
@@ -79,7 +79,7 @@ pub async fn hub_request(
     };
     // Each request makes us call a callback: counted per address, as API calls are, so the
     // hub cannot be used to send a flood of requests elsewhere.
-    if let Err(wait) = state.limits().api_address(peer.ip()) {
+    if let Err(wait) = state.limits().api_address(client) {
         let mut refused =
             plain(StatusCode::TOO_MANY_REQUESTS, "too many subscription requests; try again later");
         refused.headers_mut().insert(header::RETRY_AFTER, wait.0.as_secs().max(1).into());

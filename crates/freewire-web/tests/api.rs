@@ -746,3 +746,40 @@ async fn a_flood_of_bad_tokens_is_slowed_by_address_before_any_lookup() {
     assert_eq!(statuses[0], StatusCode::UNAUTHORIZED);
     assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
 }
+
+/// How many of `calls` anonymous API calls, each claiming to be forwarded for the address
+/// `forwarded(i)`, are refused for the rate.
+async fn refused_calls(app: &TestApp, calls: usize, forwarded: impl Fn(usize) -> String) -> usize {
+    let client = TestApp::client();
+    let mut refused = 0;
+    for i in 0..calls {
+        let res = client
+            .get(app.url("/api/v1/sources"))
+            .header("x-forwarded-for", forwarded(i))
+            .send()
+            .await
+            .unwrap();
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        }
+    }
+    refused
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_names_the_client_the_rate_counts_and_nobody_else_does() {
+    // Nobody trusted: a client naming itself anew each call is still one address.
+    let app = TestApp::spawn_with(|c| c.api.requests_per_minute = 60).await;
+    assert!(refused_calls(&app, 40, |i| format!("203.0.113.{i}")).await > 0, "the header is not believed");
+    // Behind our proxy: each forwarded client has its own rate, and one client is still held.
+    let proxied = TestApp::spawn_with(|c| {
+        c.api.requests_per_minute = 60;
+        c.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    assert_eq!(refused_calls(&proxied, 40, |i| format!("203.0.113.{i}")).await, 0, "forty clients");
+    assert!(refused_calls(&proxied, 40, |_| "198.51.100.1".into()).await > 0, "one client, forty calls");
+    // A client that writes the header itself gains nothing: the proxy's hop is the one counted.
+    let spoofed = refused_calls(&proxied, 40, |i| format!("192.0.2.{i}, 198.51.100.2")).await;
+    assert!(spoofed > 0, "its own words come first and are not read");
+}

@@ -36,6 +36,9 @@ struct RawConfig {
     search: RawSearch,
     api: RawApi,
     metrics: RawMetrics,
+    /// Addresses or ranges (`10.0.0.0/8`) of reverse proxies whose `X-Forwarded-For` names the
+    /// client the rate limits count.
+    trusted_proxies: Vec<String>,
     images: RawImages,
     websub: RawWebSub,
 }
@@ -353,6 +356,7 @@ impl Default for RawConfig {
             search: RawSearch::default(),
             api: RawApi::default(),
             metrics: RawMetrics::default(),
+            trusted_proxies: Vec::new(),
             images: RawImages::default(),
             websub: RawWebSub::default(),
         }
@@ -532,6 +536,7 @@ impl RawConfig {
         let data_dir = std::path::absolute(&self.data_dir).unwrap_or(self.data_dir.clone());
         let storage = self.storage(&data_dir)?;
         let (api, metrics, metrics_listen) = self.integrations()?;
+        let trusted_proxies = self.trusted_proxies()?;
         let database_url = match self.database_url.filter(|u| !u.trim().is_empty()) {
             Some(url) => url.trim().to_owned(),
             None => format!("sqlite://{}?mode=rwc", data_dir.join("freewire.db").display()),
@@ -591,10 +596,30 @@ impl RawConfig {
                 keep_pages_for,
                 api,
                 metrics,
+                trusted_proxies,
                 images,
                 websub: hub_rules,
             },
         })
+    }
+
+    /// The proxies trusted to name the client: single addresses or ranges.
+    fn trusted_proxies(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+        self.trusted_proxies
+            .iter()
+            .map(|raw| {
+                let raw = raw.trim();
+                raw.parse::<ipnet::IpNet>()
+                    .or_else(|_| raw.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        invalid(
+                            "trusted_proxies",
+                            raw,
+                            "expected addresses or ranges such as 127.0.0.1 or 10.0.0.0/8",
+                        )
+                    })
+            })
+            .collect()
     }
 
     /// The API's and the metrics' settings.
@@ -811,6 +836,34 @@ mod tests {
             jail.set_env("FREEWIRE_IMAGES__CACHE_BYTES", "10");
             let err = load(jail, Some("f.toml"), &Overrides::default()).unwrap_err().to_string();
             assert!(err.contains("images.cache_bytes"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_api_metrics_and_proxies_are_read_and_checked() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "f.toml",
+                "trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n[api]\nrequests_per_minute = 120\ncors_origins = [\"https://newsroom.example/\"]\n[metrics]\nlisten = \"127.0.0.1:9100\"\n",
+            )?;
+            let c = load(jail, Some("f.toml"), &Overrides::default()).unwrap();
+            assert_eq!(c.web.trusted_proxies.len(), 2);
+            assert!(c.web.trusted_proxies[1].contains(&"10.1.2.3".parse::<std::net::IpAddr>().unwrap()));
+            assert_eq!(c.web.api.requests_per_minute, 120);
+            assert_eq!(c.web.api.cors_origins, ["https://newsroom.example"]);
+            assert_eq!(c.metrics_listen, Some("127.0.0.1:9100".parse().unwrap()));
+            assert!(!c.web.metrics.on_site, "served on its own address instead");
+            jail.set_env("FREEWIRE_METRICS__TOKEN", "short");
+            let err = load(jail, Some("f.toml"), &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("metrics.token") && !err.contains("short"), "named, never printed: {err}");
+            jail.set_env("FREEWIRE_METRICS__TOKEN", "a-long-enough-metrics-token");
+            jail.create_file("g.toml", "trusted_proxies = [\"the proxy\"]\n")?;
+            let err = load(jail, Some("g.toml"), &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("trusted_proxies") && err.contains("10.0.0.0/8"), "{err}");
+            jail.create_file("h.toml", "[api]\ncors_origins = [\"https://newsroom.example/path\"]\n")?;
+            let err = load(jail, Some("h.toml"), &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("api.cors_origins"), "{err}");
             Ok(())
         });
     }

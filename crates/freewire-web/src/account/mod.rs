@@ -12,7 +12,7 @@ pub mod settings;
 use std::sync::LazyLock;
 
 use axum::Form;
-use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -201,7 +201,7 @@ static DECOY_HASH: LazyLock<String> =
 /// POST /login
 pub async fn submit_login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    crate::client::ClientAddress(client): crate::client::ClientAddress,
     headers: HeaderMap,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
@@ -219,8 +219,8 @@ pub async fn submit_login(
         );
     }
     let username = form.username.trim().to_owned();
-    if let Err(wait) = state.limits().sign_in(peer.ip(), &username) {
-        tracing::warn!(%username, address = %peer.ip(), "sign-in rate limit");
+    if let Err(wait) = state.limits().sign_in(client, &username) {
+        tracing::warn!(%username, address = %client, "sign-in rate limit");
         let secs = wait.0.as_secs().max(1);
         let mut response = login_page(
             &state,

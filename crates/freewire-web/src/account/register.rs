@@ -3,7 +3,7 @@
 //! and see invitation links at `/admin/invites`.
 
 use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -118,7 +118,7 @@ pub struct RegisterForm {
 /// POST /register
 pub async fn submit_register(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    crate::client::ClientAddress(client): crate::client::ClientAddress,
     headers: HeaderMap,
     jar: CookieJar,
     Form(form): Form<RegisterForm>,
@@ -137,7 +137,7 @@ pub async fn submit_register(
         );
     }
     let invite = admission(&state, Some(&invite_token)).await?;
-    if let Err(wait) = state.limits().sign_in(peer.ip(), &format!("register:{username}")) {
+    if let Err(wait) = state.limits().sign_in(client, &format!("register:{username}")) {
         let msg =
             format!("Too many attempts. Please wait {} seconds and try again.", wait.0.as_secs().max(1));
         return register_page(

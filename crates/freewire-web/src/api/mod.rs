@@ -18,10 +18,8 @@ pub mod problem;
 pub mod reading;
 pub mod updates;
 
-use std::net::SocketAddr;
-
 use axum::Router;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -193,10 +191,11 @@ fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
 async fn admit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     if parts.method != Method::OPTIONS {
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        let Ok(crate::client::ClientAddress(address)) =
+            <crate::client::ClientAddress as axum::extract::FromRequestParts<AppState>>::from_request_parts(
+                &mut parts, &state,
+            )
+            .await;
         if let Err(wait) = state.limits().api_address(address) {
             return ApiError::too_many(wait.0.as_secs()).into_response();
         }
