@@ -17,6 +17,13 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 
+/// Tries of one storage request before it fails.
+const S3_RETRIES: usize = 3;
+/// The longest a storage request is retried.
+const S3_RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+/// The longest a connection to the storage server may take to open.
+const S3_CONNECT_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The part size for S3-compatible storage: S3 refuses smaller parts (except the last).
 const S3_PART_BYTES: usize = 5 * 1024 * 1024;
 /// The part size for a local folder, which takes parts of any size.
@@ -74,7 +81,16 @@ impl ObjectBlobStore {
             .with_bucket_name(bucket)
             .with_region(settings.region.clone())
             // Path-style addressing works with every S3-compatible server.
-            .with_virtual_hosted_style_request(false);
+            .with_virtual_hosted_style_request(false)
+            // A storage server that is down must not hold a reader's upload or download for the
+            // library's default three minutes of retries: a few quick tries, then a refusal the
+            // reader sees (and can repeat), while pages go on being served.
+            .with_retry(object_store::RetryConfig {
+                max_retries: S3_RETRIES,
+                retry_timeout: S3_RETRY_FOR,
+                ..object_store::RetryConfig::default()
+            })
+            .with_client_options(object_store::ClientOptions::new().with_connect_timeout(S3_CONNECT_WITHIN));
         if let (Some(id), Some(secret)) = (&settings.access_key_id, &settings.secret_access_key) {
             builder = builder.with_access_key_id(id).with_secret_access_key(secret);
         }

@@ -52,6 +52,10 @@ impl From<StoreError> for WebError {
     }
 }
 
+/// What a reader is told when the file storage cannot be reached.
+pub(crate) const STORAGE_DOWN: &str =
+    "The file storage cannot be reached just now, so nothing was saved. Please try again in a few minutes.";
+
 impl From<freewire_app::AppError> for WebError {
     fn from(e: freewire_app::AppError) -> Self {
         use freewire_app::AppError;
@@ -62,6 +66,10 @@ impl From<freewire_app::AppError> for WebError {
             AppError::Conflict(m) => WebError::Conflict(m),
             AppError::TooLarge(m) => WebError::TooLarge(m),
             AppError::Unsupported(m) => WebError::Unsupported(m),
+            AppError::Blob(freewire_core::BlobError::Backend { context, message }) => {
+                tracing::error!(context, %message, "file storage failed");
+                WebError::Unavailable(STORAGE_DOWN.to_owned())
+            }
             e @ (AppError::Store(_) | AppError::Blob(_) | AppError::Internal(_)) => {
                 WebError::Internal(e.to_string())
             }

@@ -134,6 +134,10 @@ impl IntoResponse for ApiError {
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
+        if let AppError::Blob(freewire_core::BlobError::Backend { context, message }) = &e {
+            tracing::error!(context, %message, "file storage failed");
+            return Self::new(StatusCode::SERVICE_UNAVAILABLE, crate::error::STORAGE_DOWN);
+        }
         let status = match &e {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
