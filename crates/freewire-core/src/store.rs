@@ -55,13 +55,21 @@ pub enum StoreError {
     /// A row the call depends on is missing (an update for a deleted article).
     #[error("{0} not found")]
     Missing(String),
-    /// The database could not be reached, refused the statement, or returned data we do not
-    /// understand.
+    /// The database refused the statement, or returned data we do not understand.
     #[error("{context}: {message}")]
     Backend {
         /// What the store was doing.
         context: &'static str,
         /// What the backend said.
+        message: String,
+    },
+    /// The database could not be reached (down, restarting, the network between cut, no
+    /// connection free in time): worth trying again shortly; nothing was changed.
+    #[error("{context}: the database cannot be reached: {message}")]
+    Unreachable {
+        /// What the store was doing.
+        context: &'static str,
+        /// What the driver said.
         message: String,
     },
 }

@@ -46,8 +46,16 @@ pub enum WebError {
     Internal(String),
 }
 
+/// What a reader is told when the database cannot be reached.
+pub(crate) const DATABASE_DOWN: &str =
+    "The site's database cannot be reached just now, so nothing was changed. Please try again in a moment.";
+
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
+        if let StoreError::Unreachable { context, message } = &e {
+            tracing::error!(context, %message, "the database cannot be reached");
+            return WebError::Unavailable(DATABASE_DOWN.to_owned());
+        }
         WebError::Internal(e.to_string())
     }
 }
@@ -66,6 +74,7 @@ impl From<freewire_app::AppError> for WebError {
             AppError::Conflict(m) => WebError::Conflict(m),
             AppError::TooLarge(m) => WebError::TooLarge(m),
             AppError::Unsupported(m) => WebError::Unsupported(m),
+            AppError::Store(e @ StoreError::Unreachable { .. }) => e.into(),
             AppError::Blob(freewire_core::BlobError::Backend { context, message }) => {
                 tracing::error!(context, %message, "file storage failed");
                 WebError::Unavailable(STORAGE_DOWN.to_owned())

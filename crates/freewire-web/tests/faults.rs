@@ -102,3 +102,55 @@ async fn with_file_storage_down_uploads_are_refused_pages_served_and_all_resumes
     assert_eq!(res.bytes().await.unwrap().as_ref(), pdf().as_slice());
     assert_eq!(TestApp::client().get(app.url("/readyz")).send().await.unwrap().status(), StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_the_database_unreachable_requests_fail_fast_with_503_and_all_resumes_after() {
+    let Some(admin) = freewire_store::testing::postgres_admin_url() else { return };
+    let url = freewire_store::testing::create_postgres_database(&admin).await;
+    let mut through = url::Url::parse(&url).unwrap();
+    let upstream = format!("{}:{}", through.host_str().unwrap(), through.port().unwrap_or(5432));
+    let (relayed, switch) = relay(upstream).await;
+    let relayed = url::Url::parse(&relayed).unwrap();
+    through.set_port(relayed.port()).unwrap();
+    let app =
+        TestApp::spawn_on_with(through.as_str(), |c| c.keep_pages_for = std::time::Duration::ZERO).await;
+    let articles = app
+        .add_articles(&[
+            ("Ferry Talks Resume", Utc.with_ymd_and_hms(2024, 3, 5, 7, 30, 0).unwrap(), None),
+            ("Harbour Dues Rise", Utc.with_ymd_and_hms(2024, 3, 6, 7, 30, 0).unwrap(), None),
+        ])
+        .await;
+    let page = TestApp::page_path(&articles[0]);
+    let client = TestApp::client();
+    assert_eq!(client.get(app.url(&page)).send().await.unwrap().status(), StatusCode::OK);
+
+    switch.send_replace(false);
+    let started = std::time::Instant::now();
+    let res = client.get(app.url(&page)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.text().await.unwrap().contains("database cannot be reached"));
+    let res = client.get(app.url(&format!("/api/v1/articles/{}", articles[1].id))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "failed fast: {:?}", started.elapsed());
+    let ready = client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(client.get(app.url("/healthz")).send().await.unwrap().status(), StatusCode::OK, "alive");
+
+    // Back: the same process serves again; nothing was lost.
+    switch.send_replace(true);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let status = client.get(app.url(&page)).send().await.unwrap().status();
+        if status == StatusCode::OK {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never came back: {status}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let res = client.get(app.url(&format!("/api/v1/articles/{}", articles[1].id))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(client.get(app.url("/readyz")).send().await.unwrap().status(), StatusCode::OK);
+    drop(app);
+    freewire_store::testing::drop_postgres_database(&admin, &url).await;
+}

@@ -60,7 +60,22 @@ fn db_err(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
     move |err| match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(context.to_owned()),
         Some(SqlErr::ForeignKeyConstraintViolation(_)) => StoreError::Missing(context.to_owned()),
+        _ if unreachable(&err) => StoreError::Unreachable { context, message: err.to_string() },
         _ => StoreError::Backend { context, message: err.to_string() },
+    }
+}
+
+/// Whether the error says the database could not be reached, rather than that it refused.
+fn unreachable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => matches!(
+            e.as_ref(),
+            Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed
+        ),
+        _ => false,
     }
 }
 
@@ -172,7 +187,12 @@ fn connect_options(url: &str, engine: Engine, single: bool) -> ConnectOptions {
             });
         }
         Engine::Postgres => {
-            opts.max_connections(if single { 1 } else { 16 }).min_connections(u32::from(single));
+            // A server that is down or restarting answers readers within seconds (503, try
+            // again) instead of holding them; the pool reconnects by itself when it is back.
+            opts.max_connections(if single { 1 } else { 16 })
+                .min_connections(u32::from(single))
+                .connect_timeout(Duration::from_secs(5))
+                .acquire_timeout(Duration::from_secs(5));
         }
     }
     opts

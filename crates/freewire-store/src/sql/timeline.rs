@@ -88,7 +88,9 @@ impl TimelineStore for SqlStore {
         .await
         .map_err(|e| match db_err("update")(e) {
             StoreError::Missing(_) => StoreError::Missing("the article or the author".to_owned()),
-            other @ (StoreError::Conflict(_) | StoreError::Backend { .. }) => other,
+            other @ (StoreError::Conflict(_)
+            | StoreError::Backend { .. }
+            | StoreError::Unreachable { .. }) => other,
         })?;
         let mut stored = Vec::with_capacity(files.len());
         for file in files {

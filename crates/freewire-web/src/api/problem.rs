@@ -134,6 +134,9 @@ impl IntoResponse for ApiError {
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
+        if let AppError::Store(store @ StoreError::Unreachable { .. }) = e {
+            return store.into();
+        }
         if let AppError::Blob(freewire_core::BlobError::Backend { context, message }) = &e {
             tracing::error!(context, %message, "file storage failed");
             return Self::new(StatusCode::SERVICE_UNAVAILABLE, crate::error::STORAGE_DOWN);
@@ -155,6 +158,10 @@ impl From<AppError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        if let StoreError::Unreachable { context, message } = &e {
+            tracing::error!(context, %message, "the database cannot be reached");
+            return Self::new(StatusCode::SERVICE_UNAVAILABLE, crate::error::DATABASE_DOWN);
+        }
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
     }
 }
