@@ -1525,8 +1525,13 @@ async fn a_failed_object_write_leaves_neither_rows_nor_files() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(res.text().await.unwrap().contains("Error id"), "the visitor sees an error id, not the cause");
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("nothing was saved") && body.contains("try again"),
+        "what happened and what to do: {body}"
+    );
+    assert!(!body.contains("disk full"), "the cause goes to the log, not the page: {body}");
     assert_eq!(app.timeline_len(a.id).await, 0, "no row for a half-stored update");
     assert!(files_under(&uploads).is_empty(), "the file stored before the failure was removed");
 }
