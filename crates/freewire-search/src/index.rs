@@ -18,6 +18,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::merge_policy::{LogMergePolicy, MergePolicy, NoMergePolicy};
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -253,7 +254,11 @@ fn tantivy_date(t: DateTime<Utc>) -> tantivy::DateTime {
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
+    /// The one writer. Whoever holds it also merges segments, after each commit (see
+    /// [`SearchIndex::merge_segments`]): tantivy never merges on its own here.
     writer: Mutex<IndexWriter>,
+    /// Which committed segments to merge: tantivy's usual choice, run by us.
+    merges: LogMergePolicy,
     fields: Fields,
 }
 
@@ -305,8 +310,23 @@ impl SearchIndex {
                 other => SearchError::Index(other),
             },
         )?;
+        // tantivy's background merges race our commits: every change deletes an article's
+        // documents and adds them again, so the segments a merge was started on a moment ago
+        // are often empty by the next commit, which drops them. The merge then ends on
+        // segments that are gone, logs "couldn't find segment in SegmentManager" and throws
+        // its work away (nothing is lost, but under a stream of changes a good share of all
+        // merging is wasted, and every `clear`/`rollback` of a rebuild discards merges the
+        // same way). So merges run only in `merge_segments`, with the writer held: no commit,
+        // clear or rollback can come between a merge's start and its end.
+        writer.set_merge_policy(Box::new(NoMergePolicy));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields })
+        Ok(SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            merges: LogMergePolicy::default(),
+            fields,
+        })
     }
 
     /// The change-sequence position the index holds everything up to; `None` for an index
@@ -380,9 +400,31 @@ impl SearchIndex {
         let mut commit = writer.prepare_commit()?;
         commit.set_payload(&format!("{ANALYSIS_VERSION}:{position}"));
         commit.commit()?;
+        self.merge_segments(&mut writer);
         drop(writer);
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Merges the committed segments tantivy's log-size policy picks, waiting for each merge
+    /// to end, while the caller holds the writer (why: see [`SearchIndex::from_index`]). The
+    /// policy merges segments of like size, so most merges are of a few small segments and
+    /// the big ones are rare. A merge keeps the commit's payload, so the position stands.
+    /// A failed merge leaves its segments as they were: it is logged, not returned, as the
+    /// commit before it stands.
+    fn merge_segments(&self, writer: &mut IndexWriter) {
+        let segments = match self.index.searchable_segment_metas() {
+            Ok(segments) => segments,
+            Err(e) => {
+                tracing::warn!(error = %e, "search index: could not list segments to merge");
+                return;
+            }
+        };
+        for candidate in self.merges.compute_merge_candidates(&segments) {
+            if let Err(e) = writer.merge(&candidate.0).wait() {
+                tracing::warn!(error = %e, segments = candidate.0.len(), "search index: a merge failed");
+            }
+        }
     }
 
     /// Empties the index (the start of a rebuild); nothing is committed until [`Self::add`]
@@ -407,6 +449,7 @@ impl SearchIndex {
         let mut commit = writer.prepare_commit()?;
         commit.set_payload(&format!("{ANALYSIS_VERSION}:{position}"));
         commit.commit()?;
+        self.merge_segments(&mut writer);
         drop(writer);
         self.reader.reload()?;
         Ok(())
