@@ -124,8 +124,8 @@ fn content_schema(content: Option<&Value>) -> Option<String> {
 }
 
 impl DocsContext {
-    pub(crate) fn new(doc: &utoipa::openapi::OpenApi) -> Self {
-        let doc = serde_json::to_value(doc).unwrap_or_default();
+    /// The page's content, from the description as JSON.
+    pub(crate) fn new(doc: &Value) -> Self {
         let info = &doc["info"];
         let tags = doc["tags"].as_array().cloned().unwrap_or_default();
         let mut groups: Vec<Group> = tags

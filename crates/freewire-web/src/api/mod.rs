@@ -122,20 +122,15 @@ fn api_router(upload_limit: axum::extract::DefaultBodyLimit) -> (Router<AppState
         .split_for_parts()
 }
 
-/// The OpenAPI description as served, with the site's own address for the API.
-#[must_use]
-pub fn openapi(state: &AppState) -> utoipa::openapi::OpenApi {
-    let (_, mut doc) = api_router(crate::update_body_limit(state.config()));
-    doc.servers = Some(vec![utoipa::openapi::Server::new(state.urls().absolute(PREFIX))]);
-    doc
-}
-
-/// The API, to nest at [`PREFIX`].
+/// The API, to nest at [`PREFIX`], with its OpenAPI description (naming the site's own
+/// address for the API) and the description's readable page.
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
-    let (routes, _) = api_router(crate::update_body_limit(state.config()));
-    let doc = openapi(state);
-    let json = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    let (routes, mut doc) = api_router(crate::update_body_limit(state.config()));
+    doc.servers = Some(vec![utoipa::openapi::Server::new(state.urls().absolute(PREFIX))]);
+    #[expect(clippy::expect_used, reason = "start-up: the description is plain data, and tests serve it")]
+    let doc = serde_json::to_value(&doc).expect("the OpenAPI description serialises");
     let docs = std::sync::Arc::new(docs::DocsContext::new(&doc));
+    let json = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     let mut api = routes
         .route(
             "/openapi.json",

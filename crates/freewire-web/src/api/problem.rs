@@ -85,12 +85,6 @@ impl ApiError {
             )
         }
     }
-
-    /// The status it answers with.
-    #[must_use]
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
 }
 
 impl IntoResponse for ApiError {
