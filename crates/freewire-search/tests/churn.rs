@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use freewire_core::model::{
-    Hidden, InsertOutcome, NewArticle, NewAuditEntry, NewRetrieval, NewSource, NewUpdate, NewUser, Role,
+    Hidden, InsertOutcome, NewArticle, NewAuditEntry, NewSource, NewUpdate, NewUser, Role,
 };
 use freewire_core::store::prelude::*;
 use freewire_core::{Article, Licence, UpdateId};
@@ -98,12 +98,7 @@ async fn articles(store: &SqlStore) -> Vec<Article> {
             media: Vec::new(),
             tags: Vec::new(),
         };
-        let retrieval = NewRetrieval {
-            location: "file:///fixture.xml".into(),
-            retrieved_at: Utc::now(),
-            http_status: None,
-            sha256: "00".repeat(32),
-        };
+        let retrieval = freewire_store::testing::fixture_retrieval();
         match store.insert_articles_with_retrieval(vec![(new, retrieval)]).await.unwrap().remove(0) {
             InsertOutcome::Inserted(a) => out.push(*a),
             other => panic!("fixture articles are new: {other:?}"),

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use freewire_core::model::{
-    Hidden, InsertOutcome, NewArticle, NewAttachment, NewAuditEntry, NewRetrieval, NewSource, NewUpdate,
-    NewUser, Role, Withdrawal,
+    Hidden, InsertOutcome, NewArticle, NewAttachment, NewAuditEntry, NewSource, NewUpdate, NewUser, Role,
+    Withdrawal,
 };
 use freewire_core::store::prelude::*;
 use freewire_core::{Article, Licence, UserId};
@@ -152,12 +152,7 @@ impl Fixture {
                 media: Vec::new(),
                 tags: item.tags.iter().filter_map(|t| freewire_core::model::Tag::new(t)).collect(),
             };
-            let retrieval = NewRetrieval {
-                location: "file:///fixture.xml".into(),
-                retrieved_at: Utc::now(),
-                http_status: None,
-                sha256: "00".repeat(32),
-            };
+            let retrieval = freewire_store::testing::fixture_retrieval();
             match store.insert_articles_with_retrieval(vec![(new, retrieval)]).await.unwrap().remove(0) {
                 InsertOutcome::Inserted(a) => articles.push(*a),
                 other => panic!("fixture articles are new: {other:?}"),

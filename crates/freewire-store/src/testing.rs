@@ -109,3 +109,15 @@ pub fn s3_test_server() -> Option<(String, crate::S3Settings)> {
 pub fn unique_prefix() -> String {
     format!("test-{}", uuid_like())
 }
+
+/// The retrieval record of a fixture article: read from a local file, now, with a placeholder
+/// checksum (tests that check retrievals write their own).
+#[must_use]
+pub fn fixture_retrieval() -> freewire_core::NewRetrieval {
+    freewire_core::NewRetrieval {
+        location: "file:///fixture.xml".into(),
+        retrieved_at: chrono::Utc::now(),
+        http_status: None,
+        sha256: "00".repeat(32),
+    }
+}

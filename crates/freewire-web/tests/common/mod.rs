@@ -422,14 +422,7 @@ pub fn fixture_article(
 }
 
 /// The retrieval record of a fixture article.
-pub fn fixture_retrieval() -> NewRetrieval {
-    NewRetrieval {
-        location: "file:///fixture.xml".into(),
-        retrieved_at: Utc::now(),
-        http_status: None,
-        sha256: "00".repeat(32),
-    }
-}
+pub use freewire_store::testing::fixture_retrieval;
 
 /// Posts an update through the page's own form; returns the update's id.
 pub async fn post_update(
