@@ -28,6 +28,6 @@ pub use model::*;
 pub use permalink::{Permalink, slugify};
 pub use store::{
     AccountStore, ArticleStore, AuditStore, BlobError, BlobRead, BlobStore, BlobStream, BlobWriter,
-    ChangeStore, HealthStore, PoolStatus, SettingStore, SourceStore, Store, StoreError, StoryStore,
-    TimelineStore, WebSubStore,
+    ChangeStore, CoordinationStore, HealthStore, PoolStatus, SettingStore, SourceStore, Store, StoreError,
+    StoryStore, TimelineStore, WebSubStore,
 };

@@ -132,6 +132,9 @@ pub struct Feed {
     pub last_polled_at: Option<DateTime<Utc>>,
     /// The HTTP status of the last poll, when it got that far.
     pub last_status: Option<i32>,
+    /// The claim that holds the feed while a poller polls it (see
+    /// [`crate::SourceStore::claim_due_feeds`]).
+    pub lease_token: Option<String>,
 }
 
 impl Feed {

@@ -4,8 +4,9 @@
 //! [`Store`] is the sum of one trait per aggregate, each in its own module: [`SettingStore`],
 //! [`SourceStore`] (sources and feeds), [`ArticleStore`], [`StoryStore`], [`AccountStore`] (users, invitations,
 //! sessions), [`TimelineStore`] (updates and attachments), [`ChangeStore`] (the change
-//! sequence), [`AuditStore`], [`HealthStore`] (the store's own state) and [`WebSubStore`]
-//! (WebSub, as hub and as subscriber). Code holding a `dyn Store` calls every method without further
+//! sequence), [`AuditStore`], [`HealthStore`] (the store's own state), [`WebSubStore`]
+//! (WebSub, as hub and as subscriber) and [`CoordinationStore`] (what several processes share:
+//! politeness slots per host, rate-limit counters). Code holding a `dyn Store` calls every method without further
 //! imports; code calling them on a concrete store imports [`prelude`].
 
 use async_trait::async_trait;
@@ -15,6 +16,7 @@ mod accounts;
 mod articles;
 mod audit;
 mod changes;
+mod coordination;
 mod health;
 mod settings;
 mod sources;
@@ -26,6 +28,7 @@ pub use accounts::AccountStore;
 pub use articles::ArticleStore;
 pub use audit::AuditStore;
 pub use changes::ChangeStore;
+pub use coordination::CoordinationStore;
 pub use health::{HealthStore, PoolStatus};
 pub use settings::SettingStore;
 pub use sources::SourceStore;
@@ -40,8 +43,8 @@ pub use websub::{
 /// (`SqlStore`) rather than on `dyn Store`.
 pub mod prelude {
     pub use super::{
-        AccountStore, ArticleStore, AuditStore, ChangeStore, HealthStore, SettingStore, SourceStore,
-        StoryStore, TimelineStore, WebSubStore,
+        AccountStore, ArticleStore, AuditStore, ChangeStore, CoordinationStore, HealthStore, SettingStore,
+        SourceStore, StoryStore, TimelineStore, WebSubStore,
     };
 }
 
@@ -89,6 +92,7 @@ pub trait Store:
     + AuditStore
     + HealthStore
     + WebSubStore
+    + CoordinationStore
     + Send
     + Sync
 {
@@ -105,6 +109,7 @@ impl<T> Store for T where
         + AuditStore
         + HealthStore
         + WebSubStore
+        + CoordinationStore
         + Send
         + Sync
 {

@@ -127,6 +127,51 @@ pub(crate) enum PageRead {
     NotModified,
 }
 
+/// How long one feed's poll may take under a claim of `lease`: well inside it, so the claim
+/// never runs out while the poll is still fetching or storing (and no other poller takes the
+/// feed meanwhile).
+fn poll_budget(lease: Duration) -> Duration {
+    if lease >= Duration::from_mins(2) {
+        lease.saturating_sub(Duration::from_secs(30))
+    } else {
+        lease * 3 / 4
+    }
+}
+
+/// A host's request slot shared by all pollers on the database: given back once the fetch is
+/// done, or, when the fetch holding it is cancelled, by a task of its own as it is dropped.
+struct SharedHostSlot {
+    store: Arc<dyn Store>,
+    /// The host, the slot and the holder's name, until given back.
+    held: Option<(String, u32, String)>,
+}
+
+impl SharedHostSlot {
+    async fn give_back(mut self) {
+        if let Some((host, slot, holder)) = self.held.take() {
+            give_back_slot(self.store.as_ref(), &host, slot, &holder).await;
+        }
+    }
+}
+
+async fn give_back_slot(store: &dyn Store, host: &str, slot: u32, holder: &str) {
+    if let Err(e) = store.give_host_slot(host, slot, holder).await {
+        // The slot frees itself when its time runs out.
+        tracing::warn!(%host, error = %e, "could not give back a request slot");
+    }
+}
+
+impl Drop for SharedHostSlot {
+    fn drop(&mut self) {
+        if let Some((host, slot, holder)) = self.held.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let store = self.store.clone();
+            runtime.spawn(async move { give_back_slot(store.as_ref(), &host, slot, &holder).await });
+        }
+    }
+}
+
 /// robots.txt answers are kept this long per origin.
 const ROBOTS_TTL: Duration = Duration::from_hours(12);
 
@@ -195,7 +240,8 @@ impl Poller {
             let now = Utc::now();
             let lease =
                 now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::minutes(10));
-            let feeds = self.store.claim_due_feeds(now, self.config.batch, lease).await?;
+            let token = freewire_core::password::random_token();
+            let feeds = self.store.claim_due_feeds(now, self.config.batch, lease, &token).await?;
             if feeds.is_empty() {
                 return Ok(reports);
             }
@@ -235,22 +281,68 @@ impl Poller {
         }
     }
 
-    async fn host_slot(&self, url: &Url) -> Arc<Semaphore> {
-        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    async fn host_slot(&self, host: &str) -> Arc<Semaphore> {
         let mut hosts = self.hosts.lock().await;
-        hosts.entry(host).or_insert_with(|| Arc::new(Semaphore::new(self.config.per_host.max(1)))).clone()
+        hosts
+            .entry(host.to_owned())
+            .or_insert_with(|| Arc::new(Semaphore::new(self.config.per_host.max(1))))
+            .clone()
     }
 
-    /// A GET within the global and per-host limits.
+    /// A GET within the global and per-host limits. The per-host limit holds across every
+    /// process polling the same database: after this process's own semaphores, a slot for the
+    /// host is taken in the store (see [`SharedHostSlot`]).
     pub(crate) async fn limited_get(
         &self,
         url: &Url,
         validators: &Validators,
     ) -> Result<FetchOutcome, FetchError> {
-        let host = self.host_slot(url).await;
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let local = self.host_slot(&host).await;
         let _global = self.global.acquire().await.map_err(|e| FetchError::Network(e.to_string()))?;
-        let _host = host.acquire().await.map_err(|e| FetchError::Network(e.to_string()))?;
-        self.fetcher.get(url, validators).await
+        let _host = local.acquire().await.map_err(|e| FetchError::Network(e.to_string()))?;
+        let shared = self.shared_host_slot(&host).await?;
+        let outcome = self.fetcher.get(url, validators).await;
+        shared.give_back().await;
+        outcome
+    }
+
+    /// Waits for one of the host's slots shared by all pollers, holding it at most as long as a
+    /// fetch may take (so a poller that dies holding one frees it by that time).
+    async fn shared_host_slot(&self, host: &str) -> Result<SharedHostSlot, FetchError> {
+        let capacity = u32::try_from(self.config.per_host.max(1)).unwrap_or(u32::MAX);
+        let hold = self.fetcher.config().timeout + Duration::from_secs(2);
+        let holder = freewire_core::password::random_token();
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(20);
+        loop {
+            let now = Utc::now();
+            let until = now + chrono::Duration::from_std(hold).unwrap_or(chrono::Duration::minutes(1));
+            match self.store.take_host_slot(host, capacity, &holder, now, until).await {
+                Ok(Some(slot)) => {
+                    return Ok(SharedHostSlot {
+                        store: self.store.clone(),
+                        held: Some((host.to_owned(), slot, holder)),
+                    });
+                }
+                Ok(None) if started.elapsed() < hold => {
+                    // Every slot is busy elsewhere: wait a little longer each time, with jitter
+                    // so waiting pollers do not ask in step.
+                    let jitter = Duration::from_millis(rand::random::<u64>() % 20);
+                    tokio::time::sleep(pause + jitter).await;
+                    pause = (pause * 2).min(Duration::from_millis(500));
+                }
+                Ok(None) => {
+                    return Err(FetchError::Network(format!(
+                        "every request slot for {host} stayed busy for {} s (other pollers are fetching from it)",
+                        hold.as_secs()
+                    )));
+                }
+                Err(e) => {
+                    return Err(FetchError::Network(format!("cannot take a request slot for {host}: {e}")));
+                }
+            }
+        }
     }
 
     /// Polls one feed and records the result on it. Never fails: a failure is the feed's
@@ -259,7 +351,7 @@ impl Poller {
         let now = Utc::now();
         let started = std::time::Instant::now();
         // Finish well inside the claim's lease, so no other process takes the feed meanwhile.
-        let budget = self.config.lease.saturating_sub(Duration::from_secs(30)).max(Duration::from_secs(30));
+        let budget = poll_budget(self.config.lease);
         let (outcome, update) = match Url::parse(&feed.url) {
             Err(e) => {
                 let reason = format!("the feed address is not a URL: {e}");
@@ -276,15 +368,21 @@ impl Poller {
         };
         let next_poll_at = update.next_poll_at;
         let url = update.new_url.clone().unwrap_or_else(|| feed.url.clone());
-        match self.store.update_feed_after_poll(feed.id, update.clone()).await {
-            Ok(()) => {}
+        let lease = feed.lease_token.as_deref();
+        let recorded = match self.store.update_feed_after_poll(feed.id, lease, update.clone()).await {
             Err(StoreError::Conflict(_)) => {
                 // Redirected to an address another feed already follows: keep the old one.
                 let kept = FeedPollUpdate { new_url: None, ..update };
-                if let Err(e) = self.store.update_feed_after_poll(feed.id, kept).await {
-                    tracing::error!(feed = %feed.id, error = %e, "could not record a poll");
-                }
+                self.store.update_feed_after_poll(feed.id, lease, kept).await
             }
+            other => other,
+        };
+        match recorded {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!(
+                feed = %feed.id,
+                "the feed's lease ran out during the poll and another poller has it now; its schedule is left to that poll"
+            ),
             Err(e) => tracing::error!(feed = %feed.id, error = %e, "could not record a poll"),
         }
         if let PollOutcome::Failed(reason) = &outcome {

@@ -184,7 +184,7 @@ impl Site {
             success: f.error_count == 0,
             last_status: f.last_status,
         };
-        self.store.update_feed_after_poll(f.id, update).await.unwrap();
+        self.store.update_feed_after_poll(f.id, None, update).await.unwrap();
     }
 }
 

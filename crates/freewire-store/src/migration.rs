@@ -11,6 +11,7 @@ use sea_orm_migration::schema::{
 mod m0011_editions;
 mod m0012_integrations;
 mod m0013_websub;
+mod m0014_scale_out;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_editions::M0011Editions),
             Box::new(m0012_integrations::M0012Integrations),
             Box::new(m0013_websub::M0013WebSub),
+            Box::new(m0014_scale_out::M0014ScaleOut),
         ]
     }
 }

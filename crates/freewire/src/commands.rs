@@ -116,6 +116,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             feeds::poll_once(&config, store.clone()).await?;
             stories::group_stored(store.as_ref()).await.map(|_| ())
         }
+        Command::Worker => {
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            worker(config).await
+        }
         Command::Search { command } => {
             let config = Config::load(cli.config.as_deref(), &overrides)?;
             let store = open_store(&config).await?;
@@ -178,27 +182,21 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
         )
     })?;
     let addr = app.local_addr().context("reading the bound address")?;
-    tokio::spawn(expire_sessions(store.clone()));
+    tokio::spawn(housekeeping(store.clone()));
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(stories::follow(store.clone(), state_for_stories, config.search_every, stop_rx.clone()));
+    tokio::spawn(stories::follow(
+        store.clone(),
+        Some(state_for_stories),
+        config.search_every,
+        stop_rx.clone(),
+    ));
     // Builds the index on first start (the site serves meanwhile), then follows the database.
     let mut search_stop = stop_rx.clone();
     tokio::spawn(indexer.follow(config.search_every, async move {
         let _ = search_stop.changed().await;
     }));
     // One poller: it polls (when `serve` polls) and stores what hubs push (WebSub).
-    let fetcher = freewire_ingest::fetch::Fetcher::new(config.fetch.clone())?;
-    let mut poller = freewire_ingest::poll::Poller::new(store.clone(), fetcher.clone(), config.poll.clone());
-    if config.websub.subscriber {
-        let callback_base = url::Url::parse(&state_for_websub.urls().absolute("/websub/callback/"))
-            .context("the site's address makes no WebSub callback address")?;
-        poller = poller.with_subscriber(freewire_ingest::websub::SubscriberConfig {
-            lease: config.websub.subscriber_lease,
-            quiet_factor: config.websub.quiet_factor,
-            ..freewire_ingest::websub::SubscriberConfig::new(callback_base)
-        });
-    }
-    let poller = Arc::new(poller);
+    let (poller, fetcher) = make_poller(&config, store.clone())?;
     state_for_websub.attach_websub(freewire_web::websub::WebSubRuntime {
         fetcher,
         poller: config.websub.subscriber.then(|| poller.clone()),
@@ -246,15 +244,70 @@ async fn serve_metrics(state: AppState, addr: std::net::SocketAddr) -> anyhow::R
     Ok(())
 }
 
-/// Removes expired sessions every hour.
-async fn expire_sessions(store: Arc<SqlStore>) {
+/// The poller `serve` and `worker` run, subscribing at outlets' hubs when `websub.subscriber`
+/// is on; with the client it fetches with.
+fn make_poller(
+    config: &Config,
+    store: Arc<SqlStore>,
+) -> anyhow::Result<(Arc<freewire_ingest::poll::Poller>, freewire_ingest::fetch::Fetcher)> {
+    let fetcher = freewire_ingest::fetch::Fetcher::new(config.fetch.clone())?;
+    let mut poller = freewire_ingest::poll::Poller::new(store, fetcher.clone(), config.poll.clone());
+    if config.websub.subscriber {
+        let callback_base = url::Url::parse(&config.web.urls().absolute("/websub/callback/"))
+            .context("the site's address makes no WebSub callback address")?;
+        poller = poller.with_subscriber(freewire_ingest::websub::SubscriberConfig {
+            lease: config.websub.subscriber_lease,
+            quiet_factor: config.websub.quiet_factor,
+            ..freewire_ingest::websub::SubscriberConfig::new(callback_base)
+        });
+    }
+    Ok((Arc::new(poller), fetcher))
+}
+
+/// `freewire worker`: polls, re-reads pages and groups stories until interrupted, serving
+/// nothing. Any number run at once on one PostgreSQL database: each claims due feeds under a
+/// lease of its own, and a host's request limit is shared through the database.
+async fn worker(config: Config) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    let (poller, _fetcher) = make_poller(&config, store.clone())?;
+    tokio::spawn(housekeeping(store.clone()));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(stories::follow(store.clone(), None, config.search_every, stop_rx.clone()));
+    println!(
+        "freewire worker: polling the {} database every {} s (lease {} s, {} request(s) per host across all workers)",
+        config.engine,
+        config.poll_every.as_secs(),
+        config.poll.lease.as_secs(),
+        config.poll.per_host
+    );
+    println!("press Ctrl-C to stop");
+    let mut poll_stop = stop_rx.clone();
+    let polling = tokio::spawn(poller.run(config.poll_every, async move {
+        let _ = poll_stop.changed().await;
+    }));
+    shutdown_signal().await;
+    let _ = stop_tx.send(true);
+    // A poll in progress finishes (within its budget) and records what it found.
+    polling.await.context("the poller stopped unexpectedly")?;
+    println!("stopped");
+    Ok(())
+}
+
+/// Every hour: removes expired sessions, and the rate-limit counters that have refilled.
+async fn housekeeping(store: Arc<SqlStore>) {
     let mut tick = tokio::time::interval(Duration::from_hours(1));
     loop {
         tick.tick().await;
-        match store.delete_expired_sessions(chrono::Utc::now()).await {
+        let now = chrono::Utc::now();
+        match store.delete_expired_sessions(now).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
             Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        }
+        match store.forget_attempts(now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "refilled rate-limit counters removed"),
+            Err(e) => tracing::warn!(error = %e, "could not remove rate-limit counters"),
         }
     }
 }

@@ -292,6 +292,9 @@ struct RawPoll {
     recheck_schedule_secs: Vec<[u64; 2]>,
     /// No re-reading this long after an article's last change.
     recheck_stop_secs: u64,
+    /// How long a poller's claim keeps other pollers off a feed; a poller that dies holding
+    /// feeds loses them when it runs out. A poll stops well inside it.
+    lease_secs: u64,
 }
 
 impl Default for RawPoll {
@@ -310,6 +313,7 @@ impl Default for RawPoll {
                 .map(|(younger, every)| [younger.as_secs(), every.as_secs()])
                 .collect(),
             recheck_stop_secs: freewire_ingest::recheck::RecheckSchedule::default().stop_after.as_secs(),
+            lease_secs: freewire_ingest::poll::PollConfig::default().lease.as_secs(),
         }
     }
 }
@@ -721,6 +725,13 @@ impl RawConfig {
             timeout: std::time::Duration::from_secs(self.fetch.timeout_secs),
             ..freewire_ingest::fetch::FetchConfig::default()
         };
+        if self.poll.lease_secs < 4 {
+            return Err(invalid(
+                "poll.lease_secs",
+                &self.poll.lease_secs.to_string(),
+                "expected at least 4 seconds; a poll stops within three quarters of it, so keep it above fetch.timeout_secs",
+            ));
+        }
         let steps = &self.poll.recheck_schedule_secs;
         if steps.iter().any(|[_, every]| *every == 0) || steps.windows(2).any(|w| w[0][0] >= w[1][0]) {
             return Err(invalid(
@@ -745,6 +756,7 @@ impl RawConfig {
             min_interval: std::time::Duration::from_secs(self.poll.min_interval_secs),
             max_interval: std::time::Duration::from_secs(self.poll.max_interval_secs),
             full_text: self.poll.full_text,
+            lease: std::time::Duration::from_secs(self.poll.lease_secs),
             ..freewire_ingest::poll::PollConfig::default()
         };
         Ok((fetch, poll))

@@ -182,7 +182,7 @@ pub async fn group_stored(store: &dyn Store) -> anyhow::Result<usize> {
 /// share of placing articles as they arrive (the poller's, and other processes' imports).
 pub async fn follow(
     store: Arc<SqlStore>,
-    site: freewire_web::AppState,
+    site: Option<freewire_web::AppState>,
     every: std::time::Duration,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -197,7 +197,9 @@ pub async fn follow(
             Ok(0) => {}
             Ok(n) => {
                 // Pages kept for visitors show stories' lines: render them afresh.
-                site.note_change();
+                if let Some(site) = &site {
+                    site.note_change();
+                }
                 tracing::info!(articles = n, "articles placed in stories");
             }
             Err(e) => tracing::warn!(error = %e, "could not group new articles into stories; trying again"),

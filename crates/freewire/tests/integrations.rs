@@ -93,7 +93,7 @@ async fn tokens_and_sources(cli: Cli) {
         success: true,
         last_status: Some(200),
     };
-    store.update_feed_after_poll(feed.id, polled).await.unwrap();
+    store.update_feed_after_poll(feed.id, None, polled).await.unwrap();
     let (ok, _, err) = cli.run(&["feed", "poll-now", &feed.id.0.to_string()]);
     assert!(!ok && err.contains("polled moments ago"), "the outlet is not hammered: {err}");
     cli.ok(&["feed", "disable", &feed.id.0.to_string()]);

@@ -42,19 +42,29 @@ pub trait SourceStore: Send + Sync {
     async fn list_feeds(&self) -> Result<Vec<Feed>, StoreError>;
     /// A feed by its URL.
     async fn feed_by_url(&self, url: &str) -> Result<Option<Feed>, StoreError>;
-    /// Claims up to `limit` enabled feeds due at `now`, oldest due first, by moving their next
-    /// poll to `lease_until`: another process asking meanwhile does not get them. The poll's
-    /// result then sets the real next poll time.
+    /// Claims up to `limit` enabled feeds due at `now`, oldest due first, for the claim named
+    /// `token` (unique to one claim), by moving their next poll to `lease_until`: another
+    /// process asking meanwhile does not get them (on PostgreSQL, rows another claim is taking
+    /// are skipped, not waited for). A holder that dies loses its feeds when the lease runs
+    /// out: they are due again then. The poll's result then sets the real next poll time.
     async fn claim_due_feeds(
         &self,
         now: DateTime<Utc>,
         limit: u64,
         lease_until: DateTime<Utc>,
+        token: &str,
     ) -> Result<Vec<Feed>, StoreError>;
     /// Enabled feeds due at `now` (waiting for a poller).
     async fn count_due_feeds(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
-    /// Records what a poll found.
-    async fn update_feed_after_poll(&self, id: FeedId, update: FeedPollUpdate) -> Result<(), StoreError>;
+    /// Records what a poll found and ends the claim. With `lease`, only while that claim still
+    /// holds the feed: `false` when its lease ran out and another claim took the feed (the
+    /// newer claim's poll decides the schedule). Without, unconditionally (an operator's act).
+    async fn update_feed_after_poll(
+        &self,
+        id: FeedId,
+        lease: Option<&str>,
+        update: FeedPollUpdate,
+    ) -> Result<bool, StoreError>;
     /// Switches a feed on or off; `false` when there is no such feed.
     async fn set_feed_enabled(&self, id: FeedId, enabled: bool) -> Result<bool, StoreError>;
     /// Makes an enabled feed due at `at` (a poll asked for now), unless a poller holds it (its

@@ -23,6 +23,8 @@ pub struct Model {
     pub last_status: Option<i32>,
     /// While a poller holds the feed: until when (the claim's lease).
     pub leased_until: Option<DateTimeUtc>,
+    /// The claim holding the feed, while one does.
+    pub lease_token: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

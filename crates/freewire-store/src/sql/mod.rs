@@ -7,7 +7,8 @@
 //! ([`SourceStore`]: sources and feeds), `articles` ([`ArticleStore`], with `articles::batch`
 //! storing a feed's worth at once), `accounts` ([`AccountStore`]: users, invitations, sessions),
 //! `timeline` ([`TimelineStore`]: updates and attachments), `changes` ([`ChangeStore`]),
-//! `audit` ([`AuditStore`]) and `websub` ([`WebSubStore`]: WebSub as hub and as subscriber).
+//! `audit` ([`AuditStore`]), `websub` ([`WebSubStore`]: WebSub as hub and as subscriber) and
+//! `coordination` ([`CoordinationStore`]: host slots and rate-limit counters shared by processes).
 //! Calls that change several aggregates in one transaction (a withdrawal is audited and joins
 //! the change sequence) use the owning module's helpers.
 //!
@@ -19,6 +20,7 @@
 //! [`ChangeStore`]: freewire_core::ChangeStore
 //! [`AuditStore`]: freewire_core::AuditStore
 //! [`WebSubStore`]: freewire_core::WebSubStore
+//! [`CoordinationStore`]: freewire_core::CoordinationStore
 
 use std::time::Duration;
 
@@ -37,6 +39,7 @@ mod accounts;
 mod articles;
 mod audit;
 mod changes;
+mod coordination;
 mod settings;
 mod sources;
 mod stories;

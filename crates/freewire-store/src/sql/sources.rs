@@ -36,6 +36,7 @@ fn feed_from(row: feed::Model) -> Feed {
         poll_interval_secs: row.poll_interval_secs,
         last_polled_at: row.last_polled_at,
         last_status: row.last_status,
+        lease_token: row.lease_token,
     }
 }
 
@@ -224,6 +225,7 @@ impl SourceStore for SqlStore {
         now: DateTime<Utc>,
         limit: u64,
         lease_until: DateTime<Utc>,
+        token: &str,
     ) -> Result<Vec<Feed>, StoreError> {
         // One statement: pick the due feeds and move them out of reach together. On PostgreSQL
         // rows another process is claiming are skipped, not waited for; SQLite has one writer.
@@ -240,6 +242,7 @@ impl SourceStore for SqlStore {
         let mut claimed: Vec<Feed> = feed::Entity::update_many()
             .col_expr(feed::Column::NextPollAt, Expr::value(ts(lease_until)))
             .col_expr(feed::Column::LeasedUntil, Expr::value(Some(ts(lease_until))))
+            .col_expr(feed::Column::LeaseToken, Expr::value(Some(token.to_owned())))
             .filter(feed::Column::Id.in_subquery(due))
             .exec_with_returning(&self.db)
             .await
@@ -251,36 +254,49 @@ impl SourceStore for SqlStore {
         Ok(claimed)
     }
 
-    async fn update_feed_after_poll(&self, id: FeedId, u: FeedPollUpdate) -> Result<(), StoreError> {
-        let Some(row) =
-            feed::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading a feed"))?
-        else {
-            return Err(StoreError::Missing(format!("feed {id}")));
-        };
-        let mut row: feed::ActiveModel = row.into();
+    async fn update_feed_after_poll(
+        &self,
+        id: FeedId,
+        lease: Option<&str>,
+        u: FeedPollUpdate,
+    ) -> Result<bool, StoreError> {
+        // One statement, so the lease is checked and the poll recorded together.
+        let mut update = feed::Entity::update_many()
+            .col_expr(feed::Column::LastPolledAt, Expr::value(Some(ts(u.polled_at))))
+            .col_expr(feed::Column::NextPollAt, Expr::value(ts(u.next_poll_at)))
+            .col_expr(feed::Column::PollIntervalSecs, Expr::value(u.poll_interval_secs))
+            .col_expr(feed::Column::ErrorCount, Expr::value(u.error_count))
+            .col_expr(feed::Column::LastError, Expr::value(u.last_error))
+            .col_expr(feed::Column::LastStatus, Expr::value(u.last_status))
+            .col_expr(feed::Column::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(feed::Column::LeaseToken, Expr::value(Option::<String>::None));
         if let Some(url) = u.new_url {
-            row.url = Set(url);
+            update = update.col_expr(feed::Column::Url, Expr::value(url));
         }
         if u.title.is_some() {
-            row.title = Set(u.title);
+            update = update.col_expr(feed::Column::Title, Expr::value(u.title));
         }
         if u.success {
-            row.etag = Set(u.etag);
-            row.last_modified = Set(u.last_modified);
-            row.last_success_at = Set(Some(ts(u.polled_at)));
+            update = update
+                .col_expr(feed::Column::Etag, Expr::value(u.etag))
+                .col_expr(feed::Column::LastModified, Expr::value(u.last_modified))
+                .col_expr(feed::Column::LastSuccessAt, Expr::value(Some(ts(u.polled_at))));
         }
-        row.last_polled_at = Set(Some(ts(u.polled_at)));
-        row.next_poll_at = Set(ts(u.next_poll_at));
-        row.poll_interval_secs = Set(u.poll_interval_secs);
-        row.error_count = Set(u.error_count);
-        row.last_error = Set(u.last_error);
-        row.last_status = Set(u.last_status);
-        row.leased_until = Set(None);
-        row.update(&self.db).await.map_err(|e| match db_err("feed")(e) {
+        let mut update = update.filter(feed::Column::Id.eq(id.0));
+        if let Some(token) = lease {
+            update = update.filter(feed::Column::LeaseToken.eq(token));
+        }
+        let result = update.exec(&self.db).await.map_err(|e| match db_err("recording a poll")(e) {
             StoreError::Conflict(_) => StoreError::Conflict("a feed at the redirected address".to_owned()),
             other => other,
         })?;
-        Ok(())
+        if result.rows_affected > 0 {
+            return Ok(true);
+        }
+        if lease.is_some() && self.feed_by_id(id).await?.is_some() {
+            return Ok(false);
+        }
+        Err(StoreError::Missing(format!("feed {id}")))
     }
 
     async fn set_feed_enabled(&self, id: FeedId, enabled: bool) -> Result<bool, StoreError> {

@@ -54,6 +54,7 @@ mod accounts;
 mod articles;
 mod audit;
 mod changes;
+mod coordination;
 mod revisions;
 mod settings;
 mod sources;

@@ -64,14 +64,16 @@ async fn due_feeds_are_claimed_once_until_their_poll_is_recorded(f: &Fixture) {
     assert!(!s.set_feed_enabled(freewire_core::FeedId(9999), false).await.unwrap());
     let now = Utc::now() + Duration::seconds(1);
     let lease = now + Duration::minutes(10);
-    let claimed = s.claim_due_feeds(now, 10, lease).await.unwrap();
+    let claimed = s.claim_due_feeds(now, 10, lease, "claim-1").await.unwrap();
     assert_eq!(claimed.iter().map(|f| f.id).collect::<Vec<_>>(), [a.id, b.id], "enabled, due feeds only");
     assert!(
-        s.claim_due_feeds(now, 10, lease).await.unwrap().is_empty(),
+        s.claim_due_feeds(now, 10, lease, "claim-1").await.unwrap().is_empty(),
         "a claimed feed is not handed out twice"
     );
-    let limited =
-        s.claim_due_feeds(lease + Duration::seconds(1), 1, lease + Duration::minutes(5)).await.unwrap();
+    let limited = s
+        .claim_due_feeds(lease + Duration::seconds(1), 1, lease + Duration::minutes(5), "claim-2")
+        .await
+        .unwrap();
     assert_eq!(limited.len(), 1, "the limit is respected");
     // A poll asked for now waits for the poller that holds the feed.
     assert!(!s.set_feed_due(a.id, now).await.unwrap(), "held by a poller: not made due");
@@ -80,6 +82,7 @@ async fn due_feeds_are_claimed_once_until_their_poll_is_recorded(f: &Fixture) {
 
     s.update_feed_after_poll(
         a.id,
+        None,
         FeedPollUpdate {
             new_url: Some("https://a.example/moved".into()),
             title: Some("A".into()),
@@ -119,18 +122,19 @@ async fn due_feeds_are_claimed_once_until_their_poll_is_recorded(f: &Fixture) {
         success: false,
         last_status: Some(500),
     };
-    s.update_feed_after_poll(a.id, failing.clone()).await.unwrap();
+    s.update_feed_after_poll(a.id, None, failing.clone()).await.unwrap();
     let a3 = s.feed_by_id(a.id).await.unwrap().unwrap();
     assert_eq!(a3.state(), FeedState::Failing);
     assert_eq!(a3.last_error.as_deref(), Some("HTTP 500"));
     assert_eq!(a3.etag.as_deref(), Some("\"v1\""), "a failure keeps the validators");
     assert_eq!(a3.last_success_at, Some(a2.last_success_at.unwrap()));
     assert_eq!(
-        s.claim_due_feeds(now, 10, lease).await.unwrap().iter().map(|f| f.id).collect::<Vec<_>>(),
+        s.claim_due_feeds(now, 10, lease, "claim-1").await.unwrap().iter().map(|f| f.id).collect::<Vec<_>>(),
         [a.id]
     );
-    let clash =
-        s.update_feed_after_poll(a.id, FeedPollUpdate { new_url: Some(b.url.clone()), ..failing }).await;
+    let clash = s
+        .update_feed_after_poll(a.id, None, FeedPollUpdate { new_url: Some(b.url.clone()), ..failing })
+        .await;
     assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
     assert_eq!(s.feed_by_id(off.id).await.unwrap().unwrap().state(), FeedState::Disabled);
 }

@@ -219,7 +219,7 @@ pub async fn submit_login(
         );
     }
     let username = form.username.trim().to_owned();
-    if let Err(wait) = state.limits().sign_in(client, &username) {
+    if let Err(wait) = state.limits().sign_in(state.store(), client, &username).await? {
         tracing::warn!(%username, address = %client, "sign-in rate limit");
         let secs = wait.0.as_secs().max(1);
         let mut response = login_page(

@@ -137,7 +137,7 @@ pub async fn submit_register(
         );
     }
     let invite = admission(&state, Some(&invite_token)).await?;
-    if let Err(wait) = state.limits().sign_in(client, &format!("register:{username}")) {
+    if let Err(wait) = state.limits().sign_in(state.store(), client, &format!("register:{username}")).await? {
         let msg =
             format!("Too many attempts. Please wait {} seconds and try again.", wait.0.as_secs().max(1));
         return register_page(

@@ -85,7 +85,7 @@ pub async fn submit_code(
         return Err(WebError::Forbidden("This form had expired. Please sign in again.".into()));
     }
     // Codes are guessable in a million tries: the same limits as passwords apply.
-    if let Err(wait) = state.limits().sign_in(client, &pending.user.username) {
+    if let Err(wait) = state.limits().sign_in(state.store(), client, &pending.user.username).await? {
         let msg =
             format!("Too many attempts. Please wait {} seconds and try again.", wait.0.as_secs().max(1));
         return code_page(&state, &pending, &next, StatusCode::TOO_MANY_REQUESTS, Some(&msg));

@@ -173,7 +173,7 @@ pub async fn post_update(
     let author = caller.require(TokenScope::Write)?.clone();
     let article =
         freewire_app::updates::postable_article(state.store(), freewire_core::ArticleId(id)).await?;
-    if let Err(wait) = state.limits().upload(author.id.0) {
+    if let Err(wait) = state.limits().upload(state.store(), author.id.0).await? {
         return Err(ApiError::too_many(wait.0.as_secs()));
     }
     let (mut note, mut files) = (String::new(), Vec::new());

@@ -127,7 +127,7 @@ pub async fn create_update(
         return Err(WebError::Forbidden("Please log in to upload a file.".into()));
     };
     let article = freewire_app::updates::postable_article(state.store(), ArticleId(id)).await?;
-    if let Err(wait) = state.limits().upload(who.user.id.0) {
+    if let Err(wait) = state.limits().upload(state.store(), who.user.id.0).await? {
         let message = format!(
             "You have uploaded a lot in a short time. Please wait {} seconds and try again. Nothing was saved.",
             wait.0.as_secs().max(1)
