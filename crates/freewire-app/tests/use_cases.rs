@@ -208,6 +208,42 @@ async fn a_post_past_the_allowance_leaves_neither_rows_nor_files() {
 }
 
 #[tokio::test]
+async fn the_start_up_sweep_removes_old_objects_no_update_holds_and_unfinished_writes_only() {
+    let w = World::new().await;
+    let ada = w.user("ada", Role::Contributor).await;
+    let a = w.article().await;
+    let rules = UpdateRules::default();
+    let file = w.receive("kept.pdf", pdf(3, 6000), &rules).await.unwrap();
+    let post = NewPost { note: "kept".into(), files: vec![file] };
+    updates::post_update(&w.store, &w.blobs, &rules, &ada, &a, post).await.unwrap();
+    // What a process killed mid-upload leaves: an object no update holds, and a temporary file.
+    w.blobs.put("updates/left-behind", Bytes::from_static(b"%PDF-1.7 half")).await.unwrap();
+    let unfinished = w.dir.path().join("uploads/updates/4f2a#1");
+    std::fs::write(&unfinished, b"%PDF-1.").unwrap();
+    assert_eq!(w.files().len(), 3);
+    let sweep =
+        |now| updates::sweep::sweep_storage(&w.store, w.blobs.as_ref(), chrono::Duration::hours(1), now);
+
+    // Within the grace period nothing goes: another process may be about to store its row.
+    let report = sweep(chrono::Utc::now()).await.unwrap();
+    assert_eq!(report, updates::sweep::SweepReport { young: 2, ..Default::default() });
+    assert_eq!(w.files().len(), 3);
+
+    // Past it, the orphan and the temporary file go; the update's file stays.
+    let report = sweep(chrono::Utc::now() + chrono::Duration::hours(2)).await.unwrap();
+    assert_eq!(report.orphans, ["updates/left-behind"]);
+    assert_eq!(report.unfinished.len(), 1, "{report:?}");
+    assert!(report.unfinished[0].ends_with("4f2a#1"), "{report:?}");
+    assert_eq!((report.kept, report.young), (1, 0));
+    let left = w.files();
+    assert_eq!(left.len(), 1, "{left:?}");
+    let timeline = w.store.timeline_for_article(a.article.id).await.unwrap();
+    let key = &timeline[0].attachments[0].object_key;
+    assert_eq!(w.blobs.get(key).await.unwrap().len(), pdf(3, 6000).len());
+    assert!(!unfinished.exists());
+}
+
+#[tokio::test]
 async fn identical_bytes_share_one_object_and_the_spare_copy_goes() {
     let w = World::new().await;
     let a = w.article().await;

@@ -27,7 +27,7 @@ pub use links::SiteUrl;
 pub use model::*;
 pub use permalink::{Permalink, slugify};
 pub use store::{
-    AccountStore, ArticleStore, AuditStore, BlobError, BlobRead, BlobStore, BlobStream, BlobWriter,
+    AccountStore, ArticleStore, AuditStore, BlobError, BlobMeta, BlobRead, BlobStore, BlobStream, BlobWriter,
     ChangeStore, CoordinationStore, HealthStore, PoolStatus, SettingStore, SourceStore, Store, StoreError,
     StoryStore, TimelineStore, WebSubStore,
 };

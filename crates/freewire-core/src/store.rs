@@ -75,6 +75,18 @@ pub enum StoreError {
         /// What the driver said.
         message: String,
     },
+    /// The disk the database writes to is full (SQLite's `SQLITE_FULL`, PostgreSQL's
+    /// `disk_full`): the statement was rolled back, so nothing was changed; it works again
+    /// once space is freed.
+    #[error(
+        "{context}: the database's disk is full, so nothing was saved; free some space and try again ({message})"
+    )]
+    Full {
+        /// What the store was doing.
+        context: &'static str,
+        /// What the database said.
+        message: String,
+    },
 }
 
 /// The rows of a freewire site, behind use-case shaped, atomic calls. No transaction crosses
@@ -139,6 +151,26 @@ pub enum BlobError {
         /// What the backend said.
         message: String,
     },
+    /// The disk under the storage is full (`ENOSPC`, `EDQUOT`): what was being written was
+    /// removed, and writing works again once space is freed.
+    #[error("{context}: the disk the files are stored on is full ({message})")]
+    Full {
+        /// What the store was doing.
+        context: &'static str,
+        /// What the system said.
+        message: String,
+    },
+}
+
+/// An object as listed: its key, size and when it was last written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobMeta {
+    /// Its key.
+    pub key: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// When it was written.
+    pub modified: chrono::DateTime<chrono::Utc>,
 }
 
 /// Bytes read from object storage as they arrive.
@@ -180,6 +212,16 @@ pub trait BlobStore: Send + Sync {
     async fn read(&self, key: &str, range: Option<std::ops::Range<u64>>) -> Result<BlobRead, BlobError>;
     /// Removes a key; removing a missing key is not an error.
     async fn delete(&self, key: &str) -> Result<(), BlobError>;
+    /// Every finished object whose key lies under the folder `prefix` (`updates`, say).
+    async fn list(&self, prefix: &str) -> Result<Vec<BlobMeta>, BlobError>;
+    /// Removes what writes cut short left behind, last touched before `before` (a local
+    /// folder's temporary files, left when the process was killed mid-write); returns their
+    /// names. Storage that leaves nothing of its own (S3 expires unfinished multipart uploads
+    /// by the bucket's lifecycle rules) removes nothing.
+    async fn remove_unfinished(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<String>, BlobError>;
 }
 
 /// An object being written. Large objects go up in parts (multipart upload on S3) as the

@@ -6,12 +6,13 @@
 //! size. Reads stream, whole or by byte range.
 
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use freewire_core::{BlobError, BlobRead, BlobStore, BlobWriter};
+use chrono::{DateTime, Utc};
+use freewire_core::{BlobError, BlobMeta, BlobRead, BlobStore, BlobWriter};
 use futures_util::StreamExt as _;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
@@ -49,6 +50,8 @@ pub struct ObjectBlobStore {
     inner: Arc<dyn ObjectStore>,
     /// How many bytes a writer gathers before it sends them as one part.
     part_bytes: usize,
+    /// The folder, for a local one: where writes cut short leave temporary files.
+    local_root: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for ObjectBlobStore {
@@ -66,7 +69,11 @@ impl ObjectBlobStore {
         })?;
         let fs =
             LocalFileSystem::new_with_prefix(root).map_err(|e| backend("opening the upload folder", &e))?;
-        Ok(ObjectBlobStore { inner: Arc::new(fs), part_bytes: LOCAL_PART_BYTES })
+        Ok(ObjectBlobStore {
+            inner: Arc::new(fs),
+            part_bytes: LOCAL_PART_BYTES,
+            local_root: Some(root.to_owned()),
+        })
     }
 
     /// S3-compatible storage at `s3://bucket/prefix` (AWS S3, MinIO, Garage, Ceph …).
@@ -104,18 +111,89 @@ impl ObjectBlobStore {
         } else {
             Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
         };
-        Ok(ObjectBlobStore { inner, part_bytes: S3_PART_BYTES })
+        Ok(ObjectBlobStore { inner, part_bytes: S3_PART_BYTES, local_root: None })
     }
 
     /// Any other `object_store` backend, written in parts of S3's minimum size.
     #[must_use]
     pub fn new(inner: Arc<dyn ObjectStore>) -> Self {
-        ObjectBlobStore { inner, part_bytes: S3_PART_BYTES }
+        ObjectBlobStore { inner, part_bytes: S3_PART_BYTES, local_root: None }
     }
 }
 
 fn backend(context: &'static str, err: &object_store::Error) -> BlobError {
+    if caused_by_full_disk(err) {
+        return BlobError::Full { context, message: err.to_string() };
+    }
     BlobError::Backend { context, message: err.to_string() }
+}
+
+/// Whether an error, or one of its causes, is the system saying the disk is full.
+fn caused_by_full_disk(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(err);
+    while let Some(e) = cause {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && is_disk_full(io)
+        {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+/// Whether the system said the disk (or the user's quota on it) is full.
+pub(crate) fn is_disk_full(err: &std::io::Error) -> bool {
+    matches!(err.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
+}
+
+/// Whether a file name is one of `object_store`'s temporary files for a local write in
+/// progress: `{name}#{digits}`, renamed to `{name}` when the write completes.
+fn is_temporary_name(name: &str) -> bool {
+    name.rsplit_once('#')
+        .is_some_and(|(_, suffix)| !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The temporary files under `dir` last written before `before`, removed; their paths.
+fn remove_temporary_files(dir: &Path, before: std::time::SystemTime) -> Result<Vec<PathBuf>, BlobError> {
+    let io_err = |context: &'static str, path: &Path, e: &std::io::Error| BlobError::Backend {
+        context,
+        message: format!("{}: {e}", path.display()),
+    };
+    let mut removed = Vec::new();
+    let mut folders = vec![dir.to_owned()];
+    while let Some(folder) = folders.pop() {
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(io_err("listing the upload folder", &folder, &e)),
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| io_err("listing the upload folder", &folder, &e))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(|e| io_err("listing the upload folder", &path, &e))?;
+            if kind.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            if !entry.file_name().to_str().is_some_and(is_temporary_name) {
+                continue;
+            }
+            let modified = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .map_err(|e| io_err("reading a temporary file's age", &path, &e))?;
+            if modified >= before {
+                continue; // perhaps a write in progress
+            }
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed.push(path),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_err("removing a temporary file", &path, &e)),
+            }
+        }
+    }
+    Ok(removed)
 }
 
 fn object_path(key: &str) -> Result<ObjectPath, BlobError> {
@@ -181,6 +259,36 @@ impl BlobStore for ObjectBlobStore {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(backend("removing a file", &e)),
         }
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<BlobMeta>, BlobError> {
+        let prefix = object_path(prefix)?;
+        let mut listed = self.inner.list(Some(&prefix));
+        let mut found = Vec::new();
+        while let Some(meta) = listed.next().await {
+            let meta = match meta {
+                Ok(meta) => meta,
+                // Removed between being listed and being read (a concurrent delete).
+                Err(object_store::Error::NotFound { .. }) => continue,
+                Err(e) => return Err(backend("listing stored files", &e)),
+            };
+            found.push(BlobMeta {
+                key: meta.location.to_string(),
+                size: meta.size,
+                modified: meta.last_modified,
+            });
+        }
+        Ok(found)
+    }
+
+    async fn remove_unfinished(&self, before: DateTime<Utc>) -> Result<Vec<String>, BlobError> {
+        let Some(root) = self.local_root.clone() else { return Ok(Vec::new()) };
+        let before = std::time::SystemTime::from(before);
+        let removed =
+            tokio::task::spawn_blocking(move || remove_temporary_files(&root, before)).await.map_err(
+                |e| BlobError::Backend { context: "removing temporary files", message: e.to_string() },
+            )??;
+        Ok(removed.into_iter().map(|p| p.display().to_string()).collect())
     }
 }
 
@@ -270,5 +378,36 @@ impl Drop for ObjectWriter {
                 }
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_object_stores_staging_names_count_as_temporary() {
+        assert!(is_temporary_name("0f3a9c#1"));
+        assert!(is_temporary_name("0f3a9c.thumb.jpg#12"));
+        assert!(!is_temporary_name("0f3a9c"));
+        assert!(!is_temporary_name("notes#draft"));
+        assert!(!is_temporary_name("trailing#"));
+    }
+
+    #[test]
+    fn a_full_disk_is_told_apart_from_other_failures_through_the_cause_chain() {
+        let full = object_store::Error::Generic {
+            store: "LocalFileSystem",
+            source: Box::new(std::io::Error::from(std::io::ErrorKind::StorageFull)),
+        };
+        assert!(matches!(
+            backend("storing a file", &full),
+            BlobError::Full { context: "storing a file", .. }
+        ));
+        let denied = object_store::Error::Generic {
+            store: "LocalFileSystem",
+            source: Box::new(std::io::Error::from(std::io::ErrorKind::PermissionDenied)),
+        };
+        assert!(matches!(backend("storing a file", &denied), BlobError::Backend { .. }));
     }
 }

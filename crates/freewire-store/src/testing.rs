@@ -121,3 +121,124 @@ pub fn fixture_retrieval() -> freewire_core::NewRetrieval {
         sha256: "00".repeat(32),
     }
 }
+
+/// The first column of every row `sql` returns, as text (`PRAGMA integrity_check`, say), read
+/// through a connection of its own to the database at `url`.
+///
+/// # Panics
+/// When the database cannot be opened or the statement fails.
+pub async fn query_texts(url: &str, sql: &str) -> Vec<String> {
+    let db = Database::connect(url).await.expect("open the database to inspect it");
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("run the inspecting statement");
+    let texts = rows
+        .iter()
+        .map(|row| {
+            row.try_get_by_index::<String>(0)
+                .or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()))
+                .or_else(|_| row.try_get_by_index::<Option<String>>(0).map(Option::unwrap_or_default))
+                .expect("a text or number in the first column")
+        })
+        .collect();
+    db.close().await.expect("close the inspecting connection");
+    texts
+}
+
+/// A small disk of its own (a tmpfs) mounted on a folder, for tests that fill it up: a full
+/// disk under the data folder. Unmounted when dropped, also when the test panics; declare it
+/// after the temporary folder it is mounted in, so it goes first.
+#[derive(Debug)]
+pub struct SmallDisk {
+    path: std::path::PathBuf,
+}
+
+impl SmallDisk {
+    /// Mounts a tmpfs of `size` (`2m`, as `mount` takes it) on the empty folder `path`; `None`
+    /// (after saying so) when this process may not mount (not root, no `CAP_SYS_ADMIN`).
+    ///
+    /// # Panics
+    /// Under `CI=true` when mounting is impossible: CI runs as root, and a skipped fault test
+    /// must not count as a pass.
+    #[must_use]
+    pub fn mount(path: &std::path::Path, size: &str) -> Option<SmallDisk> {
+        std::fs::create_dir_all(path).expect("create the mount point");
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .output();
+        match out {
+            Ok(out) if out.status.success() => Some(SmallDisk { path: path.to_owned() }),
+            other => {
+                let why = match other {
+                    Ok(out) => String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+                    Err(e) => e.to_string(),
+                };
+                assert!(
+                    !is_ci(),
+                    "cannot mount a small disk for the full-disk tests ({why}); CI=true forbids skipping them: run as root"
+                );
+                eprintln!(
+                    "skipping full-disk case: cannot mount a tmpfs here ({why}); run as root to include it"
+                );
+                None
+            }
+        }
+    }
+
+    /// The folder the disk is mounted on.
+    #[must_use]
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// Changes the disk's size in place (what is on it stays): an operator adding space.
+    ///
+    /// # Panics
+    /// When `mount -o remount` fails.
+    pub fn resize(&self, size: &str) {
+        let status = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(&self.path)
+            .status()
+            .expect("run mount");
+        assert!(status.success(), "remounting {} with size={size} failed", self.path.display());
+    }
+
+    /// Fills the disk with a file of its own until the system refuses (`ENOSPC`), then gives
+    /// back `spare` bytes; returns the file.
+    ///
+    /// # Panics
+    /// When writing fails otherwise.
+    #[must_use]
+    pub fn fill(&self, spare: u64) -> std::path::PathBuf {
+        use std::io::Write as _;
+        let filler = self.path.join("filler");
+        let mut file = std::fs::File::create(&filler).expect("create the filler");
+        let chunk = vec![0x5a_u8; 64 * 1024];
+        loop {
+            match file.write_all(&chunk) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::StorageFull => break,
+                Err(e) => panic!("filling the small disk: {e}"),
+            }
+        }
+        let _ = file.flush();
+        let len = file.metadata().expect("the filler's size").len();
+        file.set_len(len.saturating_sub(spare)).expect("give back some space");
+        filler
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let unmounted =
+            std::process::Command::new("umount").arg(&self.path).status().is_ok_and(|s| s.success());
+        if !unmounted {
+            // Still busy (a process the test started holds a file): detach it now; the kernel
+            // frees it when the last file closes.
+            let _ = std::process::Command::new("umount").arg("-l").arg(&self.path).status();
+        }
+    }
+}

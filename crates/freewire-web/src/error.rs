@@ -41,6 +41,14 @@ pub enum WebError {
     /// 503: a part of the site is not running here; the message says which.
     #[error("{0}")]
     Unavailable(String),
+    /// 507: the server's disk is full, so what was sent could not be stored. 507 (RFC 4918:
+    /// "unable to store the representation needed to complete the request", a condition
+    /// "considered to be temporary") rather than 503: it names the cause, so a client knows
+    /// to try later and an operator's alert says "free some space", not "restart something";
+    /// and readiness stays with `/readyz`, so a full disk does not take a node off a load
+    /// balancer that keeps on serving pages.
+    #[error("{0}")]
+    InsufficientStorage(String),
     /// 500: our fault; details go to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -50,8 +58,26 @@ pub enum WebError {
 pub(crate) const DATABASE_DOWN: &str =
     "The site's database cannot be reached just now, so nothing was changed. Please try again in a moment.";
 
+/// What a reader is told when the server's disk is full.
+pub(crate) const DISK_FULL: &str = "The server's disk is full, so nothing was saved. Please try again later; \
+     the site's administrators need to free some space first.";
+
+/// Logs a full disk for the operator, with what was being written.
+pub(crate) fn log_disk_full(part: &str, context: &str, message: &str) {
+    tracing::error!(
+        part,
+        context,
+        %message,
+        "the disk is full: nothing was saved; free space under the data folder (or the storage's volume)"
+    );
+}
+
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
+        if let StoreError::Full { context, message } = &e {
+            log_disk_full("database", context, message);
+            return WebError::InsufficientStorage(DISK_FULL.to_owned());
+        }
         if let StoreError::Unreachable { context, message } = &e {
             tracing::error!(context, %message, "the database cannot be reached");
             return WebError::Unavailable(DATABASE_DOWN.to_owned());
@@ -74,7 +100,11 @@ impl From<freewire_app::AppError> for WebError {
             AppError::Conflict(m) => WebError::Conflict(m),
             AppError::TooLarge(m) => WebError::TooLarge(m),
             AppError::Unsupported(m) => WebError::Unsupported(m),
-            AppError::Store(e @ StoreError::Unreachable { .. }) => e.into(),
+            AppError::Store(e @ (StoreError::Unreachable { .. } | StoreError::Full { .. })) => e.into(),
+            AppError::Blob(freewire_core::BlobError::Full { context, message }) => {
+                log_disk_full("file storage", context, &message);
+                WebError::InsufficientStorage(DISK_FULL.to_owned())
+            }
             AppError::Blob(freewire_core::BlobError::Backend { context, message }) => {
                 tracing::error!(context, %message, "file storage failed");
                 WebError::Unavailable(STORAGE_DOWN.to_owned())
@@ -100,6 +130,7 @@ impl WebError {
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -107,6 +138,10 @@ impl WebError {
 
 impl From<BlobError> for WebError {
     fn from(e: BlobError) -> Self {
+        if let BlobError::Full { context, message } = &e {
+            log_disk_full("file storage", context, message);
+            return WebError::InsufficientStorage(DISK_FULL.to_owned());
+        }
         WebError::Internal(e.to_string())
     }
 }
@@ -158,6 +193,7 @@ impl IntoResponse for WebError {
             | WebError::Unsupported(m) => ("That did not work", m, None),
             WebError::Forbidden(m) => ("Not allowed", m, None),
             WebError::Unavailable(m) => ("Not available", m, None),
+            WebError::InsufficientStorage(m) => ("Not saved", m, None),
             WebError::Internal(cause) => {
                 let id = uuid::Uuid::new_v4().simple().to_string();
                 tracing::error!(error_id = %id, %cause, "request failed");

@@ -1501,6 +1501,15 @@ impl freewire_core::BlobStore for FailingBlobs {
     async fn delete(&self, key: &str) -> Result<(), freewire_core::BlobError> {
         self.inner.delete(key).await
     }
+    async fn list(&self, prefix: &str) -> Result<Vec<freewire_core::BlobMeta>, freewire_core::BlobError> {
+        self.inner.list(prefix).await
+    }
+    async fn remove_unfinished(
+        &self,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<String>, freewire_core::BlobError> {
+        self.inner.remove_unfinished(before).await
+    }
 }
 
 #[tokio::test]

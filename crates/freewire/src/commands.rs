@@ -168,7 +168,9 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
             format!("cannot use {url} for uploads; check the AWS_* variables and the endpoint")
         })?,
     };
-    let state = AppState::new(store.clone(), Arc::new(blobs), config.web.clone());
+    let blobs: Arc<dyn freewire_core::BlobStore> = Arc::new(blobs);
+    tokio::spawn(sweep_uploads(store.clone(), blobs.clone(), config.storage_sweep_grace));
+    let state = AppState::new(store.clone(), blobs, config.web.clone());
     state.prepare().await.context("making the site's secrets at start-up")?;
     let state_for_stories = state.clone();
     let state_for_metrics = state.clone();
@@ -291,6 +293,26 @@ async fn worker(config: Config) -> anyhow::Result<()> {
     polling.await.context("the poller stopped unexpectedly")?;
     println!("stopped");
     Ok(())
+}
+
+/// Clears the upload storage of what uploads cut short left (a process killed between storing
+/// a file and its update, or mid-write), in the background: the site serves meanwhile. A
+/// failure is logged and retried at the next start.
+async fn sweep_uploads(
+    store: Arc<SqlStore>,
+    blobs: Arc<dyn freewire_core::BlobStore>,
+    grace: std::time::Duration,
+) {
+    let grace = chrono::Duration::from_std(grace).unwrap_or(chrono::Duration::MAX);
+    let swept = freewire_app::updates::sweep::sweep_storage(
+        store.as_ref(),
+        blobs.as_ref(),
+        grace,
+        chrono::Utc::now(),
+    );
+    if let Err(e) = swept.await {
+        tracing::error!(error = %e, "could not sweep the upload storage; it is tried again at the next start");
+    }
 }
 
 /// Every hour: removes expired sessions, and the rate-limit counters that have refilled.

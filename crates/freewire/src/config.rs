@@ -31,6 +31,9 @@ struct RawConfig {
     registration: String,
     page_cache_seconds: u64,
     storage_url: Option<String>,
+    /// Objects no update holds, and unfinished writes' temporary files, are removed from the
+    /// upload storage when `serve` starts once they are this old.
+    storage_sweep_grace_secs: u64,
     fetch: RawFetch,
     poll: RawPoll,
     search: RawSearch,
@@ -355,6 +358,7 @@ impl Default for RawConfig {
             registration: web.registration.to_string(),
             page_cache_seconds: web.keep_pages_for.as_secs(),
             storage_url: None,
+            storage_sweep_grace_secs: 3600,
             fetch: RawFetch::default(),
             poll: RawPoll::default(),
             search: RawSearch::default(),
@@ -383,6 +387,8 @@ pub struct Config {
     pub web: WebConfig,
     /// Where uploaded files live.
     pub storage: Storage,
+    /// How old an object no update holds must be before `serve`'s start-up sweep removes it.
+    pub storage_sweep_grace: std::time::Duration,
     /// Outgoing requests.
     pub fetch: freewire_ingest::fetch::FetchConfig,
     /// Following feeds.
@@ -578,6 +584,7 @@ impl RawConfig {
             search_dir,
             search_every,
             storage,
+            storage_sweep_grace: std::time::Duration::from_secs(self.storage_sweep_grace_secs),
             fetch,
             poll,
             poll_in_serve: self.poll.enabled,

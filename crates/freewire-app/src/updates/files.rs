@@ -12,6 +12,9 @@ use sha2::{Digest, Sha256};
 
 use crate::AppError;
 
+/// The folder of object storage that updates' files (and their previews) are kept under.
+pub const OBJECT_FOLDER: &str = "updates";
+
 /// How much of a file's start its type is judged from.
 pub const SNIFF_BYTES: usize = 64 * 1024;
 
@@ -242,7 +245,7 @@ where
             accepted_kinds()
         ))
     })?;
-    let key = format!("updates/{}", uuid::Uuid::new_v4().simple());
+    let key = format!("{OBJECT_FOLDER}/{}", uuid::Uuid::new_v4().simple());
     let mut writer = blobs.writer(&key).await?;
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
@@ -261,7 +264,13 @@ where
             return Err(too_large(&name, max_bytes));
         }
         hasher.update(&chunk);
-        writer.write(chunk).await?;
+        if let Err(e) = writer.write(chunk).await {
+            // A full disk, say: what was written goes now, not when the writer is dropped.
+            if let Err(left) = writer.abort().await {
+                tracing::warn!(%key, error = %left, "could not abandon a file whose writing failed");
+            }
+            return Err(e.into());
+        }
     }
     writer.finish().await?;
     Ok(Some(ReceivedFile {

@@ -9,6 +9,7 @@
 //! request going away, removes them.
 
 pub mod files;
+pub mod sweep;
 pub mod thumbnail;
 
 use std::sync::Arc;

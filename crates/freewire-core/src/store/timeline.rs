@@ -28,6 +28,12 @@ pub trait TimelineStore: Send + Sync {
     async fn timelines_for_articles(&self, ids: &[ArticleId]) -> Result<Vec<TimelineEntry>, StoreError>;
     /// An attachment with these bytes (by sha256), to share its stored object.
     async fn attachment_by_sha256(&self, sha256: &str) -> Result<Option<Attachment>, StoreError>;
+    /// Which of `keys` an attachment uses, as its file or its preview (the rest are objects no
+    /// update holds: left by an upload cut short, free to remove once old enough).
+    async fn referenced_object_keys(
+        &self,
+        keys: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError>;
     /// An attachment by id.
     async fn attachment_by_id(&self, id: AttachmentId) -> Result<Option<Attachment>, StoreError>;
     /// An update with its author's name and files.

@@ -63,8 +63,26 @@ fn db_err(context: &'static str) -> impl FnOnce(DbErr) -> StoreError {
     move |err| match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(context.to_owned()),
         Some(SqlErr::ForeignKeyConstraintViolation(_)) => StoreError::Missing(context.to_owned()),
+        _ if disk_full(&err) => StoreError::Full { context, message: err.to_string() },
         _ if unreachable(&err) => StoreError::Unreachable { context, message: err.to_string() },
         _ => StoreError::Backend { context, message: err.to_string() },
+    }
+}
+
+/// Whether the database refused because its disk is full: SQLite's `SQLITE_FULL` (13), or
+/// PostgreSQL's `disk_full` (SQLSTATE 53100).
+fn disk_full(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e))
+        | DbErr::Conn(RuntimeErr::SqlxError(e)) => match e.as_ref() {
+            Sqlx::Database(db) => matches!(db.code().as_deref(), Some("13" | "53100")),
+            Sqlx::Io(io) => crate::blob::is_disk_full(io),
+            _ => false,
+        },
+        _ => false,
     }
 }
 

@@ -187,7 +187,9 @@ impl SourceStore for SqlStore {
         .map_err(|e| match db_err("feed")(e) {
             StoreError::Conflict(_) => StoreError::Conflict(format!("a feed at {}", new.url)),
             StoreError::Missing(_) => StoreError::Missing(format!("source {}", new.source_id)),
-            other @ (StoreError::Backend { .. } | StoreError::Unreachable { .. }) => other,
+            other @ (StoreError::Backend { .. }
+            | StoreError::Unreachable { .. }
+            | StoreError::Full { .. }) => other,
         })?;
         Ok(feed_from(row))
     }

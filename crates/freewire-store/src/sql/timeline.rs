@@ -2,7 +2,7 @@
 //! attachments, the daily upload allowance, files shared by their bytes, and moderation
 //! (edits, hiding, removal, each audited and joining the change sequence).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -90,7 +90,8 @@ impl TimelineStore for SqlStore {
             StoreError::Missing(_) => StoreError::Missing("the article or the author".to_owned()),
             other @ (StoreError::Conflict(_)
             | StoreError::Backend { .. }
-            | StoreError::Unreachable { .. }) => other,
+            | StoreError::Unreachable { .. }
+            | StoreError::Full { .. }) => other,
         })?;
         let mut stored = Vec::with_capacity(files.len());
         for file in files {
@@ -113,6 +114,30 @@ impl TimelineStore for SqlStore {
         record_change(&txn, row.article_id).await?;
         txn.commit().await.map_err(db_err("committing an update"))?;
         Ok((update_from(row), stored))
+    }
+
+    async fn referenced_object_keys(&self, keys: &[String]) -> Result<HashSet<String>, StoreError> {
+        let mut found = HashSet::new();
+        // In chunks: SQLite takes a bounded number of parameters per statement.
+        for chunk in keys.chunks(400) {
+            let rows: Vec<(String, Option<String>)> = attachment::Entity::find()
+                .select_only()
+                .column(attachment::Column::ObjectKey)
+                .column(attachment::Column::ThumbnailKey)
+                .filter(
+                    sea_orm::Condition::any()
+                        .add(attachment::Column::ObjectKey.is_in(chunk.iter().cloned()))
+                        .add(attachment::Column::ThumbnailKey.is_in(chunk.iter().cloned())),
+                )
+                .into_tuple()
+                .all(&self.db)
+                .await
+                .map_err(db_err("finding the files attachments use"))?;
+            found.extend(rows.into_iter().flat_map(|(object, thumb)| std::iter::once(object).chain(thumb)));
+        }
+        let asked: HashSet<&str> = keys.iter().map(String::as_str).collect();
+        found.retain(|k| asked.contains(k.as_str()));
+        Ok(found)
     }
 
     async fn upload_bytes_since(&self, user: UserId, since: DateTime<Utc>) -> Result<i64, StoreError> {

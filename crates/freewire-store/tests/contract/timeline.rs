@@ -213,7 +213,45 @@ async fn moderation_hides_edits_and_removes_updates_and_is_audited(f: &Fixture) 
     );
 }
 
+async fn the_objects_attachments_use_are_told_from_the_rest(f: &Fixture) {
+    let s = &f.store;
+    let src = source(s, "outlet").await;
+    let out = s
+        .insert_articles_with_retrieval(vec![article(src, "g", "T", at(2024, 1, 1, 0, 0, 0))])
+        .await
+        .unwrap();
+    let article_id = inserted(&out[0]).id;
+    let author = user(s, "ada", Role::Contributor).await;
+    let mut photo = file("updates/photo", "photo.png", "image/png");
+    photo.thumbnail_key = Some("updates/photo.thumb.jpg".into());
+    s.insert_update_with_attachments(
+        NewUpdate { article_id, author_id: author, body: "x".into() },
+        vec![file("updates/letter", "letter.pdf", "application/pdf"), photo],
+    )
+    .await
+    .unwrap();
+    let asked: Vec<String> =
+        ["updates/letter", "updates/photo.thumb.jpg", "updates/left-behind", "updates/photo"]
+            .map(str::to_owned)
+            .into();
+    let used = s.referenced_object_keys(&asked).await.unwrap();
+    let mut used: Vec<_> = used.into_iter().collect();
+    used.sort();
+    assert_eq!(used, ["updates/letter", "updates/photo", "updates/photo.thumb.jpg"]);
+    assert_eq!(
+        s.referenced_object_keys(&["updates/letter".to_owned()]).await.unwrap().len(),
+        1,
+        "only the keys asked about"
+    );
+    assert!(s.referenced_object_keys(&[]).await.unwrap().is_empty());
+    // Many keys at once: more than one statement's worth of parameters.
+    let many: Vec<String> =
+        (0..1500).map(|i| format!("updates/other-{i}")).chain(["updates/letter".to_owned()]).collect();
+    assert_eq!(s.referenced_object_keys(&many).await.unwrap().len(), 1);
+}
+
 contract!(
+    the_objects_attachments_use_are_told_from_the_rest,
     updates_with_files_form_a_newest_first_timeline,
     an_update_that_cannot_be_stored_leaves_nothing,
     identical_files_share_one_stored_object,

@@ -128,8 +128,12 @@ impl IntoResponse for ApiError {
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
-        if let AppError::Store(store @ StoreError::Unreachable { .. }) = e {
+        if let AppError::Store(store @ (StoreError::Unreachable { .. } | StoreError::Full { .. })) = e {
             return store.into();
+        }
+        if let AppError::Blob(freewire_core::BlobError::Full { context, message }) = &e {
+            crate::error::log_disk_full("file storage", context, message);
+            return Self::new(StatusCode::INSUFFICIENT_STORAGE, crate::error::DISK_FULL);
         }
         if let AppError::Blob(freewire_core::BlobError::Backend { context, message }) = &e {
             tracing::error!(context, %message, "file storage failed");
@@ -152,6 +156,10 @@ impl From<AppError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        if let StoreError::Full { context, message } = &e {
+            crate::error::log_disk_full("database", context, message);
+            return Self::new(StatusCode::INSUFFICIENT_STORAGE, crate::error::DISK_FULL);
+        }
         if let StoreError::Unreachable { context, message } = &e {
             tracing::error!(context, %message, "the database cannot be reached");
             return Self::new(StatusCode::SERVICE_UNAVAILABLE, crate::error::DATABASE_DOWN);
