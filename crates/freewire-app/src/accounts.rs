@@ -37,7 +37,9 @@ async fn hash(password: String) -> Result<String, AppError> {
         .await
         .map_err(|e| AppError::Internal(format!("hashing a password was interrupted: {e}")))?
         .map_err(|e| match e {
-            PasswordError::TooShort => AppError::Invalid(format!("{}.", capitalised(&e.to_string()))),
+            PasswordError::TooShort | PasswordError::TooLong | PasswordError::Common => {
+                AppError::Invalid(format!("{}.", capitalised(&e.to_string())))
+            }
             PasswordError::Hash(_) => AppError::Internal(e.to_string()),
         })
 }

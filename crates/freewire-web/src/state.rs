@@ -21,8 +21,11 @@ pub struct WebConfig {
     pub language: String,
     /// Upload sizes, the daily allowance and the edit window.
     pub updates: UpdateRules,
-    /// How long a sign-in lasts, in days.
+    /// How long a sign-in lasts at most, in days, however much it is used.
     pub session_days: i64,
+    /// How long a sign-in lasts unused, in minutes: each request moves its end this far on,
+    /// up to [`WebConfig::session_days`].
+    pub session_idle_minutes: i64,
     /// How people get accounts.
     pub registration: freewire_core::Registration,
     /// How long an article page or list rendered for visitors who are not signed in is reused, unless
@@ -51,6 +54,7 @@ impl Default for WebConfig {
             language: "en".to_owned(),
             updates: UpdateRules::default(),
             session_days: 30,
+            session_idle_minutes: 30,
             registration: freewire_core::Registration::Invite,
             keep_pages_for: std::time::Duration::from_mins(1),
             api: crate::api::ApiConfig::default(),

@@ -27,6 +27,7 @@ struct RawConfig {
     max_upload_bytes: u64,
     daily_upload_quota_bytes: u64,
     session_days: i64,
+    session_idle_minutes: i64,
     edit_window_minutes: i64,
     registration: String,
     page_cache_seconds: u64,
@@ -354,6 +355,7 @@ impl Default for RawConfig {
             max_upload_bytes: web.updates.max_upload_bytes,
             daily_upload_quota_bytes: web.updates.daily_upload_quota_bytes,
             session_days: web.session_days,
+            session_idle_minutes: web.session_idle_minutes,
             edit_window_minutes: web.updates.edit_window_minutes,
             registration: web.registration.to_string(),
             page_cache_seconds: web.keep_pages_for.as_secs(),
@@ -526,6 +528,13 @@ impl RawConfig {
         if !(1..=3650).contains(&self.session_days) {
             return Err(invalid("session_days", &self.session_days.to_string(), "expected 1 to 3650 days"));
         }
+        if !(5..=525_600).contains(&self.session_idle_minutes) {
+            return Err(invalid(
+                "session_idle_minutes",
+                &self.session_idle_minutes.to_string(),
+                "expected 5 to 525600 minutes (a year)",
+            ));
+        }
         if !(0..=525_600).contains(&self.edit_window_minutes) {
             return Err(invalid(
                 "edit_window_minutes",
@@ -603,6 +612,7 @@ impl RawConfig {
                     edit_window_minutes: self.edit_window_minutes,
                 },
                 session_days: self.session_days,
+                session_idle_minutes: self.session_idle_minutes,
                 registration,
                 keep_pages_for,
                 api,

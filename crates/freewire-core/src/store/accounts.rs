@@ -45,6 +45,9 @@ pub trait AccountStore: Send + Sync {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(Session, User)>, StoreError>;
+    /// Moves a session's end to `expires_at` (a session in use outlives its idle timeout);
+    /// `false` when there is no such session.
+    async fn touch_session(&self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<bool, StoreError>;
     /// Ends a session (logout). Ending an unknown session is not an error.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
     /// A user's live sessions, newest first.

@@ -226,6 +226,16 @@ impl AccountStore for SqlStore {
         Ok(Some((session_from(row), user)))
     }
 
+    async fn touch_session(&self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let done = session::Entity::update_many()
+            .col_expr(session::Column::ExpiresAt, Expr::value(ts(expires_at)))
+            .filter(session::Column::TokenHash.eq(token_hash))
+            .exec(&self.db)
+            .await
+            .map_err(db_err("keeping a session alive"))?;
+        Ok(done.rows_affected > 0)
+    }
+
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
         session::Entity::delete_by_id(token_hash.to_owned())
             .exec(&self.db)

@@ -83,6 +83,10 @@ async fn sessions_expire_and_can_be_ended(f: &Fixture) {
     assert_eq!(s.user_by_id(uid).await.unwrap().unwrap().totp_secret, None);
     assert!(matches!(s.enable_totp(UserId(9999), "x".into(), vec![]).await, Err(StoreError::Missing(_))));
     assert_eq!(s.delete_expired_sessions(now).await.unwrap(), 1);
+    // A session in use is kept alive past its old end; an unknown one is no error.
+    assert!(s.touch_session("live", now + Duration::days(9)).await.unwrap());
+    assert!(s.session_by_token_hash("live", now + Duration::days(8)).await.unwrap().is_some());
+    assert!(!s.touch_session("never-existed", now + Duration::days(9)).await.unwrap());
     s.delete_session("live").await.unwrap();
     assert!(s.session_by_token_hash("live", now).await.unwrap().is_none());
     s.delete_session("never-existed").await.unwrap();

@@ -1,8 +1,8 @@
 //! Signing in and out, and knowing who is signed in.
 //!
-//! A session is a random token in an `HttpOnly`, `SameSite=Lax` cookie (`Secure` when the site
-//! is served over HTTPS); the store keeps only its sha256 with the session's form token, so a
-//! copy of the database lets no one in. The sign-in form, which has no session yet, is
+//! A session is a random token in an `HttpOnly`, `SameSite=Lax` cookie (`Secure`, and named
+//! with the `__Host-` prefix, when the site is served over HTTPS from its root); the store keeps
+//! only its sha256 with the session's form token, so a copy of the database lets no one in. The sign-in form, which has no session yet, is
 //! protected by a double-submit token: a random cookie the form must echo.
 
 pub mod register;
@@ -31,21 +31,60 @@ use crate::views::url_encode;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "fw_session";
+/// Its name over HTTPS at the site's root: browsers take a `__Host-` cookie only when it is
+/// `Secure`, has `Path=/` and names no domain, so neither a sibling subdomain nor a plain-HTTP
+/// page can plant or overwrite it (OWASP ASVS 3.4.4).
+pub const HOST_SESSION_COOKIE: &str = "__Host-fw_session";
+
+/// The session cookie's name on this site.
+pub(crate) fn session_cookie_name(state: &AppState) -> &'static str {
+    if state.secure_cookies() && state.urls().prefix().is_empty() {
+        HOST_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 /// The sign-in form's double-submit cookie.
 const LOGIN_CSRF_COOKIE: &str = "fw_login_csrf";
 
-/// Looks up the session a request's cookie names, if it is live.
+/// Looks up the session a request's cookie names, if it is live, and keeps it alive for
+/// another idle period (see [`session_end`]).
 pub(crate) async fn viewer_of(state: &AppState, headers: &HeaderMap) -> Option<SignedIn> {
     let jar = CookieJar::from_headers(headers);
-    let token = jar.get(SESSION_COOKIE)?.value();
-    match state.store().session_by_token_hash(&token_hash(token), Utc::now()).await {
-        Ok(found) => found.map(|(session, user)| SignedIn { session, user }),
+    let token = jar.get(session_cookie_name(state))?.value();
+    let now = Utc::now();
+    let mut signed_in = match state.store().session_by_token_hash(&token_hash(token), now).await {
+        Ok(found) => found.map(|(session, user)| SignedIn { session, user })?,
         Err(e) => {
             // A store failure must not sign anyone in; the visitor sees the site anonymously.
             tracing::error!(error = %e, "looking up a session failed");
-            None
+            return None;
+        }
+    };
+    let session = &mut signed_in.session;
+    let end = session_end(state, session.created_at, now);
+    // A half-signed-in session keeps its few minutes; a full one is moved on at most once a
+    // minute, so that a page with many requests writes once.
+    if !session.pending_second_factor && end - session.expires_at >= Duration::minutes(1) {
+        match state.store().touch_session(&session.token_hash, end).await {
+            Ok(_) => session.expires_at = end,
+            // The session stays valid until its old end; it is not worth refusing the page.
+            Err(e) => tracing::warn!(error = %e, "keeping a session alive failed"),
         }
     }
+    Some(signed_in)
+}
+
+/// When a session used at `now` ends unless used again: an idle period on, but never past
+/// its absolute end (OWASP ASVS 3.3.2: a sign-in ends when left alone, and in any case).
+fn session_end(
+    state: &AppState,
+    created_at: chrono::DateTime<Utc>,
+    now: chrono::DateTime<Utc>,
+) -> chrono::DateTime<Utc> {
+    let config = state.config();
+    (now + Duration::minutes(config.session_idle_minutes))
+        .min(created_at + Duration::days(config.session_days))
 }
 
 /// Someone whose password was right and who still owes the second factor.
@@ -76,16 +115,17 @@ pub(crate) async fn start_session(
     user: &User,
     pending_second_factor: bool,
 ) -> Result<CookieJar, WebError> {
-    if let Some(old) = jar.get(SESSION_COOKIE) {
+    if let Some(old) = jar.get(session_cookie_name(state)) {
         state.store().delete_session(&token_hash(old.value())).await?;
     }
     let token = random_token();
     let now = Utc::now();
-    // A half-signed-in session lasts only as long as typing a code takes.
-    let lifetime = if pending_second_factor {
-        Duration::minutes(10)
+    // A half-signed-in session lasts only as long as typing a code takes; a full one, an idle
+    // period at first (each use moves it on), and its cookie as long as it could last.
+    let (expires_at, lifetime) = if pending_second_factor {
+        (now + Duration::minutes(10), Duration::minutes(10))
     } else {
-        Duration::days(state.config().session_days)
+        (session_end(state, now, now), Duration::days(state.config().session_days))
     };
     state
         .store()
@@ -94,7 +134,7 @@ pub(crate) async fn start_session(
             user_id: user.id,
             csrf_token: random_token(),
             created_at: now,
-            expires_at: now + lifetime,
+            expires_at,
             user_agent: headers
                 .get(axum::http::header::USER_AGENT)
                 .and_then(|v| v.to_str().ok())
@@ -108,7 +148,7 @@ pub(crate) async fn start_session(
 fn session_cookie(state: &AppState, value: String, max_age: Duration) -> Cookie<'static> {
     let path =
         if state.urls().prefix().is_empty() { "/".to_owned() } else { state.urls().prefix().to_owned() };
-    Cookie::build((SESSION_COOKIE, value))
+    Cookie::build((session_cookie_name(state), value))
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.secure_cookies())

@@ -154,7 +154,9 @@ pub async fn change_password(
         return refuse("The current password is not right.").await;
     }
     match accounts::set_password(state.store(), who.user.id, form.new, Some(&who.session.token_hash)).await {
-        Err(AppError::Invalid(_)) => refuse("The new password is too short.").await,
+        Err(AppError::Invalid(why)) => {
+            account_page(&state, &who, StatusCode::BAD_REQUEST, Some(&why), None).await
+        }
         Err(e) => Err(e.into()),
         Ok(ended) => {
             tracing::info!(username = %who.user.username, ended, "password changed");
