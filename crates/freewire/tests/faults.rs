@@ -295,6 +295,7 @@ struct Posts {
 /// Signs in and posts updates with files to the article at `page` until the server goes away.
 /// `posting` is told once the first post is about to go.
 async fn keep_posting(
+    c: reqwest::Client,
     base: String,
     user: &'static str,
     page: &'static str,
@@ -302,23 +303,27 @@ async fn keep_posting(
     posts: Arc<Mutex<Posts>>,
     posting: Arc<tokio::sync::Notify>,
 ) {
-    let c = client();
-    let Ok(res) = c.get(format!("{base}/login")).send().await else { return };
-    let Ok(html) = res.text().await else { return };
-    let Some(token) = form_token(&html) else { return };
-    let form = [("username", user), ("password", PASSWORD), ("csrf", token.as_str()), ("next", "/")];
-    match c.post(format!("{base}/login")).form(&form).send().await {
-        Ok(res) if res.status() == reqwest::StatusCode::SEE_OTHER => {}
-        Ok(res) => {
-            let what = format!("sign-in answered {}", res.status());
-            posts.lock().unwrap().unexpected.push(what);
-            return;
+    let Ok(res) = c.get(format!("{base}{page}")).send().await else { return };
+    let Ok(mut html) = res.text().await else { return };
+    if html.contains("Please log in to upload a file.") {
+        let Ok(res) = c.get(format!("{base}/login")).send().await else { return };
+        let Ok(login) = res.text().await else { return };
+        let Some(token) = form_token(&login) else { return };
+        let form = [("username", user), ("password", PASSWORD), ("csrf", token.as_str()), ("next", "/")];
+        match c.post(format!("{base}/login")).form(&form).send().await {
+            Ok(res) if res.status() == reqwest::StatusCode::SEE_OTHER => {}
+            Ok(res) => {
+                let what = format!("sign-in answered {}", res.status());
+                posts.lock().unwrap().unexpected.push(what);
+                return;
+            }
+            Err(_) => return,
         }
-        Err(_) => return,
+        let Ok(res) = c.get(format!("{base}{page}")).send().await else { return };
+        let Ok(page_html) = res.text().await else { return };
+        html = page_html;
     }
     // The page's form once: its token stands for the session.
-    let Ok(res) = c.get(format!("{base}{page}")).send().await else { return };
-    let Ok(html) = res.text().await else { return };
     let Some(token) = form_token(&html) else { return };
     let Some(article) = html.split("/articles/").nth(1).and_then(|s| s.split('/').next()).map(str::to_owned)
     else {
@@ -461,6 +466,9 @@ async fn killed_at_random_moments_while_importing_polling_and_serving_nothing_ac
     let mut polled: BTreeSet<String> = BTreeSet::new();
     let posts = Arc::new(Mutex::new(Posts::default()));
     let next_post = Arc::new(AtomicU64::new(0));
+    // One browser per person for the whole test: a session lives in the database, so it outlives
+    // the restarts (and sign-in attempts are counted across them, as across replicas).
+    let (ada, bea) = (client(), client());
     let mut tally = Tally::default();
     // How long each kind of run takes when left alone (the first of each is), so that kill
     // moments fall anywhere in a run: drawn from up to a little past it.
@@ -519,12 +527,13 @@ async fn killed_at_random_moments_while_importing_polling_and_serving_nothing_ac
                 let base = tokio::time::timeout(Duration::from_secs(30), address).await.unwrap().unwrap();
                 typical.entry("serve start-up").or_insert(started.elapsed());
                 let (posts_a, posts_b, next) = (posts.clone(), posts.clone(), next_post.clone());
+                let (ada_c, bea_c) = (ada.clone(), bea.clone());
                 let posting = Arc::new(tokio::sync::Notify::new());
                 let told = posting.clone();
                 let clients = tokio::spawn(async move {
                     tokio::join!(
-                        keep_posting(base.clone(), "ada", page, next.clone(), posts_a, told.clone()),
-                        keep_posting(base, "bea", page, next, posts_b, told)
+                        keep_posting(ada_c, base.clone(), "ada", page, next.clone(), posts_a, told.clone()),
+                        keep_posting(bea_c, base, "bea", page, next, posts_b, told)
                     );
                 });
                 // A new start catches up first (stories, the search index) and answers slowly
