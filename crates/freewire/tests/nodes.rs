@@ -3,17 +3,16 @@
 //! sequence, so what is stored through one process (or by a command) is found on every other
 //! within seconds, and what is withdrawn through one leaves all of them. And the `search`
 //! commands.
-#![expect(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers stop the test at the first failure"
-)]
+#![expect(clippy::unwrap_used, reason = "test helpers stop the test at the first failure")]
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use freewire_store::testing;
+
+mod common;
+use common::{Running, browser as client, form_token as token};
 
 const PASSWORD: &str = "a long enough password";
 
@@ -32,44 +31,17 @@ fn command(database: &str, dir: &std::path::Path, args: &[&str]) -> Command {
     cmd
 }
 
-/// A running `freewire serve`, killed when dropped.
-struct Node {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
+/// A running `freewire serve` on the shared database.
+type Node = Running;
+
+/// Starts `freewire serve` on `database`, in a data folder of its own.
+fn start_node(database: &str) -> Node {
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = command(database, dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    Running::start(cmd, dir, " at ")
 }
 
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Node {
-    fn start(database: &str) -> Node {
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = command(database, dir.path(), &["serve", "--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let base = loop {
-            let line = lines.next().expect("serve prints its address").unwrap();
-            if let Some(rest) = line.split(" at ").nth(1) {
-                break rest.trim().trim_end_matches('/').to_owned();
-            }
-        };
-        // Keep reading so the process never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Node { child, base, _dir: dir }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
+impl Running {
     /// The titles a search finds here.
     async fn search(&self, q: &str) -> Vec<String> {
         let query = url::form_urlencoded::Serializer::new(String::new()).append_pair("q", q).finish();
@@ -110,17 +82,6 @@ impl Node {
     }
 }
 
-fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-fn token(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a form token") + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
 fn run(database: &str, dir: &std::path::Path, args: &[&str], stdin: &str) {
     let mut child = command(database, dir, args)
         .stdin(Stdio::piped())
@@ -147,8 +108,8 @@ async fn two_serving_processes_on_one_postgres_find_each_others_changes_within_s
     let work = tempfile::tempdir().unwrap();
     // The schema exists before either node starts, as after an upgrade.
     run(&database, work.path(), &["user", "add", "ed", "--role", "editor"], PASSWORD);
-    let a = Node::start(&database);
-    let b = Node::start(&database);
+    let a = start_node(&database);
+    let b = start_node(&database);
     assert_ne!(a.base, b.base);
 
     // Stored by a command: found on both nodes.

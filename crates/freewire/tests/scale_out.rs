@@ -15,12 +15,15 @@
 )]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use freewire_store::testing;
+
+mod common;
+use common::{Running, browser as client, form_token as token};
 
 const PASSWORD: &str = "a long enough password";
 /// Feeds followed, all on one host.
@@ -155,58 +158,11 @@ impl Site {
     }
 
     /// Starts a long-running command; waits for the line that says it is up.
-    fn start(&self, args: &[&str], ready: &str) -> Process {
+    fn start(&self, args: &[&str], ready: &str) -> Running {
         let dir = tempfile::tempdir().unwrap();
-        let mut child =
-            self.command(dir.path(), args).stdin(Stdio::null()).stdout(Stdio::piped()).spawn().unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = loop {
-            let line = lines.next().expect("the process says it is up").unwrap();
-            if line.contains(ready) {
-                break line;
-            }
-        };
-        // Keep reading so the process never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        let base = first.split(" at ").nth(1).map(|rest| rest.trim().trim_end_matches('/').to_owned());
-        Process { child, base: base.unwrap_or_default(), _dir: dir }
+        let cmd = self.command(dir.path(), args);
+        Running::start(cmd, dir, ready)
     }
-}
-
-/// A running `serve` or `worker`, killed when dropped.
-struct Process {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Process {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn sigkill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-fn token(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a form token") + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
 }
 
 async fn text(c: &reqwest::Client, url: &str) -> String {
@@ -230,7 +186,7 @@ where
 }
 
 /// A sign-in with a wrong password: its status.
-async fn wrong_sign_in(node: &Process, name: &str) -> reqwest::StatusCode {
+async fn wrong_sign_in(node: &Running, name: &str) -> reqwest::StatusCode {
     let c = client();
     let page = text(&c, &node.url("/login")).await;
     c.post(node.url("/login"))
@@ -297,7 +253,7 @@ async fn two_replicas_and_two_workers_on_postgres_and_s3_act_as_one_site() {
 /// A worker killed while it holds every feed loses them to another within two leases; then two
 /// workers poll side by side, never fetching one feed together and never more than the host's
 /// limit at once. Returns the two workers, still running.
-async fn workers_share_the_feeds(site: &Site, seen: &Arc<Mutex<Seen>>) -> (Process, Process) {
+async fn workers_share_the_feeds(site: &Site, seen: &Arc<Mutex<Seen>>) -> (Running, Running) {
     // One worker claims every feed, and is killed while its first fetches are answered.
     let mut first = site.start(&["worker"], "freewire worker");
     let started = Instant::now();
@@ -350,8 +306,8 @@ async fn workers_share_the_feeds(site: &Site, seen: &Arc<Mutex<Seen>>) -> (Proce
 /// An update with a file posted through replica `a`: on `b`'s page for visitors (which `b`
 /// keeps), in its search and its downloads within two seconds, and downloadable from both.
 async fn an_update_through_one_replica_reaches_the_other(
-    a: &Process,
-    b: &Process,
+    a: &Running,
+    b: &Running,
     article: &str,
     visitor: &reqwest::Client,
 ) {
@@ -428,7 +384,7 @@ async fn an_update_through_one_replica_reaches_the_other(
 }
 
 /// Sign-in attempts are counted in the database, once for the site.
-async fn sign_in_attempts_count_for_the_site(a: &Process, b: &Process) {
+async fn sign_in_attempts_count_for_the_site(a: &Running, b: &Running) {
     // Sign-in attempts count for the site: one account's allowance is ten attempts. Its sign-in
     // above was one; nine wrong passwords spread over both replicas use the rest up on both
     // (counted per replica, each would still allow some).

@@ -1,6 +1,10 @@
 //! The command line as the tests run it: the real binary in a data folder of its own.
 #![allow(dead_code, reason = "each test binary uses part of the harness")]
-#![allow(clippy::unwrap_used, reason = "test helpers stop the test at the first failure")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers stop the test at the first failure"
+)]
 
 use std::process::{Command, Stdio};
 
@@ -65,4 +69,63 @@ impl Cli {
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
+}
+
+/// A long-running `freewire` process (`serve`, `worker`), killed when dropped.
+pub struct Running {
+    pub child: std::process::Child,
+    /// The address it serves at (`serve`), or empty.
+    pub base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Running {
+    /// Starts `cmd` (whose data folder is `dir`, kept as long as the process) and waits for the
+    /// line holding `ready`; the address after " at " on that line, if any, is its base.
+    pub fn start(mut cmd: Command, dir: tempfile::TempDir, ready: &str) -> Running {
+        use std::io::BufRead;
+        let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).spawn().unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = loop {
+            let line = lines.next().expect("the process says it is up").unwrap();
+            if line.contains(ready) {
+                break line;
+            }
+        };
+        // Keep reading so the process never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let base = first.split(" at ").nth(1).map(|rest| rest.trim().trim_end_matches('/').to_owned());
+        Running { child, base: base.unwrap_or_default(), _dir: dir }
+    }
+
+    /// An address on it.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Kills it with SIGKILL, at once.
+    pub fn sigkill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+/// A browser: keeps cookies, does not follow redirects.
+pub fn browser() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// The form token on a page.
+pub fn form_token(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a form token") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
 }
