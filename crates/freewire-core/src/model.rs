@@ -133,7 +133,8 @@ pub struct Feed {
     /// The HTTP status of the last poll, when it got that far.
     pub last_status: Option<i32>,
     /// The claim that holds the feed while a poller polls it (see
-    /// [`crate::SourceStore::claim_due_feeds`]).
+    /// [`crate::SourceStore::claim_due_feeds`]). Internal: never shown or serialised.
+    #[serde(skip)]
     pub lease_token: Option<String>,
 }
 
