@@ -39,7 +39,7 @@ const KIND_WEIGHTS: [(&str, u32); 4] = [("article", 70), ("front", 10), ("tag", 
 const MAX_IN_FLIGHT: usize = 2048;
 
 /// How long one request may take before it counts as failed.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+const REQUEST_TIMEOUT: Duration = Duration::from_mins(1);
 
 /// What `freewire-bench load` is asked to do.
 #[derive(Debug)]
@@ -568,75 +568,40 @@ fn figures(latencies: &mut [u32], errors: u64, refused: u64, seconds: f64) -> Va
     })
 }
 
-/// Runs the load and returns its figures as JSON; the Markdown summary goes where `options`
-/// says.
-pub async fn run(options: Options) -> anyhow::Result<Value> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let base = options.url.trim_end_matches('/').to_owned();
-    let parsed = url::Url::parse(&base).with_context(|| format!("reading the address {base}"))?;
-    let origin = parsed.origin().ascii_serialization();
-    let loopback = match parsed.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d == "localhost",
-        _ => false,
-    };
-    let paths = Paths::read(&options.paths)?;
-    if options.accounts == 0 {
-        bail!("the mix needs at least one account (--accounts)");
-    }
-
-    // Each account from a loopback address of its own (127.0.2.1, …), as separate people: the
-    // sign-in limit counts attempts per address.
-    let signing_in = Instant::now();
-    let first_article = paths.articles[0].1.clone();
+/// Signs every account in, four at a time, each from a loopback address of its own
+/// (127.0.2.1, …) when the site is on loopback, as separate people: the sign-in limit counts
+/// attempts per address.
+async fn sign_in_all(
+    options: &Options,
+    base: &str,
+    origin: &str,
+    loopback: bool,
+    article: &str,
+) -> anyhow::Result<Vec<Account>> {
     let accounts: Vec<anyhow::Result<Account>> = futures_util::stream::iter(1..=options.accounts)
         .map(|n| {
             let name = format!("{}{n}", options.account_prefix);
             let local = loopback.then(|| IpAddr::V4(Ipv4Addr::new(127, 0, 2, ((n - 1) % 250 + 1) as u8)));
-            let (base, origin, password, article) = (&base, &origin, &options.password, &first_article);
+            let password = &options.password;
             async move { sign_in(base, origin, &name, password, local, article).await }
         })
         .buffer_unordered(4)
         .collect()
         .await;
-    let accounts = accounts.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
-    eprintln!("  {} accounts signed in, {:.1} s", accounts.len(), signing_in.elapsed().as_secs_f64());
+    accounts.into_iter().collect()
+}
 
-    let pool = options.connections.max(64);
-    let shared = Arc::new(Shared {
-        base: base.clone(),
-        origin,
-        paths,
-        anonymous: client(None, false, pool)?,
-        accounts,
-        next_account: AtomicUsize::new(0),
-        uploads: AtomicU64::new(0),
-        tally: Mutex::new(Tally::default()),
-        requests: AtomicU64::new(0),
-        errors: AtomicU64::new(0),
-        refused: AtomicU64::new(0),
-    });
-    let counters_before = match &options.metrics_token {
-        Some(token) => Some(ingest_counters(&shared.anonymous, &base, token).await?),
-        None => None,
-    };
-
-    let started = Instant::now();
-    let deadline = started + options.duration;
-    let samples = Arc::new(Mutex::new(Vec::new()));
-    let sampling = tokio::spawn(sampler(
-        shared.clone(),
-        options.pid,
-        options.sample_every,
-        options.progress.clone(),
-        started,
-        samples.clone(),
-    ));
-
-    match options.rate {
+/// Sends the mix until `deadline`: `connections` at a time, or `rate` a second.
+async fn drive(
+    shared: &Arc<Shared>,
+    connections: usize,
+    rate: Option<f64>,
+    deadline: Instant,
+) -> anyhow::Result<()> {
+    match rate {
         None => {
             let mut workers = tokio::task::JoinSet::new();
-            for _ in 0..options.connections.max(1) {
+            for _ in 0..connections.max(1) {
                 let shared = shared.clone();
                 workers.spawn(async move {
                     while Instant::now() < deadline {
@@ -681,6 +646,62 @@ pub async fn run(options: Options) -> anyhow::Result<Value> {
             let _all = slots.acquire_many(all).await.context("waiting for the last requests")?;
         }
     }
+    Ok(())
+}
+
+/// Runs the load and returns its figures as JSON; the Markdown summary goes where `options`
+/// says.
+pub async fn run(options: Options) -> anyhow::Result<Value> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let base = options.url.trim_end_matches('/').to_owned();
+    let parsed = url::Url::parse(&base).with_context(|| format!("reading the address {base}"))?;
+    let origin = parsed.origin().ascii_serialization();
+    let loopback = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        _ => false,
+    };
+    let paths = Paths::read(&options.paths)?;
+    if options.accounts == 0 {
+        bail!("the mix needs at least one account (--accounts)");
+    }
+
+    let signing_in = Instant::now();
+    let accounts = sign_in_all(&options, &base, &origin, loopback, &paths.articles[0].1).await?;
+    eprintln!("  {} accounts signed in, {:.1} s", accounts.len(), signing_in.elapsed().as_secs_f64());
+
+    let pool = options.connections.max(64);
+    let shared = Arc::new(Shared {
+        base: base.clone(),
+        origin,
+        paths,
+        anonymous: client(None, false, pool)?,
+        accounts,
+        next_account: AtomicUsize::new(0),
+        uploads: AtomicU64::new(0),
+        tally: Mutex::new(Tally::default()),
+        requests: AtomicU64::new(0),
+        errors: AtomicU64::new(0),
+        refused: AtomicU64::new(0),
+    });
+    let counters_before = match &options.metrics_token {
+        Some(token) => Some(ingest_counters(&shared.anonymous, &base, token).await?),
+        None => None,
+    };
+
+    let started = Instant::now();
+    let deadline = started + options.duration;
+    let samples = Arc::new(Mutex::new(Vec::new()));
+    let sampling = tokio::spawn(sampler(
+        shared.clone(),
+        options.pid,
+        options.sample_every,
+        options.progress.clone(),
+        started,
+        samples.clone(),
+    ));
+
+    drive(&shared, options.connections, options.rate, deadline).await?;
     let seconds = started.elapsed().as_secs_f64();
     // A last sample at the end, then the sampler stops.
     sampling.abort();
@@ -689,9 +710,11 @@ pub async fn run(options: Options) -> anyhow::Result<Value> {
     if let Some(file) = &options.progress {
         append_line(file, &last);
     }
-    let Ok(mut samples) = samples.lock() else { bail!("the samples were poisoned by a panic") };
-    samples.push(last);
-    let samples = std::mem::take(&mut *samples);
+    let samples = {
+        let Ok(mut samples) = samples.lock() else { bail!("the samples were poisoned by a panic") };
+        samples.push(last);
+        std::mem::take(&mut *samples)
+    };
 
     let ingest = match (&options.metrics_token, counters_before) {
         (Some(token), Some(before)) => {
@@ -702,11 +725,11 @@ pub async fn run(options: Options) -> anyhow::Result<Value> {
         }
         _ => Value::Null,
     };
-    let report = report(&options, &shared, seconds, &samples, ingest)?;
+    let report = report(&options, &shared, seconds, &samples, &ingest)?;
     let summary = summary(&report);
     match &options.summary {
         Some(file) => {
-            std::fs::write(file, &summary).with_context(|| format!("writing {}", file.display()))?
+            std::fs::write(file, &summary).with_context(|| format!("writing {}", file.display()))?;
         }
         None => eprint!("{summary}"),
     }
@@ -718,7 +741,7 @@ fn report(
     shared: &Shared,
     seconds: f64,
     samples: &[Sample],
-    ingest: Value,
+    ingest: &Value,
 ) -> anyhow::Result<Value> {
     let Ok(mut tally) = shared.tally.lock() else { bail!("the tally was poisoned by a panic") };
     let tally = std::mem::take(&mut *tally);
@@ -893,10 +916,10 @@ mod tests {
 
     #[test]
     fn durations_read_with_their_units() {
-        assert_eq!(parse_duration("60s"), Ok(Duration::from_secs(60)));
-        assert_eq!(parse_duration("3600"), Ok(Duration::from_secs(3600)));
-        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
-        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("60s"), Ok(Duration::from_mins(1)));
+        assert_eq!(parse_duration("3600"), Ok(Duration::from_hours(1)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_mins(15)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_hours(1)));
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5d").is_err());

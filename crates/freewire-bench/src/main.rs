@@ -28,6 +28,7 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(clippy::large_enum_variant, reason = "parsed once, at start-up")]
 enum Command {
     /// Reads feed documents with freewire and with Python feedparser and counts the fields on
     /// which they agree (feed title, link, updated; entry title, link, id, dates, author,
@@ -126,7 +127,7 @@ enum Command {
         /// The pages: lines `article PATH ID`, `front PATH`, `tag PATH`, `search PATH`.
         #[arg(long)]
         paths: PathBuf,
-        /// Accounts PREFIX1 … PREFIXn (`freewire user add`), all with the same password.
+        /// The accounts' names: this and 1, 2, … (made with `freewire user add`), one password.
         #[arg(long, default_value_t = 100)]
         accounts: usize,
         #[arg(long, default_value = "load")]
