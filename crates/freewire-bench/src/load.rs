@@ -261,6 +261,8 @@ struct Tally {
     statuses: BTreeMap<u16, u64>,
     /// Distinct error descriptions (the first few) with their counts.
     error_kinds: BTreeMap<String, u64>,
+    /// Latencies since the last sample, by class (anonymous, signed in, update).
+    window: [Vec<u32>; 3],
 }
 
 /// Distinct error descriptions kept.
@@ -368,6 +370,7 @@ impl Shared {
                 *tally.statuses.entry(status).or_default() += 1;
                 let micros = u32::try_from(took.as_micros()).unwrap_or(u32::MAX);
                 tally.latencies.entry(key).or_default().push(micros);
+                tally.window[plan.class as usize].push(micros);
             }
             Outcome::Refused => {
                 self.refused.fetch_add(1, Ordering::Relaxed);
@@ -418,6 +421,8 @@ struct Sample {
     rss_kib: Option<u64>,
     anon_kib: Option<u64>,
     fds: Option<u64>,
+    /// p50 and p99 in ms and the count of answers since the last sample, by class.
+    window: [(f64, f64, usize); 3],
 }
 
 fn status_kib(pid: u32, field: &str) -> Option<u64> {
@@ -430,7 +435,16 @@ fn open_files(pid: u32) -> Option<u64> {
 }
 
 fn sample(shared: &Shared, pid: Option<u32>, started: Instant) -> Sample {
+    let mut window = [(f64::NAN, f64::NAN, 0); 3];
+    if let Ok(mut tally) = shared.tally.lock() {
+        for (figures, latencies) in window.iter_mut().zip(tally.window.iter_mut()) {
+            latencies.sort_unstable();
+            *figures = (percentile_ms(latencies, 50.0), percentile_ms(latencies, 99.0), latencies.len());
+            latencies.clear();
+        }
+    }
     Sample {
+        window,
         seconds: started.elapsed().as_secs_f64(),
         requests: shared.requests.load(Ordering::Relaxed),
         errors: shared.errors.load(Ordering::Relaxed),
@@ -442,8 +456,14 @@ fn sample(shared: &Shared, pid: Option<u32>, started: Instant) -> Sample {
 }
 
 fn sample_json(s: &Sample) -> Value {
+    let window = |(p50, p99, n): (f64, f64, usize)| {
+        let round = |ms: f64| if ms.is_finite() { json!((ms * 10.0).round() / 10.0) } else { Value::Null };
+        json!({"n": n, "p50_ms": round(p50), "p99_ms": round(p99)})
+    };
     json!({"seconds": (s.seconds * 10.0).round() / 10.0, "requests": s.requests, "errors": s.errors,
-           "refused": s.refused, "rss_kib": s.rss_kib, "anon_kib": s.anon_kib, "fds": s.fds})
+           "refused": s.refused, "rss_kib": s.rss_kib, "anon_kib": s.anon_kib, "fds": s.fds,
+           "since_last": {"anonymous": window(s.window[0]), "signed_in": window(s.window[1]),
+                          "update": window(s.window[2])}})
 }
 
 /// Samples every `every` into `samples` until aborted, appending each to `progress` as a JSON
@@ -945,6 +965,7 @@ mod tests {
                 rss_kib: Some(if i < 20 { 1000 } else { 100 + i - 20 + (i - 20) }),
                 anon_kib: None,
                 fds: Some(10),
+                window: [(0.0, 0.0, 0); 3],
             })
             .collect();
         let rss = drift(&samples, 20.0, |s| s.rss_kib);
