@@ -89,6 +89,13 @@ until curl -fso /dev/null "$url/"; do
   kill -0 "$server" 2>/dev/null || { cat "$load/serve.log" >&2; exit 1; }
   sleep 0.1
 done
+# The first cycle reads every feed whole (3,000 new articles at once); the figures are for the
+# steady state after it, so the load starts once every feed has been polled.
+polls() {
+  curl -fs -H "Authorization: Bearer $FREEWIRE_BENCH_METRICS_TOKEN" "$url/metrics" \
+    | awk '/^freewire_polls_total/ { n += $NF } END { print n + 0 }'
+}
+for _ in $(seq 1 600); do [ "$(polls)" -ge 1000 ] && break; sleep 1; done
 
 "$bench" load --url "$url" --paths "$load/paths.txt" --accounts "$accounts" \
   --duration 60s --connections 32 --sample-every 5s --pid "$server" \
@@ -96,7 +103,7 @@ done
 cat "$load/closed.md"
 if [ -z "${BENCH_SKIP_SOAK:-}" ]; then
   # A soak is a load the site keeps up with: by default half what the closed loop reached.
-  rate="${BENCH_SOAK_RATE:-$(python3 -c 'import json, sys; print(max(1, round(json.load(open(sys.argv[1]))["overall"]["per_second"] / 2)))' "$load/closed.json")}"
+  rate="${BENCH_SOAK_RATE:-$(python3 -c 'import json, sys; print(max(0.1, round(json.load(open(sys.argv[1]))["overall"]["per_second"] / 2, 1)))' "$load/closed.json")}"
   echo "soak: $rate requests a second for ${BENCH_SOAK_SECONDS:-3600} s (progress in $load/soak-progress.jsonl)"
   "$bench" load --url "$url" --paths "$load/paths.txt" --accounts "$accounts" \
     --rate "$rate" --duration "${BENCH_SOAK_SECONDS:-3600}s" --sample-every 30s \
