@@ -8,6 +8,11 @@
 #   BENCH_SKIP_SEARCH=1 scripts/bench.sh  without the 1,000,000-article search run
 #   BENCH_SKIP_FOOTPRINT=1 scripts/bench.sh   without the 1,000,000-article serving footprint
 #   BENCH_REUSE_MILLION=1 scripts/bench.sh    serve the million articles an earlier run stored
+#   BENCH_SKIP_LOAD=1 scripts/bench.sh    without the mixed load and soak on the million articles
+#   BENCH_SKIP_SOAK=1 scripts/bench.sh    the mixed load's minute, without the soak
+#   BENCH_SOAK_SECONDS=600 scripts/bench.sh   a shorter soak (default 3600 s: the figures are for an hour)
+#   BENCH_SOAK_RATE=100                   the soak's fixed rate, requests a second (default: half
+#                                         what the mixed load's closed loop reached)
 #   BENCH_POSTGRES_URL=postgres://USER@HOST:PORT/DB   where to create the PostgreSQL database
 #                                         (default postgres://postgres@127.0.0.1:5432/test)
 set -euo pipefail
@@ -215,6 +220,13 @@ else
   rm -f "$out/footprint.json"
 fi
 
+if [ -z "${BENCH_SKIP_LOAD:-}" ] && [ -f "$out/million/freewire.db" ] && [ -d "$out/million/search" ]; then
+  step "load and soak: 80 % anonymous pages, 15 % signed in, 5 % updates with a file, while the poller ingests"
+  scripts/bench/load.sh "$out"
+else
+  rm -rf "$out/load"
+fi
+
 if [ -z "${BENCH_SKIP_SEARCH:-}" ]; then
   step "search over 1,000,000 generated articles"
   "$bench" search > "$out/search.md"
@@ -300,6 +312,22 @@ if os.path.exists(os.path.join(out, "footprint.json")):
           f"({f['non_2xx']} not 2xx/3xx) | — | — |")
     print(f"| footprint, 1,000,000 articles: on disk | database {f['database_bytes'] / 2**30:.2f} GiB, "
           f"search index {f['index_bytes'] / 2**30:.2f} GiB | — | — |")
+for name in ("closed", "soak"):
+    path = os.path.join(out, "load", f"{name}.json")
+    if not os.path.exists(path):
+        continue
+    r = json.load(open(path))
+    label = (f"mixed load, 1,000,000 articles, {r['connections']} connections, {r['seconds']:.0f} s" if name == "closed"
+             else f"soak, 1,000,000 articles, {r['rate']:.0f} req/s for {r['seconds'] / 60:.0f} min")
+    c, o = r["classes"], r["overall"]
+    cell = lambda k: f"{c[k]['p50_ms']:.0f}/{c[k]['p99_ms']:.0f} ms"
+    drift = ""
+    if name == "soak" and r["server"]["rss"]:
+        drift = (f"; resident memory drift {r['server']['rss']['drift']:+.1%}, open files "
+                 f"{r['server']['fds']['drift']:+.1%}")
+    print(f"| {label} (80 % anonymous, 15 % signed in, 5 % updates with a file; the poller ingesting) | "
+          f"{o['per_second']:,.0f} req/s; p50/p99 anonymous {cell('anonymous')}, signed in {cell('signed_in')}, "
+          f"updates {cell('update')}; {o['errors']} errors, {o['refused_by_rate_limit']} uploads refused by the rate limit{drift} | — | — |")
 grouping = os.path.join(out, "grouping-million.json")
 if os.path.exists(grouping):
     g = load("grouping-million.json")
@@ -320,6 +348,11 @@ facts = os.path.join(out, "facts.md")
 if os.path.exists(facts):
     print("\n### Dates and names against the labelled sentences\n")
     print(open(facts).read())
+for name, title in (("closed", "Mixed load, closed loop"), ("soak", "Soak, fixed rate")):
+    path = os.path.join(out, "load", f"{name}.md")
+    if os.path.exists(path):
+        print(f"\n### {title}\n")
+        print(open(path).read())
 uploads = os.path.join(out, "uploads.md")
 if os.path.exists(uploads):
     print("\n### Uploads and downloads, server resident memory\n")

@@ -9,6 +9,7 @@ mod facts;
 mod feed_server;
 mod feeds;
 mod generate;
+mod load;
 mod measure;
 mod populate;
 mod search;
@@ -27,6 +28,7 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(clippy::large_enum_variant, reason = "parsed once, at start-up")]
 enum Command {
     /// Reads feed documents with freewire and with Python feedparser and counts the fields on
     /// which they agree (feed title, link, updated; entry title, link, id, dates, author,
@@ -115,6 +117,52 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         port: u16,
     },
+    /// Drive a running site with the mixed load (80 % anonymous pages, 15 % signed-in pages,
+    /// 5 % updates with a file), closed loop or at a fixed rate, the server's memory and open
+    /// files sampled; JSON on standard output, a Markdown summary.
+    Load {
+        /// The site's address, `http://HOST:PORT` (as its base URL).
+        #[arg(long)]
+        url: String,
+        /// The pages: lines `article PATH ID`, `front PATH`, `tag PATH`, `search PATH`.
+        #[arg(long)]
+        paths: PathBuf,
+        /// The accounts' names: this and 1, 2, … (made with `freewire user add`), one password.
+        #[arg(long, default_value_t = 100)]
+        accounts: usize,
+        #[arg(long, default_value = "load")]
+        account_prefix: String,
+        /// The accounts' password.
+        #[arg(long, env = "FREEWIRE_BENCH_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// How long: `60s`, `15m`, `1h`.
+        #[arg(long, default_value = "60s", value_parser = load::parse_duration)]
+        duration: Duration,
+        /// Closed loop: this many requests at a time.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// A fixed rate instead: this many requests a second, each timed from when it was due.
+        #[arg(long)]
+        rate: Option<f64>,
+        /// How often the server is sampled (and a progress line written).
+        #[arg(long, default_value = "30s", value_parser = load::parse_duration)]
+        sample_every: Duration,
+        /// Samples before this are left out of the drift (default: a tenth of the run).
+        #[arg(long, value_parser = load::parse_duration)]
+        warm_up: Option<Duration>,
+        /// The server's process id: its resident memory and open files are sampled.
+        #[arg(long)]
+        pid: Option<u32>,
+        /// Append a JSON line per sample to this file as the run goes.
+        #[arg(long)]
+        progress: Option<PathBuf>,
+        /// Read `/metrics` with this token before and after, for what the poller ingested.
+        #[arg(long, env = "FREEWIRE_BENCH_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
+        /// Write the Markdown summary here (otherwise to standard error).
+        #[arg(long)]
+        summary: Option<PathBuf>,
+    },
 }
 
 #[tokio::main]
@@ -134,6 +182,40 @@ async fn main() -> anyhow::Result<()> {
         Command::Facts { corpus } => print!("{}", facts::report(&corpus)?),
         Command::Grouping { database } => println!("{}", stories::grouping(&database).await?),
         Command::FeedServer { feeds, hosts, port } => feed_server::run(feeds, hosts, port).await?,
+        Command::Load {
+            url,
+            paths,
+            accounts,
+            account_prefix,
+            password,
+            duration,
+            connections,
+            rate,
+            sample_every,
+            warm_up,
+            pid,
+            progress,
+            metrics_token,
+            summary,
+        } => {
+            let options = load::Options {
+                url,
+                paths,
+                accounts,
+                account_prefix,
+                password,
+                duration,
+                connections,
+                rate,
+                sample_every,
+                warm_up,
+                pid,
+                progress,
+                metrics_token,
+                summary,
+            };
+            println!("{}", serde_json::to_string_pretty(&load::run(options).await?)?);
+        }
         Command::Agreement { python, dirs, table } => println!("{}", agreement::run(&python, &dirs, table)?),
     }
     Ok(())
