@@ -29,6 +29,18 @@ fn millis_of(d: Duration) -> i64 {
 }
 
 impl SqlStore {
+    /// Runs [`TAKE_SLOT`]: the slot taken, if one was free.
+    async fn take_slot_row(&self, take: &str, values: Vec<Value>) -> Result<Option<u32>, StoreError> {
+        let row = self
+            .db
+            .query_one_raw(self.statement(take, values))
+            .await
+            .map_err(db_err("taking a host's politeness slot"))?;
+        let Some(row) = row else { return Ok(None) };
+        let slot: i32 = row.try_get("", "slot").map_err(db_err("reading a politeness slot"))?;
+        Ok(Some(slot.unsigned_abs()))
+    }
+
     /// A statement for this engine from text written with `$1`-style placeholders (SQLite
     /// reads the same numbers as `?1`).
     fn statement(&self, sql: &str, values: Vec<Value>) -> Statement {
@@ -73,7 +85,24 @@ impl CoordinationStore for SqlStore {
         until: DateTime<Utc>,
     ) -> Result<Option<u32>, StoreError> {
         let capacity = capacity.max(1);
-        // The host's slots exist once any process has asked with this capacity.
+        let lock = match self.engine {
+            Engine::Postgres => "FOR UPDATE SKIP LOCKED",
+            Engine::Sqlite => "",
+        };
+        let take = TAKE_SLOT.replace("LOCK", lock);
+        let values = vec![
+            holder.into(),
+            millis(until).into(),
+            host.into(),
+            i32::try_from(capacity).unwrap_or(i32::MAX).into(),
+            millis(now).into(),
+        ];
+        if let Some(slot) = self.take_slot_row(&take, values.clone()).await? {
+            return Ok(Some(slot));
+        }
+        // None free: the host may be new (or the capacity raised), so its slots are made here
+        // rather than before every request, and the take is tried once more (another process
+        // may have made them between the two statements).
         let rows: Vec<String> = (0..capacity).map(|slot| format!("($1, {slot}, NULL, 0)")).collect();
         let make = format!(
             "INSERT INTO host_slots (host, slot, holder, held_until_ms) VALUES {} ON CONFLICT DO NOTHING",
@@ -83,28 +112,7 @@ impl CoordinationStore for SqlStore {
             .execute_raw(self.statement(&make, vec![host.into()]))
             .await
             .map_err(db_err("making a host's politeness slots"))?;
-        let lock = match self.engine {
-            Engine::Postgres => "FOR UPDATE SKIP LOCKED",
-            Engine::Sqlite => "",
-        };
-        let take = TAKE_SLOT.replace("LOCK", lock);
-        let row = self
-            .db
-            .query_one_raw(self.statement(
-                &take,
-                vec![
-                    holder.into(),
-                    millis(until).into(),
-                    host.into(),
-                    i32::try_from(capacity).unwrap_or(i32::MAX).into(),
-                    millis(now).into(),
-                ],
-            ))
-            .await
-            .map_err(db_err("taking a host's politeness slot"))?;
-        let Some(row) = row else { return Ok(None) };
-        let slot: i32 = row.try_get("", "slot").map_err(db_err("reading a politeness slot"))?;
-        Ok(Some(slot.unsigned_abs()))
+        self.take_slot_row(&take, values).await
     }
 
     async fn give_host_slot(&self, host: &str, slot: u32, holder: &str) -> Result<(), StoreError> {
