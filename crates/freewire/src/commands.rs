@@ -331,6 +331,9 @@ async fn housekeeping(store: Arc<SqlStore>) {
             Ok(n) => tracing::info!(removed = n, "refilled rate-limit counters removed"),
             Err(e) => tracing::warn!(error = %e, "could not remove rate-limit counters"),
         }
+        if let Err(e) = store.optimize().await {
+            tracing::warn!(error = %e, "could not update the query planner's statistics");
+        }
     }
 }
 

@@ -55,6 +55,7 @@ mod articles;
 mod audit;
 mod changes;
 mod coordination;
+mod planner;
 mod revisions;
 mod settings;
 mod sources;
