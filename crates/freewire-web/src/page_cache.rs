@@ -10,7 +10,9 @@
 //! lies outside the change sequence (a source renamed by another process, the access date in
 //! citations) is bounded by the time a page is kept, which by default matches the `max-age`
 //! shared caches are already told. Signed-in readers' pages carry their name and form token,
-//! so they are never kept (see [`PageCache::lookup`]).
+//! so they are never kept (see [`PageCache::lookup`]); what every reader of an article sees
+//! is kept instead, under the same rule, and only their own parts and the template are drawn
+//! for them (see [`PageCache::parts`]).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,10 +23,16 @@ use axum::http::StatusCode;
 use axum::http::header::{self, HeaderValue};
 use axum::response::Response;
 
+use crate::site::article::ArticleParts;
+
 /// Bytes of rendered pages kept at most (a page is some tens of KiB).
 const KEPT_BYTES: u64 = 16 * 1024 * 1024;
 /// About how many pages that is, for the cache's sizing.
 const KEPT_PAGES: usize = 512;
+/// Bytes of articles' parts kept at most (the article's text dominates), and about how many
+/// articles that is: signed-in readers' working set is wider than the front pages.
+const KEPT_PARTS_BYTES: u64 = 64 * 1024 * 1024;
+const KEPT_PARTS: usize = 4096;
 
 /// One rendered page and what it was made under.
 #[derive(Debug)]
@@ -45,9 +53,26 @@ impl quick_cache::Weighter<String, Arc<KeptPage>> for BodyWeight {
     }
 }
 
-/// The kept pages, by path.
+/// An article's parts as kept, and what they were read under.
+pub(crate) struct KeptParts {
+    stamp: u64,
+    made: Instant,
+    parts: Arc<ArticleParts>,
+}
+
+#[derive(Debug, Clone)]
+struct PartsWeight;
+
+impl quick_cache::Weighter<String, Arc<KeptParts>> for PartsWeight {
+    fn weight(&self, _key: &String, kept: &Arc<KeptParts>) -> u64 {
+        kept.parts.weight()
+    }
+}
+
+/// The kept pages, by path, and the kept parts of article pages, by permalink.
 pub(crate) struct PageCache {
     pages: quick_cache::sync::Cache<String, Arc<KeptPage>, BodyWeight>,
+    parts: quick_cache::sync::Cache<String, Arc<KeptParts>, PartsWeight>,
     keep_for: Duration,
     /// Moves with every change made through this process.
     local_changes: AtomicU64,
@@ -58,6 +83,7 @@ impl PageCache {
     pub(crate) fn new(keep_for: Duration) -> Self {
         PageCache {
             pages: quick_cache::sync::Cache::with_weighter(KEPT_PAGES, KEPT_BYTES, BodyWeight),
+            parts: quick_cache::sync::Cache::with_weighter(KEPT_PARTS, KEPT_PARTS_BYTES, PartsWeight),
             keep_for,
             local_changes: AtomicU64::new(0),
         }
@@ -72,6 +98,7 @@ impl PageCache {
     pub(crate) fn forget_all(&self) {
         self.local_changes.fetch_add(1, Ordering::AcqRel);
         self.pages.clear();
+        self.parts.clear();
     }
 
     /// The page kept for `path`, as a response, if it was made under `stamp` and recently.
@@ -172,6 +199,47 @@ impl PageCache {
             Some(page) => Lookup::Kept(page),
             None => Lookup::Render(Some(Missing { key, stamp })),
         }
+    }
+}
+
+/// An article whose parts no one has kept: where to keep them once read.
+pub(crate) struct MissingParts {
+    key: String,
+    stamp: u64,
+}
+
+impl MissingParts {
+    /// Keeps the parts (when keeping is on) and hands them back shared.
+    pub(crate) fn keep(self, cache: &PageCache, parts: ArticleParts) -> Arc<ArticleParts> {
+        let parts = Arc::new(parts);
+        if cache.enabled() {
+            let kept = KeptParts { stamp: self.stamp, made: Instant::now(), parts: Arc::clone(&parts) };
+            cache.parts.insert(self.key, Arc::new(kept));
+        }
+        parts
+    }
+}
+
+/// What an article page's handler does for what every reader sees.
+pub(crate) enum PartsLookup {
+    /// Use the kept parts.
+    Kept(Arc<ArticleParts>),
+    /// Read them, and keep them as [`MissingParts`] says.
+    Read(MissingParts),
+}
+
+impl PageCache {
+    /// The parts kept for the article at `key`, if read under the current stamp and recently,
+    /// as [`PageCache::lookup`] judges a page; for every reader, signed in or not.
+    pub(crate) fn parts(&self, applied: u64, key: &str) -> PartsLookup {
+        let stamp = self.local_changes().wrapping_add(applied);
+        if let Some(kept) = self.parts.get(key) {
+            if kept.stamp == stamp && kept.made.elapsed() < self.keep_for {
+                return PartsLookup::Kept(Arc::clone(&kept.parts));
+            }
+            self.parts.remove(key);
+        }
+        PartsLookup::Read(MissingParts { key: key.to_owned(), stamp })
     }
 }
 

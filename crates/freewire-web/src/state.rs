@@ -97,6 +97,7 @@ struct Inner {
     citations: quick_cache::sync::Cache<String, Arc<freewire_core::cite::Citations>>,
     search: std::sync::OnceLock<Arc<freewire_search::Indexer>>,
     pages: PageCache,
+    sessions: crate::account::KeptSessions,
     images: crate::images::ImageProxy,
     websub: std::sync::OnceLock<Arc<crate::websub::WebSubRuntime>>,
 }
@@ -116,6 +117,7 @@ impl AppState {
                 search: std::sync::OnceLock::new(),
                 websub: std::sync::OnceLock::new(),
                 pages: PageCache::new(config.keep_pages_for),
+                sessions: crate::account::KeptSessions::new(),
                 limits: crate::limits::Limits::new(config.api.requests_per_minute),
                 images: crate::images::ImageProxy::new(&config.images),
                 config,
@@ -180,11 +182,24 @@ impl AppState {
         self.inner.pages.lookup(applied, signed_in, key)
     }
 
+    /// Sessions looked up a moment ago (see [`crate::account::KeptSessions`]).
+    pub(crate) fn sessions(&self) -> &crate::account::KeptSessions {
+        &self.inner.sessions
+    }
+
+    /// The kept parts of the article page at `path` (its permalink's), or where to keep them
+    /// once read (see [`PageCache::parts`]).
+    pub(crate) fn kept_parts(&self, path: &str) -> crate::page_cache::PartsLookup {
+        let applied = self.search().map_or(0, |s| s.changes_applied());
+        self.inner.pages.parts(applied, path)
+    }
+
     /// Something may have changed through this process (a form, or the grouping placing new
     /// articles in stories): kept pages are dropped, and the search index catches up now
     /// rather than at its next round, so the change shows at once in pages and search.
     pub fn note_change(&self) {
         self.inner.pages.forget_all();
+        self.inner.sessions.forget_all();
         if let Some(search) = self.search() {
             search.nudge();
         }

@@ -55,45 +55,47 @@ struct MediaView {
     size: Option<String>,
 }
 
+/// One update on the timeline as a reader sees it: the parts every reader sees are
+/// borrowed from [`ArticleParts`], what the reader may do is their own.
 #[derive(Debug, Serialize)]
-struct EntryView {
+struct EntryView<'a> {
     id: i64,
-    author: String,
+    author: &'a str,
     created: TimeView,
     edited: Option<TimeView>,
-    body_html: String,
+    body_html: &'a str,
     /// The raw Markdown, for the author's edit form.
-    body: String,
-    attachments: Vec<AttachmentView>,
-    hidden: Option<HiddenView>,
+    body: &'a str,
+    attachments: &'a [AttachmentView],
+    hidden: Option<HiddenView<'a>>,
     can_amend: bool,
     can_moderate: bool,
 }
 
 #[derive(Debug, Serialize)]
-struct HiddenView {
+struct HiddenView<'a> {
     at: TimeView,
-    reason: String,
+    reason: &'a str,
 }
 
 #[derive(Debug, Serialize)]
 struct ArticlePage<'a> {
     frame: Frame,
-    updates_feed: String,
-    article: ArticleView,
-    timeline: Vec<EntryView>,
-    upload_action: String,
-    login_url: String,
+    updates_feed: &'a str,
+    article: &'a ArticleView,
+    timeline: Vec<EntryView<'a>>,
+    upload_action: &'a str,
+    login_url: &'a str,
     max_upload: String,
     error: Option<&'a str>,
     note: &'a str,
     can_withdraw: bool,
     /// The story it reports, when other reports of it are here too.
-    story: Option<super::story::StoryLine>,
+    story: Option<&'a super::story::StoryLine>,
     /// The outlet's edits, when it made any.
-    edited: Option<EditNote>,
+    edited: Option<&'a EditNote>,
     /// Key dates and names.
-    facts: super::revisions::FactsView,
+    facts: &'a super::revisions::FactsView,
 }
 
 #[derive(Debug, Serialize)]
@@ -101,6 +103,35 @@ struct EditNote {
     count: usize,
     at: TimeView,
     path: String,
+}
+
+/// An update with what every reader of it sees rendered once.
+#[derive(Debug)]
+struct KeptEntry {
+    entry: TimelineEntry,
+    body_html: String,
+    attachments: Vec<AttachmentView>,
+}
+
+/// Everything an article page shows that is the same for every reader: read from the store
+/// and rendered once, and kept beside the kept pages (`AppState::article_parts`), so that a
+/// signed-in reader's page costs only what is theirs (the frame, what they may do with each
+/// update) and the template.
+#[derive(Debug)]
+pub(crate) struct ArticleParts {
+    article: ArticleView,
+    timeline: Vec<KeptEntry>,
+    story: Option<super::story::StoryLine>,
+    edited: Option<EditNote>,
+    facts: super::revisions::FactsView,
+    canonical: String,
+    noindex: bool,
+    alternates: Vec<Alternate>,
+    upload_action: String,
+    updates_feed: String,
+    login_url: String,
+    /// When what the page shows last changed.
+    modified: DateTime<Utc>,
 }
 
 /// The article page, with an optional message from a failed upload and the note to keep.
@@ -112,11 +143,11 @@ pub(crate) async fn article_page(
     error: Option<&str>,
     note: &str,
 ) -> Result<Response, WebError> {
-    let (html, modified) = render_article(state, viewer, found, error, note).await?;
-    Ok((status, [crate::conditional::last_modified(modified)], Html(html)).into_response())
+    let parts = article_parts(state, found).await?;
+    let html = render_article(state, viewer, &parts, error, note)?;
+    Ok((status, [crate::conditional::last_modified(parts.modified)], Html(html)).into_response())
 }
 
-/// The article page's HTML, and when what it shows last changed.
 impl MediaView {
     /// An enclosure as the page lists it, named by its title or else its file name.
     fn new(m: freewire_core::Media) -> Self {
@@ -141,13 +172,20 @@ fn last_change(found: &ArticleWithSource, timeline: &[TimelineEntry]) -> DateTim
         .unwrap_or(found.article.published_at)
 }
 
-async fn render_article(
+impl ArticleParts {
+    /// About how many bytes they hold, for the cache that keeps them.
+    pub(crate) fn weight(&self) -> u64 {
+        let timeline: usize =
+            self.timeline.iter().map(|e| e.body_html.len() + e.entry.update.body.len()).sum();
+        (self.article.body_html.len() + self.article.json_ld.len() + timeline + 4096) as u64
+    }
+}
+
+/// Reads and renders what every reader of the article's page sees.
+pub(crate) async fn article_parts(
     state: &AppState,
-    viewer: Option<&SignedIn>,
     found: ArticleWithSource,
-    error: Option<&str>,
-    note: &str,
-) -> Result<(String, DateTime<Utc>), WebError> {
+) -> Result<ArticleParts, WebError> {
     let permalink = state.urls().permalink(&found.article.permalink);
     let citation = site_citation(
         &state.config().site_name,
@@ -194,31 +232,30 @@ async fn render_article(
         Utc::now().date_naive(),
     );
     let ArticleWithSource { article: a, source } = found;
-    let mut frame = Frame::new(state, viewer, &a.title);
-    frame.canonical = Some(canonical);
-    frame.noindex = policy == IndexPolicy::NoIndex;
     let source_slug = lists::slug_of(&slugs, source.id).to_owned();
-    frame
-        .alternates
-        .extend(Alternate::feeds(&source.name, &state.link(&format!("/source/{source_slug}/feed"))));
+    let mut alternates = Alternate::feeds(&source.name, &state.link(&format!("/source/{source_slug}/feed")));
     if let Some(line) = &story {
-        frame
-            .alternates
-            .extend(Alternate::feeds(&format!("Story: {}", line.title), &format!("{}feed", line.path)));
+        alternates.extend(Alternate::feeds(&format!("Story: {}", line.title), &format!("{}feed", line.path)));
     }
-    let ctx = ArticlePage {
+    Ok(ArticleParts {
         story,
         edited,
         facts,
-        frame,
-        timeline: timeline.into_iter().map(|e| entry_view(state, viewer, e)).collect(),
+        canonical,
+        noindex: policy == IndexPolicy::NoIndex,
+        alternates,
+        timeline: timeline
+            .into_iter()
+            .map(|entry| KeptEntry {
+                body_html: render_markdown(&entry.update.body),
+                attachments: entry.attachments.iter().map(|a| AttachmentView::new(state, a)).collect(),
+                entry,
+            })
+            .collect(),
         upload_action: state.link(&format!("/articles/{}/updates", a.id)),
         updates_feed: state.link(&format!("{path}updates.atom")),
         login_url: format!("{}?next={}", state.link("/login"), state.link(&path)),
-        max_upload: human_size(state.config().updates.max_upload_bytes),
-        error,
-        note,
-        can_withdraw: crate::guard::is_editor(viewer),
+        modified,
         article: ArticleView {
             id: a.id.0,
             published: TimeView::new(a.published_at),
@@ -243,28 +280,54 @@ async fn render_article(
             json_ld,
             media: a.media.into_iter().map(MediaView::new).collect(),
         },
-    };
-    Ok((state.templates().render("article.html", ctx)?, modified))
+    })
 }
 
-fn entry_view(state: &AppState, viewer: Option<&SignedIn>, e: TimelineEntry) -> EntryView {
+/// The article page's HTML for `viewer`.
+fn render_article(
+    state: &AppState,
+    viewer: Option<&SignedIn>,
+    parts: &ArticleParts,
+    error: Option<&str>,
+    note: &str,
+) -> Result<String, WebError> {
+    let mut frame = Frame::new(state, viewer, &parts.article.title);
+    frame.canonical = Some(parts.canonical.clone());
+    frame.noindex = parts.noindex;
+    frame.alternates.extend(parts.alternates.iter().cloned());
+    let ctx = ArticlePage {
+        story: parts.story.as_ref(),
+        edited: parts.edited.as_ref(),
+        facts: &parts.facts,
+        frame,
+        timeline: parts.timeline.iter().map(|e| entry_view(state, viewer, e)).collect(),
+        upload_action: &parts.upload_action,
+        updates_feed: &parts.updates_feed,
+        login_url: &parts.login_url,
+        max_upload: human_size(state.config().updates.max_upload_bytes),
+        error,
+        note,
+        can_withdraw: crate::guard::is_editor(viewer),
+        article: &parts.article,
+    };
+    Ok(state.templates().render("article.html", ctx)?)
+}
+
+fn entry_view<'a>(state: &AppState, viewer: Option<&SignedIn>, kept: &'a KeptEntry) -> EntryView<'a> {
+    let e = &kept.entry;
     let can_moderate = crate::guard::is_editor(viewer);
-    let can_amend = state.config().updates.may_amend(viewer.map(|v| &v.user), &e);
+    let can_amend = state.config().updates.may_amend(viewer.map(|v| &v.user), e);
     // A hidden update's text and files are shown only to editors, who may show it again.
     let visible = e.update.hidden.is_none() || can_moderate;
     EntryView {
         id: e.update.id.0,
         created: TimeView::new(e.update.created_at),
         edited: e.update.edited_at.map(TimeView::new),
-        body_html: if visible { render_markdown(&e.update.body) } else { String::new() },
-        body: if can_amend { e.update.body.clone() } else { String::new() },
-        attachments: if visible {
-            e.attachments.iter().map(|a| AttachmentView::new(state, a)).collect()
-        } else {
-            Vec::new()
-        },
-        hidden: e.update.hidden.map(|h| HiddenView { at: TimeView::new(h.at), reason: h.reason }),
-        author: e.author,
+        body_html: if visible { &kept.body_html } else { "" },
+        body: if can_amend { &e.update.body } else { "" },
+        attachments: if visible { &kept.attachments } else { &[] },
+        hidden: e.update.hidden.as_ref().map(|h| HiddenView { at: TimeView::new(h.at), reason: &h.reason }),
+        author: &e.author,
         can_amend,
         can_moderate,
     }
@@ -372,28 +435,38 @@ pub async fn show_article(
         crate::page_cache::Lookup::Kept(page) => return Ok(page),
         crate::page_cache::Lookup::Render(missing) => missing,
     };
-    let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
-    match found.article.status {
-        ArticleStatus::Published => match missing {
-            Some(missing) => {
-                let (html, modified) = render_article(&state, None, found, None, "").await?;
-                Ok(missing.keep(state.pages(), html, Some(modified)))
+    // What every reader sees, kept under the same rule as the pages: a published article's.
+    let parts = match state.kept_parts(&permalink.path()) {
+        crate::page_cache::PartsLookup::Kept(parts) => parts,
+        crate::page_cache::PartsLookup::Read(missing_parts) => {
+            let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
+            match found.article.status {
+                ArticleStatus::Published => {
+                    missing_parts.keep(state.pages(), article_parts(&state, found).await?)
+                }
+                // Another outlet's copy of a story we have: the first copy is the page.
+                ArticleStatus::Duplicate => {
+                    let first = match found.article.duplicate_of {
+                        Some(id) => state.store().article_by_id(id).await?,
+                        None => None,
+                    };
+                    let first = first
+                        .filter(|f| f.article.status == ArticleStatus::Published)
+                        .ok_or(WebError::NotFound)?;
+                    return Ok(Redirect::permanent(
+                        &state.link(&format!("/{}/", first.article.permalink.path())),
+                    )
+                    .into_response());
+                }
+                ArticleStatus::Withdrawn => return Err(withdrawn(&found.article)),
             }
-            None => article_page(&state, viewer.as_ref(), found, StatusCode::OK, None, "").await,
-        },
-        // Another outlet's copy of a story we have: the first copy is the page.
-        ArticleStatus::Duplicate => {
-            let first = match found.article.duplicate_of {
-                Some(id) => state.store().article_by_id(id).await?,
-                None => None,
-            };
-            let first =
-                first.filter(|f| f.article.status == ArticleStatus::Published).ok_or(WebError::NotFound)?;
-            Ok(Redirect::permanent(&state.link(&format!("/{}/", first.article.permalink.path())))
-                .into_response())
         }
-        ArticleStatus::Withdrawn => Err(withdrawn(&found.article)),
-    }
+    };
+    let html = render_article(&state, viewer.as_ref(), &parts, None, "")?;
+    Ok(match missing {
+        Some(missing) => missing.keep(state.pages(), html, Some(parts.modified)),
+        None => ([crate::conditional::last_modified(parts.modified)], Html(html)).into_response(),
+    })
 }
 
 /// The published article at a permalink's address, for the pages under it (its updates feed,
