@@ -522,6 +522,23 @@ impl ArticleStore for SqlStore {
         Ok(Page { items: self.with_sources(rows).await?, number: page.number, size: page.size, total })
     }
 
+    async fn list_articles_uncounted(
+        &self,
+        filter: &ArticleFilter,
+        page: PageRequest,
+    ) -> Result<(Vec<ArticleWithSource>, bool), StoreError> {
+        // One more than a page says whether another follows.
+        let mut rows = filtered(filter)
+            .offset(page.offset())
+            .limit(page.size.saturating_add(1))
+            .all(&self.db)
+            .await
+            .map_err(db_err("listing articles"))?;
+        let more = rows.len() as u64 > page.size;
+        rows.truncate(usize::try_from(page.size).unwrap_or(usize::MAX));
+        Ok((self.with_sources(rows).await?, more))
+    }
+
     async fn list_articles_window(
         &self,
         filter: &ArticleFilter,

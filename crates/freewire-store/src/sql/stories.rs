@@ -523,7 +523,7 @@ impl StoryStore for SqlStore {
                 .map_err(db_err("reading stories' reports"))?;
             rows.extend(found.into_iter().filter(|r| r.7 == ArticleStatus::Published.as_str()));
         }
-        rows.sort_by(|a, b| (a.6, a.1).cmp(&(b.6, b.1)));
+        rows.sort_by_key(|r| (r.6, r.1));
         let mut sources: Vec<i64> = rows.iter().map(|r| r.4).collect();
         sources.sort_unstable();
         sources.dedup();

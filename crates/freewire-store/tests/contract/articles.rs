@@ -128,6 +128,20 @@ async fn articles_list_newest_first_in_pages(f: &Fixture) {
             .items
             .is_empty()
     );
+    // The same pages uncounted say only whether another follows.
+    let all = freewire_core::ArticleFilter::default();
+    let titles = |items: &[freewire_core::ArticleWithSource]| {
+        items.iter().map(|a| a.article.title.clone()).collect::<Vec<_>>()
+    };
+    let (items, more) = s.list_articles_uncounted(&all, PageRequest::new(1, 2)).await.unwrap();
+    assert_eq!((titles(&items), more), (vec!["Item 4".to_owned(), "Item 3".to_owned()], true));
+    let (items, more) = s.list_articles_uncounted(&all, PageRequest::new(3, 2)).await.unwrap();
+    assert_eq!((titles(&items), more), (vec!["Item 0".to_owned()], false));
+    assert_eq!(items[0].source.name, "outlet");
+    let (items, more) = s.list_articles_uncounted(&all, PageRequest::new(1, 5)).await.unwrap();
+    assert_eq!((items.len(), more), (5, false), "a full last page has none after it");
+    let (items, more) = s.list_articles_uncounted(&all, PageRequest::new(4, 2)).await.unwrap();
+    assert!(items.is_empty() && !more);
 }
 
 async fn lists_filter_by_source_tag_and_dates(f: &Fixture) {

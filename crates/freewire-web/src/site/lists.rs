@@ -46,7 +46,6 @@ struct ListPage {
     intro: Option<String>,
     items: Vec<ListItem>,
     page: u64,
-    page_count: u64,
     newer: Option<String>,
     older: Option<String>,
     /// The list's own feeds, named in the page too (not only in the head).
@@ -148,34 +147,34 @@ async fn render_list(
     if number == 0 || number > PageRequest::MAX_NUMBER {
         return Err(WebError::NotFound);
     }
-    // Visitors who are not signed in share one rendering (see `crate::pages`); counting a
-    // large list's pages is its dearest part.
+    // Visitors who are not signed in share one rendering (see `crate::pages`). A page says
+    // whether an older one follows, not how many there are: counting a million articles
+    // takes seconds.
     let key = || format!("{}?page={number}", spec.path);
     let missing = match state.kept_page(viewer.0.is_some(), key) {
         crate::page_cache::Lookup::Kept(page) => return Ok(page),
         crate::page_cache::Lookup::Render(missing) => missing,
     };
-    let page = state.store().list_articles(&spec.filter, PageRequest::new(number, LIST_PAGE_SIZE)).await?;
-    if page.items.is_empty() && number > 1 {
+    let (items, more) =
+        state.store().list_articles_uncounted(&spec.filter, PageRequest::new(number, LIST_PAGE_SIZE)).await?;
+    if items.is_empty() && number > 1 {
         return Err(WebError::NotFound);
     }
-    let page_count = page.page_count();
     let page_path = |n: u64| if n == 1 { spec.path.clone() } else { format!("{}?page={n}", spec.path) };
     let link = |n: u64| state.link(&page_path(n));
     let mut frame = Frame::new(state, viewer.0.as_ref(), &spec.title);
     let feeds = spec.feed_base.as_deref().map(|base| Alternate::feeds(&spec.title, base)).unwrap_or_default();
     frame.alternates.extend(feeds.iter().cloned());
     frame.canonical = Some(state.urls().absolute(&page_path(number)));
-    let modified = page.items.iter().map(|a| a.article.modified_at()).max();
+    let modified = items.iter().map(|a| a.article.modified_at()).max();
     let ctx = ListPage {
         frame,
         kind: spec.kind,
         intro: spec.intro,
         newer: (number > 1).then(|| link(number - 1)),
-        older: (number < page_count).then(|| link(number + 1)),
-        items: list_items(state, &page.items, spec.collapse).await?,
+        older: more.then(|| link(number + 1)),
+        items: list_items(state, &items, spec.collapse).await?,
         page: number,
-        page_count,
         feeds,
         empty: spec.empty,
     };
