@@ -293,6 +293,14 @@ impl Indexer {
             tracing::info!(articles = n, "search index built");
             return Ok(usize::try_from(n).unwrap_or(usize::MAX));
         };
+        // Changes older than the sequence keeps were pruned: an index that had not seen them
+        // (stopped for longer than they are kept) starts again from the articles.
+        let horizon = self.store.pruned_through().await?;
+        if position < horizon {
+            tracing::warn!(position, horizon, "the search index missed changes since pruned; rebuilding it");
+            let n = self.rebuild(&|_, _| {}).await?;
+            return Ok(usize::try_from(n).unwrap_or(usize::MAX));
+        }
         let mut applied = 0;
         // Everything after the position, in order.
         loop {

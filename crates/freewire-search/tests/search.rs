@@ -374,6 +374,34 @@ async fn updates_become_searchable_and_hidden_or_withdrawn_content_leaves() {
 }
 
 #[tokio::test]
+async fn an_index_that_missed_pruned_changes_is_rebuilt_and_finds_them() {
+    let fx = Fixture::new().await;
+    let indexer = fx.indexer();
+    assert_eq!(indexer.catch_up().await.unwrap(), fx.articles.len());
+    // While this index is stopped, a note is added and the change sequence pruned past it.
+    let user = fx.user().await;
+    fx.store
+        .insert_update_with_attachments(
+            NewUpdate {
+                article_id: fx.articles[0].id,
+                author_id: user,
+                body: "The harbourmaster's logbook was published.".into(),
+            },
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let pruned = fx.store.prune_changes(Utc::now() + chrono::Duration::minutes(1), 1000).await.unwrap();
+    assert!(pruned > fx.articles.len() as u64, "{pruned}");
+    assert!(query(&indexer, "logbook").await.hits.is_empty());
+    // Reading the sequence alone it would never see the note: it starts again from the articles.
+    assert_eq!(indexer.catch_up().await.unwrap(), fx.articles.len(), "rebuilt");
+    assert_eq!(query(&indexer, "logbook").await.hits.len(), 1);
+    // Rebuilt at the newest position, it follows on from there.
+    assert_eq!(indexer.catch_up().await.unwrap(), 0);
+}
+
+#[tokio::test]
 async fn an_index_interrupted_mid_write_catches_up_from_the_database_on_start() {
     let fx = Fixture::new().await;
     let indexer = fx.indexer();

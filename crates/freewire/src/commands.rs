@@ -184,7 +184,7 @@ async fn serve(config: Config, banner: Option<String>) -> anyhow::Result<()> {
         )
     })?;
     let addr = app.local_addr().context("reading the bound address")?;
-    tokio::spawn(housekeeping(store.clone()));
+    tokio::spawn(housekeeping(store.clone(), config.changes_keep));
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(stories::follow(
         store.clone(),
@@ -272,7 +272,7 @@ fn make_poller(
 async fn worker(config: Config) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
     let (poller, _fetcher) = make_poller(&config, store.clone())?;
-    tokio::spawn(housekeeping(store.clone()));
+    tokio::spawn(housekeeping(store.clone(), config.changes_keep));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(stories::follow(store.clone(), None, config.search_every, stop_rx.clone()));
     println!(
@@ -315,8 +315,13 @@ async fn sweep_uploads(
     }
 }
 
-/// Every hour: removes expired sessions, and the rate-limit counters that have refilled.
-async fn housekeeping(store: Arc<SqlStore>) {
+/// Changes pruned in one transaction, so that pruning a backlog never holds SQLite's one
+/// writer for long.
+const PRUNE_BATCH: u64 = 10_000;
+
+/// Every hour: removes expired sessions, the rate-limit counters that have refilled and the
+/// change sequence's entries older than `changes_keep`, and refreshes SQLite's statistics.
+async fn housekeeping(store: Arc<SqlStore>, changes_keep: Duration) {
     let mut tick = tokio::time::interval(Duration::from_hours(1));
     loop {
         tick.tick().await;
@@ -330,6 +335,25 @@ async fn housekeeping(store: Arc<SqlStore>) {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "refilled rate-limit counters removed"),
             Err(e) => tracing::warn!(error = %e, "could not remove rate-limit counters"),
+        }
+        let before = now - chrono::Duration::from_std(changes_keep).unwrap_or(chrono::Duration::MAX);
+        let mut pruned = 0;
+        loop {
+            match store.prune_changes(before, PRUNE_BATCH).await {
+                Ok(n) => {
+                    pruned += n;
+                    if n < PRUNE_BATCH {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not prune the change sequence");
+                    break;
+                }
+            }
+        }
+        if pruned > 0 {
+            tracing::info!(removed = pruned, "old entries of the change sequence pruned");
         }
         if let Err(e) = store.optimize().await {
             tracing::warn!(error = %e, "could not update the query planner's statistics");

@@ -35,6 +35,9 @@ struct RawConfig {
     /// Objects no update holds, and unfinished writes' temporary files, are removed from the
     /// upload storage when `serve` starts once they are this old.
     storage_sweep_grace_secs: u64,
+    /// Entries of the change sequence (what search indexes and kept pages follow) are kept
+    /// this many days, then pruned by the hourly housekeeping.
+    changes_keep_days: u64,
     fetch: RawFetch,
     poll: RawPoll,
     search: RawSearch,
@@ -361,6 +364,7 @@ impl Default for RawConfig {
             page_cache_seconds: web.keep_pages_for.as_secs(),
             storage_url: None,
             storage_sweep_grace_secs: 3600,
+            changes_keep_days: 7,
             fetch: RawFetch::default(),
             poll: RawPoll::default(),
             search: RawSearch::default(),
@@ -391,6 +395,8 @@ pub struct Config {
     pub storage: Storage,
     /// How old an object no update holds must be before `serve`'s start-up sweep removes it.
     pub storage_sweep_grace: std::time::Duration,
+    /// How long the change sequence keeps an entry.
+    pub changes_keep: std::time::Duration,
     /// Outgoing requests.
     pub fetch: freewire_ingest::fetch::FetchConfig,
     /// Following feeds.
@@ -525,6 +531,13 @@ impl RawConfig {
                 "expected a size in bytes, such as 26214400 for 25 MiB",
             ));
         }
+        if !(1..=3650).contains(&self.changes_keep_days) {
+            return Err(invalid(
+                "changes_keep_days",
+                &self.changes_keep_days.to_string(),
+                "expected 1 to 3650 days (a search index stopped for longer is rebuilt)",
+            ));
+        }
         if !(1..=3650).contains(&self.session_days) {
             return Err(invalid("session_days", &self.session_days.to_string(), "expected 1 to 3650 days"));
         }
@@ -594,6 +607,7 @@ impl RawConfig {
             search_every,
             storage,
             storage_sweep_grace: std::time::Duration::from_secs(self.storage_sweep_grace_secs),
+            changes_keep: std::time::Duration::from_hours(24 * self.changes_keep_days),
             fetch,
             poll,
             poll_in_serve: self.poll.enabled,

@@ -21,4 +21,12 @@ pub trait ChangeStore: Send + Sync {
     ) -> Result<Vec<Change>, StoreError>;
     /// The newest position of the change sequence (0 when nothing changed yet).
     async fn last_change(&self) -> Result<i64, StoreError>;
+    /// Forgets up to `limit` of the oldest changes recorded before `before`, so the sequence
+    /// stays bounded; returns how many. What was forgotten is remembered as a horizon
+    /// ([`ChangeStore::pruned_through`]).
+    async fn prune_changes(&self, before: DateTime<Utc>, limit: u64) -> Result<u64, StoreError>;
+    /// The newest position forgotten by [`ChangeStore::prune_changes`] (0 when none was): a
+    /// follower whose position is older has missed changes and must start again from the
+    /// articles themselves.
+    async fn pruned_through(&self) -> Result<i64, StoreError>;
 }

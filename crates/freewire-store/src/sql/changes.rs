@@ -7,11 +7,23 @@ use freewire_core::model::{ArticleId, Change};
 use freewire_core::{ChangeStore, StoreError};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, TransactionTrait,
 };
 
 use super::{SqlStore, db_err, ts};
-use crate::entity::change;
+use crate::entity::{change, setting};
+
+/// The setting that keeps the newest position pruned.
+const PRUNED_THROUGH: &str = "changes.pruned_through";
+
+/// The horizon as stored, read in `conn` (0 when nothing was pruned).
+async fn horizon(conn: &impl ConnectionTrait) -> Result<i64, StoreError> {
+    let row = setting::Entity::find_by_id(PRUNED_THROUGH.to_owned())
+        .one(conn)
+        .await
+        .map_err(db_err("reading the change sequence's horizon"))?;
+    Ok(row.and_then(|r| r.value.parse().ok()).unwrap_or(0))
+}
 
 /// Appends an article to the change sequence, in the caller's transaction.
 pub(super) async fn record_change(txn: &impl ConnectionTrait, article_id: i64) -> Result<(), StoreError> {
@@ -70,6 +82,67 @@ impl ChangeStore for SqlStore {
             .one(&self.db)
             .await
             .map_err(db_err("reading the change sequence"))?;
-        Ok(last.unwrap_or(0))
+        // With every entry pruned, the newest position is the newest one pruned.
+        match last {
+            Some(last) => Ok(last),
+            None => horizon(&self.db).await,
+        }
+    }
+
+    async fn prune_changes(&self, before: DateTime<Utc>, limit: u64) -> Result<u64, StoreError> {
+        let txn = self.db.begin().await.map_err(db_err("pruning the change sequence"))?;
+        let through: Option<i64> = change::Entity::find()
+            .select_only()
+            .column(change::Column::Id)
+            .filter(change::Column::At.lt(ts(before)))
+            .order_by_asc(change::Column::Id)
+            .offset(limit.saturating_sub(1))
+            .limit(1)
+            .into_tuple()
+            .one(&txn)
+            .await
+            .map_err(db_err("pruning the change sequence"))?;
+        // Fewer than `limit` that old: all of them.
+        let through = match through {
+            Some(id) => Some(id),
+            None => change::Entity::find()
+                .select_only()
+                .column(change::Column::Id)
+                .filter(change::Column::At.lt(ts(before)))
+                .order_by_desc(change::Column::Id)
+                .into_tuple()
+                .one(&txn)
+                .await
+                .map_err(db_err("pruning the change sequence"))?,
+        };
+        let Some(through) = through else {
+            txn.commit().await.map_err(db_err("pruning the change sequence"))?;
+            return Ok(0);
+        };
+        let done = change::Entity::delete_many()
+            .filter(change::Column::Id.lte(through))
+            .exec(&txn)
+            .await
+            .map_err(db_err("pruning the change sequence"))?;
+        if through > horizon(&txn).await? {
+            setting::Entity::insert(setting::ActiveModel {
+                key: Set(PRUNED_THROUGH.to_owned()),
+                value: Set(through.to_string()),
+            })
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::column(setting::Column::Key)
+                    .update_column(setting::Column::Value)
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db_err("recording the change sequence's horizon"))?;
+        }
+        txn.commit().await.map_err(db_err("pruning the change sequence"))?;
+        Ok(done.rows_affected)
+    }
+
+    async fn pruned_through(&self) -> Result<i64, StoreError> {
+        horizon(&self.db).await
     }
 }

@@ -67,4 +67,39 @@ async fn every_change_to_an_article_or_its_timeline_joins_the_change_sequence(f:
     assert!(s.published_articles_after(two, 10).await.unwrap().is_empty());
 }
 
-contract!(every_change_to_an_article_or_its_timeline_joins_the_change_sequence,);
+async fn old_changes_are_pruned_in_batches_and_the_horizon_is_kept(f: &Fixture) {
+    let s = &f.store;
+    assert_eq!(s.pruned_through().await.unwrap(), 0, "nothing pruned yet");
+    let src = source(s, "alpha").await;
+    let batch = (0..5)
+        .map(|n| article(src, &format!("a{n}"), &format!("Item {n}"), at(2024, 3, 5, n, 0, 0)))
+        .collect();
+    s.insert_articles_with_retrieval(batch).await.unwrap();
+    let last = s.last_change().await.unwrap();
+    let all = s.changes_since(0, None, 100).await.unwrap();
+    assert_eq!(all.len(), 5);
+    // Nothing is older than an hour ago: nothing goes.
+    assert_eq!(s.prune_changes(Utc::now() - Duration::hours(1), 100).await.unwrap(), 0);
+    assert_eq!(s.pruned_through().await.unwrap(), 0);
+    // Everything is older than a minute from now: the oldest two go first.
+    let later = Utc::now() + Duration::minutes(1);
+    assert_eq!(s.prune_changes(later, 2).await.unwrap(), 2);
+    assert_eq!(s.pruned_through().await.unwrap(), all[1].seq);
+    let kept: Vec<i64> = s.changes_since(0, None, 100).await.unwrap().iter().map(|c| c.seq).collect();
+    assert_eq!(kept, all[2..].iter().map(|c| c.seq).collect::<Vec<_>>());
+    // Then the rest, fewer than a batch; the newest position is still the newest.
+    assert_eq!(s.prune_changes(later, 100).await.unwrap(), 3);
+    assert_eq!(s.pruned_through().await.unwrap(), last);
+    assert!(s.changes_since(0, None, 100).await.unwrap().is_empty());
+    assert_eq!(s.last_change().await.unwrap(), last, "with none kept, the newest is the newest pruned");
+    assert_eq!(s.prune_changes(later, 100).await.unwrap(), 0);
+    assert_eq!(s.pruned_through().await.unwrap(), last, "the horizon never goes back");
+    // New changes follow on from the horizon.
+    s.insert_articles_with_retrieval(vec![article(src, "b", "Next", at(2024, 3, 6, 9, 0, 0))]).await.unwrap();
+    assert!(s.last_change().await.unwrap() > last);
+}
+
+contract!(
+    every_change_to_an_article_or_its_timeline_joins_the_change_sequence,
+    old_changes_are_pruned_in_batches_and_the_horizon_is_kept,
+);
