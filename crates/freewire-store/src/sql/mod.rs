@@ -168,36 +168,24 @@ impl SqlStore {
             return Ok(());
         }
         let analysed = self
-            .db
-            .query_one_raw(sea_orm::Statement::from_string(
-                self.db.get_database_backend(),
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'",
-            ))
-            .await
-            .map_err(db_err("reading the planner's statistics"))?
-            .is_some();
+            .any_row("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+            .await?;
         let has_articles_stats = analysed
-            && self
-                .db
-                .query_one_raw(sea_orm::Statement::from_string(
-                    self.db.get_database_backend(),
-                    "SELECT 1 FROM sqlite_stat1 WHERE tbl = 'articles' AND stat IS NOT NULL",
-                ))
-                .await
-                .map_err(db_err("reading the planner's statistics"))?
-                .is_some();
-        let has_articles = self
-            .db
-            .query_one_raw(sea_orm::Statement::from_string(
-                self.db.get_database_backend(),
-                "SELECT 1 FROM articles LIMIT 1",
-            ))
-            .await
-            .map_err(db_err("reading the planner's statistics"))?
-            .is_some();
+            && self.any_row("SELECT 1 FROM sqlite_stat1 WHERE tbl = 'articles' AND stat IS NOT NULL").await?;
+        let has_articles = self.any_row("SELECT 1 FROM articles LIMIT 1").await?;
         let sql = if has_articles && !has_articles_stats { "ANALYZE" } else { "PRAGMA optimize=0x10002" };
         self.db.execute_unprepared(sql).await.map_err(db_err("updating the planner's statistics"))?;
         Ok(())
+    }
+
+    /// Whether `sql` finds any row (for the planner's statistics).
+    async fn any_row(&self, sql: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(self.db.get_database_backend(), sql))
+            .await
+            .map_err(db_err("reading the planner's statistics"))?
+            .is_some())
     }
 
     /// Which engine this store runs on.
