@@ -34,11 +34,46 @@ const KEPT_PAGES: usize = 512;
 const KEPT_PARTS_BYTES: u64 = 64 * 1024 * 1024;
 const KEPT_PARTS: usize = 4096;
 
-/// One rendered page and what it was made under.
-#[derive(Debug)]
-pub(crate) struct KeptPage {
+/// Something kept, and the stamp and time it was made under.
+pub(crate) struct Kept<T> {
     stamp: u64,
     made: Instant,
+    value: T,
+}
+
+impl<T> Kept<T> {
+    /// `value`, made now under `stamp`.
+    pub(crate) fn new(stamp: u64, value: T) -> Arc<Self> {
+        Arc::new(Kept { stamp, made: Instant::now(), value })
+    }
+
+    pub(crate) fn value(&self) -> &T {
+        &self.value
+    }
+}
+
+/// What `cache` keeps under `key`, if made under `stamp` less than `keep_for` ago; anything
+/// older is dropped. Pages, articles' parts and sessions are all judged so.
+pub(crate) fn fresh<T, W>(
+    cache: &quick_cache::sync::Cache<String, Arc<Kept<T>>, W>,
+    key: &str,
+    stamp: u64,
+    keep_for: Duration,
+) -> Option<Arc<Kept<T>>>
+where
+    W: quick_cache::Weighter<String, Arc<Kept<T>>> + Clone,
+{
+    let kept = cache.get(key)?;
+    if kept.stamp == stamp && kept.made.elapsed() < keep_for {
+        return Some(kept);
+    }
+    cache.remove(key);
+    None
+}
+
+/// One rendered page.
+#[derive(Debug)]
+pub(crate) struct KeptPage {
     body: Bytes,
     etag: HeaderValue,
     last_modified: Option<HeaderValue>,
@@ -47,32 +82,25 @@ pub(crate) struct KeptPage {
 #[derive(Debug, Clone)]
 struct BodyWeight;
 
-impl quick_cache::Weighter<String, Arc<KeptPage>> for BodyWeight {
-    fn weight(&self, _key: &String, page: &Arc<KeptPage>) -> u64 {
-        page.body.len() as u64
+impl quick_cache::Weighter<String, Arc<Kept<KeptPage>>> for BodyWeight {
+    fn weight(&self, _key: &String, page: &Arc<Kept<KeptPage>>) -> u64 {
+        page.value.body.len() as u64
     }
-}
-
-/// An article's parts as kept, and what they were read under.
-pub(crate) struct KeptParts {
-    stamp: u64,
-    made: Instant,
-    parts: Arc<ArticleParts>,
 }
 
 #[derive(Debug, Clone)]
 struct PartsWeight;
 
-impl quick_cache::Weighter<String, Arc<KeptParts>> for PartsWeight {
-    fn weight(&self, _key: &String, kept: &Arc<KeptParts>) -> u64 {
-        kept.parts.weight()
+impl quick_cache::Weighter<String, Arc<Kept<Arc<ArticleParts>>>> for PartsWeight {
+    fn weight(&self, _key: &String, kept: &Arc<Kept<Arc<ArticleParts>>>) -> u64 {
+        kept.value.weight()
     }
 }
 
 /// The kept pages, by path, and the kept parts of article pages, by permalink.
 pub(crate) struct PageCache {
-    pages: quick_cache::sync::Cache<String, Arc<KeptPage>, BodyWeight>,
-    parts: quick_cache::sync::Cache<String, Arc<KeptParts>, PartsWeight>,
+    pages: quick_cache::sync::Cache<String, Arc<Kept<KeptPage>>, BodyWeight>,
+    parts: quick_cache::sync::Cache<String, Arc<Kept<Arc<ArticleParts>>>, PartsWeight>,
     keep_for: Duration,
     /// Moves with every change made through this process.
     local_changes: AtomicU64,
@@ -103,12 +131,7 @@ impl PageCache {
 
     /// The page kept for `path`, as a response, if it was made under `stamp` and recently.
     fn get(&self, path: &str, stamp: u64) -> Option<Response> {
-        let page = self.pages.get(path)?;
-        if page.stamp != stamp || page.made.elapsed() >= self.keep_for {
-            self.pages.remove(path);
-            return None;
-        }
-        Some(page.response())
+        fresh(&self.pages, path, stamp, self.keep_for).map(|kept| kept.value.response())
     }
 
     /// Keeps `html`, rendered under `stamp`, for `path`; returns it as a response.
@@ -120,23 +143,22 @@ impl PageCache {
         last_modified: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Response {
         let body = Bytes::from(html);
-        let page = Arc::new(KeptPage {
-            stamp,
-            made: Instant::now(),
+        let page = KeptPage {
             etag: HeaderValue::from_str(&crate::conditional::etag_of(&body))
                 .unwrap_or(HeaderValue::from_static("\"\"")),
             last_modified: last_modified
                 .and_then(|t| HeaderValue::from_str(&crate::conditional::http_date(t)).ok()),
             body,
-        });
+        };
         let response = page.response();
         if self.enabled() {
-            self.pages.insert(path, page);
+            self.pages.insert(path, Kept::new(stamp, page));
         }
         response
     }
 
-    fn local_changes(&self) -> u64 {
+    /// How many changes were made through this process: what a kept session is stamped with.
+    pub(crate) fn local_changes(&self) -> u64 {
         self.local_changes.load(Ordering::Acquire)
     }
 }
@@ -213,8 +235,7 @@ impl MissingParts {
     pub(crate) fn keep(self, cache: &PageCache, parts: ArticleParts) -> Arc<ArticleParts> {
         let parts = Arc::new(parts);
         if cache.enabled() {
-            let kept = KeptParts { stamp: self.stamp, made: Instant::now(), parts: Arc::clone(&parts) };
-            cache.parts.insert(self.key, Arc::new(kept));
+            cache.parts.insert(self.key, Kept::new(self.stamp, Arc::clone(&parts)));
         }
         parts
     }
@@ -233,13 +254,10 @@ impl PageCache {
     /// as [`PageCache::lookup`] judges a page; for every reader, signed in or not.
     pub(crate) fn parts(&self, applied: u64, key: &str) -> PartsLookup {
         let stamp = self.local_changes().wrapping_add(applied);
-        if let Some(kept) = self.parts.get(key) {
-            if kept.stamp == stamp && kept.made.elapsed() < self.keep_for {
-                return PartsLookup::Kept(Arc::clone(&kept.parts));
-            }
-            self.parts.remove(key);
+        match fresh(&self.parts, key, stamp, self.keep_for) {
+            Some(kept) => PartsLookup::Kept(Arc::clone(&kept.value)),
+            None => PartsLookup::Read(MissingParts { key: key.to_owned(), stamp }),
         }
-        PartsLookup::Read(MissingParts { key: key.to_owned(), stamp })
     }
 }
 

@@ -117,7 +117,7 @@ impl AppState {
                 search: std::sync::OnceLock::new(),
                 websub: std::sync::OnceLock::new(),
                 pages: PageCache::new(config.keep_pages_for),
-                sessions: crate::account::KeptSessions::new(),
+                sessions: crate::account::kept_sessions(),
                 limits: crate::limits::Limits::new(config.api.requests_per_minute),
                 images: crate::images::ImageProxy::new(&config.images),
                 config,
@@ -199,7 +199,6 @@ impl AppState {
     /// rather than at its next round, so the change shows at once in pages and search.
     pub fn note_change(&self) {
         self.inner.pages.forget_all();
-        self.inner.sessions.forget_all();
         if let Some(search) = self.search() {
             search.nudge();
         }

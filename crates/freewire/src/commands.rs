@@ -336,9 +336,10 @@ async fn housekeeping(store: Arc<SqlStore>, changes_keep: Duration) {
             Ok(n) => tracing::info!(removed = n, "refilled rate-limit counters removed"),
             Err(e) => tracing::warn!(error = %e, "could not remove rate-limit counters"),
         }
-        let before = now - chrono::Duration::from_std(changes_keep).unwrap_or(chrono::Duration::MAX);
+        let before =
+            chrono::Duration::from_std(changes_keep).ok().and_then(|keep| now.checked_sub_signed(keep));
         let mut pruned = 0;
-        loop {
+        while let Some(before) = before {
             match store.prune_changes(before, PRUNE_BATCH).await {
                 Ok(n) => {
                     pruned += n;

@@ -52,53 +52,20 @@ const SESSION_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(2);
 /// Sessions kept at most (one per reader active in the last seconds).
 const SESSIONS_KEPT: usize = 16_384;
 
-/// Sessions looked up in the last [`SESSION_KEPT_FOR`], by their token's hash.
+/// Sessions looked up in the last [`SESSION_KEPT_FOR`], by their token's hash, stamped with
+/// the changes made through this process (`PageCache::local_changes`).
 ///
 /// A signed-in reader's page would otherwise ask the store twice (the session, its user)
 /// before anything else. Anything changed through this process (a sign-out, a new password,
-/// a role: every successful form post) forgets them all at once, as it does the kept pages;
-/// a change made by another process (another replica, the command line) is seen here within
-/// [`SESSION_KEPT_FOR`].
-pub(crate) struct KeptSessions {
-    sessions: quick_cache::sync::Cache<String, (std::time::Instant, SignedIn)>,
-    /// Moves with every change made through this process; a lookup that began before a move
-    /// is not kept.
-    changes: std::sync::atomic::AtomicU64,
-}
+/// a role: every successful form post) moves the stamp, so every kept session is out of date
+/// at once, as the kept pages are; a change made by another process (another replica, the
+/// command line) is seen here within [`SESSION_KEPT_FOR`].
+pub(crate) type KeptSessions =
+    quick_cache::sync::Cache<String, std::sync::Arc<crate::page_cache::Kept<SignedIn>>>;
 
-impl KeptSessions {
-    pub(crate) fn new() -> Self {
-        KeptSessions {
-            sessions: quick_cache::sync::Cache::new(SESSIONS_KEPT),
-            changes: std::sync::atomic::AtomicU64::new(0),
-        }
-    }
-
-    pub(crate) fn forget_all(&self) {
-        self.changes.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-        self.sessions.clear();
-    }
-
-    fn get(&self, hash: &str) -> Option<SignedIn> {
-        let (at, signed_in) = self.sessions.get(hash)?;
-        if at.elapsed() < SESSION_KEPT_FOR {
-            Some(signed_in)
-        } else {
-            self.sessions.remove(hash);
-            None
-        }
-    }
-
-    fn changes(&self) -> u64 {
-        self.changes.load(std::sync::atomic::Ordering::Acquire)
-    }
-
-    /// Keeps what a lookup begun at `changes` found, unless something changed meanwhile.
-    fn keep(&self, hash: String, changes: u64, at: std::time::Instant, signed_in: &SignedIn) {
-        if self.changes() == changes {
-            self.sessions.insert(hash, (at, signed_in.clone()));
-        }
-    }
+/// No sessions kept yet.
+pub(crate) fn kept_sessions() -> KeptSessions {
+    quick_cache::sync::Cache::new(SESSIONS_KEPT)
 }
 
 /// Looks up the session a request's cookie names, if it is live, and keeps it alive for
@@ -108,12 +75,13 @@ pub(crate) async fn viewer_of(state: &AppState, headers: &HeaderMap) -> Option<S
     let token = jar.get(session_cookie_name(state))?.value();
     let hash = token_hash(token);
     let now = Utc::now();
-    if let Some(kept) = state.sessions().get(&hash)
-        && kept.session.expires_at > now
+    // Stamped before the store is asked: a change made meanwhile leaves what it finds out of date.
+    let stamp = state.pages().local_changes();
+    if let Some(kept) = crate::page_cache::fresh(state.sessions(), &hash, stamp, SESSION_KEPT_FOR)
+        && kept.value().session.expires_at > now
     {
-        return Some(kept);
+        return Some(kept.value().clone());
     }
-    let (began, changes) = (std::time::Instant::now(), state.sessions().changes());
     let mut signed_in = match state.store().session_by_token_hash(&hash, now).await {
         Ok(found) => found.map(|(session, user)| SignedIn { session, user })?,
         Err(e) => {
@@ -133,7 +101,7 @@ pub(crate) async fn viewer_of(state: &AppState, headers: &HeaderMap) -> Option<S
             Err(e) => tracing::warn!(error = %e, "keeping a session alive failed"),
         }
     }
-    state.sessions().keep(hash, changes, began, &signed_in);
+    state.sessions().insert(hash, crate::page_cache::Kept::new(stamp, signed_in.clone()));
     Some(signed_in)
 }
 
