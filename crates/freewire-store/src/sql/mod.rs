@@ -154,8 +154,8 @@ impl SqlStore {
     /// Keeps SQLite's query planner informed of the tables' shapes, as SQLite advises for a
     /// long-lived connection: at start-up and then now and then (the hourly housekeeping).
     ///
-    /// Without statistics the planner guesses, and a wrong guess at a million articles costs
-    /// seconds a page (one story's reports were read by walking every published article).
+    /// Without statistics the planner guesses, and a wrong guess grows with the site: one
+    /// story's reports were read by walking every published article (60 ms a page at 20,000).
     /// A database with no statistics of its articles (every one stored before this ran, and a
     /// new one until it has articles) is analysed; after that `PRAGMA optimize` analyses again
     /// only the tables that grew or shrank much. Both sample at most `analysis_limit` rows of
@@ -239,7 +239,7 @@ fn connect_options(url: &str, engine: Engine, single: bool) -> ConnectOptions {
                     // otherwise copy the same index pages from the kernel over and over.
                     .pragma("cache_size", "-32768")
                     // ANALYZE and `PRAGMA optimize` read this many rows of an index at most
-                    // (see `SqlStore::optimize`), so they take milliseconds at any size.
+                    // (see `SqlStore::optimize`): at most 30 ms for the articles at a million.
                     .pragma("analysis_limit", "1000")
             });
         }

@@ -1,6 +1,6 @@
 //! SQLite's query planner on a grouped site: one story's reports are read by the story's own
 //! rows, with or without statistics (asked for published and in date order, they were read by
-//! walking every published article: seconds a page at a million articles), and the store
+//! walking every published article: 60 ms a page at 20,000 articles, and more with every one), and the store
 //! gives the planner statistics. SQLite only: PostgreSQL keeps its own.
 
 use freewire_core::model::{Placed, StoryChoice, StoryId};
