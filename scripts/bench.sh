@@ -144,10 +144,25 @@ step "article page under keep-alive load: freewire against nginx serving the sam
 rm -rf "$out/site" && mkdir -p "$out/site/static"
 sqlite3 "$out/ingest.db" ".backup '$out/site/freewire.db'"
 FREEWIRE_DATA_DIR="$out/site" FREEWIRE_LOG=warn "$freewire" search rebuild > /dev/null
+# A reader with an account, for the signed-in figures.
+reader_password="bench-reader-on-loopback-only"
+printf '%s\n' "$reader_password" \
+  | FREEWIRE_DATA_DIR="$out/site" FREEWIRE_LOG=warn "$freewire" user add bench-reader --role contributor > /dev/null
 serve_site "$out/site" "$out/site-start-ms"
 page="/$(sqlite3 "$out/site/freewire.db" "SELECT permalink FROM articles WHERE status = 'published' ORDER BY id LIMIT 1 OFFSET 5000")/"
 curl -fs "$site_url$page" > "$out/site/static/article.html"
 wrk -t2 -c32 -d15s --latency "$site_url$page" | wrk_json > "$out/page-freewire.json"
+# Signed in through the sign-in form, as a browser is; every request then carries the session.
+jar="$out/site/cookies.txt"
+rm -f "$jar"
+csrf="$(curl -fs -c "$jar" "$site_url/login" \
+  | python3 -c 'import re, sys; print(re.search(r"name=\"csrf\" value=\"([^\"]+)\"", sys.stdin.read()).group(1))')"
+curl -fs -o /dev/null -b "$jar" -c "$jar" -H "Origin: $site_url" --data-urlencode "username=bench-reader" \
+  --data-urlencode "password=$reader_password" --data-urlencode "csrf=$csrf" --data-urlencode "next=/" "$site_url/login"
+cookie="$(awk -F '\t' 'NF >= 7 && ($1 !~ /^#/ || $1 ~ /^#HttpOnly_/) { print $6 "=" $7 }' "$jar" | paste -sd ';')"
+curl -fs -H "Cookie: $cookie" "$site_url$page" | grep -q 'class="upload"' \
+  || { echo "signing the bench reader in failed: the article page shows no update form" >&2; exit 1; }
+wrk -t2 -c32 -d15s --latency -H "Cookie: $cookie" "$site_url$page" | wrk_json > "$out/page-freewire-signed-in.json"
 kill "$site_pid"; wait "$site_pid" 2>/dev/null || true
 # The same with no page kept: every request rendered, as for a signed-in reader.
 FREEWIRE_PAGE_CACHE_SECONDS=0 serve_site "$out/site" "$out/site-start-ms"
@@ -295,8 +310,9 @@ for cycle, label in (("first", "first poll, every feed new"), ("second", "poll c
     print(f"| {label}: {p['feeds']:,} feeds | {p['seconds']:.1f} s wall, peak RSS {p['max_rss_kib'] / 1024:.0f} MiB "
           f"({p['not_modified']:,} not modified, {p['failed']} failed) | — | — |")
 static = load("page-nginx.json")
-for name, label in (("page-freewire.json", "article page, keep-alive load (wrk, 32 connections)"),
-                    ("page-freewire-rendered.json", "article page, rendered every request (no page kept)")):
+for name, label in (("page-freewire.json", "article page, visitor not signed in, keep-alive load (wrk, 32 connections)"),
+                    ("page-freewire-signed-in.json", "article page, signed-in reader (same load)"),
+                    ("page-freewire-rendered.json", "article page, rendered every request (nothing kept)")):
     ours = load(name)
     print(f"| {label} | {ours['rps']:,.0f} req/s, p99 {ours['p99_ms']:.1f} ms | "
           f"nginx, same HTML as a file: {static['rps']:,.0f} req/s, p99 {static['p99_ms']:.1f} ms | "

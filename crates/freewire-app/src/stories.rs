@@ -24,13 +24,29 @@ const BATCH: u64 = 500;
 pub struct Grouping {
     rules: Rules,
     current: Option<(Grouper, GroupingMark)>,
+    /// What [`group_new`] placed since [`Grouping::take_placed`] was last called, when asked
+    /// to note it ([`Grouping::noting_placed`]).
+    placed: Option<Vec<(ArticleId, StoryId)>>,
 }
 
 impl Grouping {
     /// A grouping that will replay its window at its first use.
     #[must_use]
     pub fn new(rules: Rules) -> Self {
-        Self { rules, current: None }
+        Self { rules, current: None, placed: None }
+    }
+
+    /// The same, noting every article it places (see [`Grouping::take_placed`]).
+    #[must_use]
+    pub fn noting_placed(self) -> Self {
+        Self { placed: Some(Vec::new()), ..self }
+    }
+
+    /// The articles placed since the last call, each with the story it went to: what a
+    /// process that keeps pages made from them must forget. Empty unless
+    /// [`Grouping::noting_placed`].
+    pub fn take_placed(&mut self) -> Vec<(ArticleId, StoryId)> {
+        self.placed.as_mut().map(std::mem::take).unwrap_or_default()
     }
 }
 
@@ -166,10 +182,24 @@ pub async fn group_new(store: &dyn Store, grouping: &mut Grouping) -> Result<usi
             .iter()
             .map(|(article, key)| Placed { article: *article, story: choice(*key, &titles, None) })
             .collect();
+        // Each article's story, or the key of the story to be created for it.
+        let chosen: Vec<(ArticleId, Result<StoryId, i64>)> = placements
+            .iter()
+            .map(|p| match p.story {
+                StoryChoice::Existing(id) => (p.article, Ok(id)),
+                StoryChoice::New { key, .. } => (p.article, Err(key)),
+            })
+            .collect();
         match store.record_grouping(mark, last, placements).await? {
             // Another process grouped these first: start again from where it got to.
             None => grouping.current = None,
             Some(created) => {
+                if let Some(placed) = &mut grouping.placed {
+                    placed.extend(chosen.into_iter().filter_map(|(article, story)| match story {
+                        Ok(id) => Some((article, id)),
+                        Err(key) => created.get(&key).map(|id| (article, *id)),
+                    }));
+                }
                 for (key, id) in created {
                     grouper.settle(key, id.0);
                 }

@@ -75,6 +75,19 @@ pub fn language_of(declared: Option<&str>, text: &str) -> String {
     .to_owned()
 }
 
+/// What one round of applying changes touched: the articles named in the change sequence, and
+/// the stories those that still exist are in.
+#[derive(Debug, Clone, Default)]
+pub struct Applied {
+    /// Every article a change named.
+    pub articles: Vec<ArticleId>,
+    /// The stories of those articles, each once.
+    pub stories: Vec<freewire_core::StoryId>,
+}
+
+/// Told of every round of changes applied (see [`Indexer::on_applied`]).
+pub type AppliedListener = Box<dyn Fn(&Applied) + Send + Sync>;
+
 /// Follows the store's change sequence into one index.
 pub struct Indexer {
     store: Arc<dyn Store>,
@@ -87,6 +100,8 @@ pub struct Indexer {
     /// How many times changes were applied: whatever was made from the articles before may
     /// be out of date once it moves (see [`Indexer::changes_applied`]).
     applied: std::sync::atomic::AtomicU64,
+    /// Told what each round applied.
+    listener: std::sync::OnceLock<AppliedListener>,
 }
 
 impl std::fmt::Debug for Indexer {
@@ -106,6 +121,7 @@ impl Indexer {
             recent: Mutex::new(BTreeMap::new()),
             wake: tokio::sync::Notify::new(),
             applied: std::sync::atomic::AtomicU64::new(0),
+            listener: std::sync::OnceLock::new(),
         }
     }
 
@@ -115,6 +131,12 @@ impl Indexer {
     #[must_use]
     pub fn changes_applied(&self) -> u64 {
         self.applied.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Tells `listener` which articles and stories each round of changes touched, once the
+    /// index holds them (pages made from them are out of date). Only the first call counts.
+    pub fn on_applied(&self, listener: AppliedListener) {
+        let _ = self.listener.set(listener);
     }
 
     /// Asks [`Indexer::follow`] to catch up now instead of at its next round: a change made
@@ -333,10 +355,15 @@ impl Indexer {
         let ids: BTreeSet<i64> = changes.iter().map(|c| c.article_id.0).collect();
         let wanted: Vec<ArticleId> = ids.iter().copied().map(ArticleId).collect();
         let found = self.store.articles_by_ids(&wanted).await?;
+        let stories: BTreeSet<freewire_core::StoryId> =
+            found.iter().filter_map(|f| f.article.story_id).collect();
         let docs = self.docs_for_all(&found).await?;
         let articles: Vec<i64> = ids.iter().copied().collect();
         self.blocking(move |index| index.replace(&articles, &docs, position)).await?;
         self.applied.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        if let Some(listener) = self.listener.get() {
+            listener(&Applied { articles: wanted, stories: stories.into_iter().collect() });
+        }
         if let Ok(mut seen) = self.recent.lock() {
             for c in changes {
                 seen.insert(c.seq, c.at);

@@ -56,6 +56,7 @@ pub mod health;
 pub mod images;
 mod limits;
 mod page_cache;
+pub use page_cache::Changed;
 mod searching;
 mod security;
 pub mod site;
@@ -203,7 +204,10 @@ async fn note_changes(
     let changes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let response = next.run(request).await;
     if changes && (response.status().is_success() || response.status().is_redirection()) {
-        state.note_change();
+        match response.extensions().get::<page_cache::ChangedOnly>() {
+            Some(page_cache::ChangedOnly(changed)) => state.note_changed(changed),
+            None => state.note_change(),
+        }
     }
     response
 }

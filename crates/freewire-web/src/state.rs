@@ -6,7 +6,7 @@ use freewire_app::updates::UpdateRules;
 use freewire_core::{BlobStore, SiteUrl, Store};
 use url::Url;
 
-use crate::page_cache::{Lookup, PageCache};
+use crate::page_cache::{Changed, Lookup, PageCache, PageKind};
 use crate::templates::Templates;
 
 /// The site's settings as the web layer sees them. The binary's configuration holds this
@@ -96,7 +96,7 @@ struct Inner {
     /// `citing::citations`): rendering the CSL styles is most of an article page's cost.
     citations: quick_cache::sync::Cache<String, Arc<freewire_core::cite::Citations>>,
     search: std::sync::OnceLock<Arc<freewire_search::Indexer>>,
-    pages: PageCache,
+    pages: Arc<PageCache>,
     sessions: crate::account::KeptSessions,
     images: crate::images::ImageProxy,
     websub: std::sync::OnceLock<Arc<crate::websub::WebSubRuntime>>,
@@ -116,7 +116,7 @@ impl AppState {
                 citations: quick_cache::sync::Cache::new(CITATIONS_CACHED),
                 search: std::sync::OnceLock::new(),
                 websub: std::sync::OnceLock::new(),
-                pages: PageCache::new(config.keep_pages_for),
+                pages: Arc::new(PageCache::new(config.keep_pages_for)),
                 sessions: crate::account::kept_sessions(),
                 limits: crate::limits::Limits::new(config.api.requests_per_minute),
                 images: crate::images::ImageProxy::new(&config.images),
@@ -138,6 +138,13 @@ impl AppState {
     /// Serves search from `indexer`'s index and tells it of changes made here. Without it the
     /// search page says search is not enabled. Only the first call counts.
     pub fn attach_search(&self, indexer: Arc<freewire_search::Indexer>) {
+        // Changes the index applies, from any process, make the pages made from them out of date.
+        let pages = Arc::clone(&self.inner.pages);
+        indexer.on_applied(Box::new(move |applied| {
+            let articles = applied.articles.iter().map(|a| Changed::Article(a.0));
+            let stories = applied.stories.iter().map(|s| Changed::Story(s.0));
+            pages.forget(&articles.chain(stories).collect::<Vec<_>>());
+        }));
         let _ = self.inner.search.set(indexer);
     }
 
@@ -175,11 +182,17 @@ impl AppState {
         &self.inner.pages
     }
 
-    /// The kept page under `key` for a visitor who is not signed in, or what rendering it
-    /// needs (see [`PageCache::lookup`]).
+    /// The kept list page under `key` for a visitor who is not signed in, or what rendering
+    /// it needs (see [`PageCache::lookup`]).
     pub(crate) fn kept_page(&self, signed_in: bool, key: impl FnOnce() -> String) -> Lookup {
         let applied = self.search().map_or(0, |s| s.changes_applied());
-        self.inner.pages.lookup(applied, signed_in, key)
+        self.inner.pages.lookup(PageKind::List, applied, signed_in, key)
+    }
+
+    /// The kept article page under `key` for a visitor who is not signed in, or what
+    /// rendering it needs: kept until what it was made from changes.
+    pub(crate) fn kept_article_page(&self, signed_in: bool, key: impl FnOnce() -> String) -> Lookup {
+        self.inner.pages.lookup(PageKind::Article, 0, signed_in, key)
     }
 
     /// Sessions looked up a moment ago (see [`crate::account::KeptSessions`]).
@@ -190,8 +203,7 @@ impl AppState {
     /// The kept parts of the article page at `path` (its permalink's), or where to keep them
     /// once read (see [`PageCache::parts`]).
     pub(crate) fn kept_parts(&self, path: &str) -> crate::page_cache::PartsLookup {
-        let applied = self.search().map_or(0, |s| s.changes_applied());
-        self.inner.pages.parts(applied, path)
+        self.inner.pages.parts(path)
     }
 
     /// Something may have changed through this process (a form, or the grouping placing new
@@ -199,6 +211,17 @@ impl AppState {
     /// rather than at its next round, so the change shows at once in pages and search.
     pub fn note_change(&self) {
         self.inner.pages.forget_all();
+        if let Some(search) = self.search() {
+            search.nudge();
+        }
+    }
+
+    /// `changed` changed through this process (an update posted to an article, articles
+    /// placed in stories): the article pages made from them, and every list, are out of date;
+    /// other articles' pages and signed-in readers' sessions stay kept. The search index
+    /// catches up now.
+    pub fn note_changed(&self, changed: &[Changed]) {
+        self.inner.pages.forget(changed);
         if let Some(search) = self.search() {
             search.nudge();
         }

@@ -1602,6 +1602,40 @@ async fn an_anonymous_page_is_reused_until_a_change_through_this_process() {
 }
 
 #[tokio::test]
+async fn an_update_puts_only_its_articles_story_out_of_date_and_every_list() {
+    let app = TestApp::spawn().await;
+    let [first, second, orchard] = <[Article; 3]>::try_from(app.add_story().await).unwrap();
+    assert_eq!(first.story_id, second.story_id, "the two ferry reports are one story");
+    assert_ne!(first.story_id, orchard.story_id);
+    let reader = app.signed_in("ada").await;
+    let home = || async { TestApp::client().get(app.url("/")).send().await.unwrap().text().await.unwrap() };
+    let (kept_first, kept_orchard, kept_home) =
+        (anonymous_page(&app, &first).await, anonymous_page(&app, &orchard).await, home().await);
+
+    // Written behind this process's back, with no search follower to report them.
+    for a in [&first, &orchard] {
+        add_update_elsewhere(&app, a, "ada", &format!("Noted elsewhere on {}.", a.title)).await;
+    }
+    app.add_articles(&[("Harbour Strike Ends", Utc::now() - chrono::Duration::hours(1), None)]).await;
+    assert_eq!(anonymous_page(&app, &orchard).await, kept_orchard, "kept");
+    assert_eq!(home().await, kept_home, "kept");
+    // An update posted here to the second report: its page, the pages its story's line is on,
+    // and every list are rendered afresh; the orchard's page is still the kept one.
+    post_update(&app, &reader, &second, "Posted to the second report.", Vec::new()).await;
+    assert!(anonymous_page(&app, &second).await.contains("Posted to the second report."));
+    let now_first = anonymous_page(&app, &first).await;
+    assert_ne!(now_first, kept_first);
+    assert!(now_first.contains(&format!("Noted elsewhere on {}.", first.title)), "{now_first}");
+    assert_eq!(anonymous_page(&app, &orchard).await, kept_orchard, "another story's page stays kept");
+    assert!(home().await.contains("Harbour Strike Ends"), "lists show every article: rendered afresh");
+
+    // Any other change through this process (here a sign-out) makes everything out of date.
+    let own = reader.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    reader.post(app.url("/logout")).form(&[("csrf", form_token(&own))]).send().await.unwrap();
+    assert!(anonymous_page(&app, &orchard).await.contains(&format!("Noted elsewhere on {}.", orchard.title)));
+}
+
+#[tokio::test]
 async fn a_session_ended_by_another_process_stops_working_within_seconds() {
     let app = TestApp::spawn().await;
     let a = app.article().await;

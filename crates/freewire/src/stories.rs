@@ -186,7 +186,7 @@ pub async fn follow(
     every: std::time::Duration,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut grouping = Grouping::default();
+    let mut grouping = Grouping::default().noting_placed();
     let mut tick = tokio::time::interval(every);
     loop {
         tokio::select! {
@@ -196,9 +196,13 @@ pub async fn follow(
         match stories::group_new(store.as_ref(), &mut grouping).await {
             Ok(0) => {}
             Ok(n) => {
-                // Pages kept for visitors show stories' lines: render them afresh.
+                // Kept pages show stories' lines: the pages of the articles placed, and of
+                // their stories' other reports, are rendered afresh.
+                let placed = grouping.take_placed();
                 if let Some(site) = &site {
-                    site.note_change();
+                    let articles = placed.iter().map(|(a, _)| freewire_web::Changed::Article(a.0));
+                    let stories = placed.iter().map(|(_, s)| freewire_web::Changed::Story(s.0));
+                    site.note_changed(&articles.chain(stories).collect::<Vec<_>>());
                 }
                 tracing::info!(articles = n, "articles placed in stories");
             }

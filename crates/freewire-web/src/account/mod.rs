@@ -77,7 +77,8 @@ pub(crate) async fn viewer_of(state: &AppState, headers: &HeaderMap) -> Option<S
     let now = Utc::now();
     // Stamped before the store is asked: a change made meanwhile leaves what it finds out of date.
     let stamp = state.pages().local_changes();
-    if let Some(kept) = crate::page_cache::fresh(state.sessions(), &hash, stamp, SESSION_KEPT_FOR)
+    if let Some(kept) =
+        crate::page_cache::fresh(state.sessions(), &hash, stamp, SESSION_KEPT_FOR, state.pages().touched())
         && kept.value().session.expires_at > now
     {
         return Some(kept.value().clone());

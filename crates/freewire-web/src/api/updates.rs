@@ -194,7 +194,10 @@ pub async fn post_update(
         .update_by_id(posted.id)
         .await?
         .ok_or_else(|| ApiError::not_found("The update was removed at once."))?;
-    Ok((StatusCode::CREATED, axum::Json(UpdateView::new(&state, &entry, caller.is_editor()))).into_response())
+    let created = (StatusCode::CREATED, axum::Json(UpdateView::new(&state, &entry, caller.is_editor())));
+    // Only this article's timeline changed: other articles' kept pages stay.
+    let changed = vec![crate::page_cache::Changed::Article(article.article.id.0)];
+    Ok(crate::page_cache::ChangedOnly::mark(changed, created.into_response()))
 }
 
 async fn entry(state: &AppState, id: UpdateId, editor: bool) -> Result<UpdateView, ApiError> {

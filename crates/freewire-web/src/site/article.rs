@@ -132,6 +132,8 @@ pub(crate) struct ArticleParts {
     login_url: String,
     /// When what the page shows last changed.
     modified: DateTime<Utc>,
+    /// The article, its story and the story's reports: a change to any makes these out of date.
+    made_from: Vec<crate::page_cache::Changed>,
 }
 
 /// The article page, with an optional message from a failed upload and the note to keep.
@@ -174,6 +176,16 @@ fn last_change(found: &ArticleWithSource, timeline: &[TimelineEntry]) -> DateTim
 
 impl ArticleParts {
     /// About how many bytes they hold, for the cache that keeps them.
+    /// What these were made from (see [`crate::page_cache::Changed`]).
+    pub(crate) fn made_from(&self) -> &[crate::page_cache::Changed] {
+        &self.made_from
+    }
+
+    /// When what the page shows last changed.
+    pub(crate) fn modified(&self) -> DateTime<Utc> {
+        self.modified
+    }
+
     pub(crate) fn weight(&self) -> u64 {
         let timeline: usize =
             self.timeline.iter().map(|e| e.body_html.len() + e.entry.update.body.len()).sum();
@@ -212,6 +224,15 @@ pub(crate) async fn article_parts(
         .story_id
         .and_then(|id| lines.get(&id))
         .map(|(story, reports)| super::story::line_for(state, found.article.id, story, reports));
+    let made_from = {
+        use crate::page_cache::Changed;
+        let this = Changed::Article(found.article.id.0);
+        let mut made_from = vec![this];
+        made_from.extend(found.article.story_id.map(|s| Changed::Story(s.0)));
+        let reports = lines.values().flat_map(|(_, reports)| reports);
+        made_from.extend(reports.map(|r| Changed::Article(r.article_id.0)).filter(|c| *c != this));
+        made_from
+    };
     let path = format!("/{}/", found.article.permalink.path());
     // Edits and quoted sentences show the text itself: only where the licence allows it all.
     let full_text = found.article.licence.allows_full_text();
@@ -256,6 +277,7 @@ pub(crate) async fn article_parts(
         updates_feed: state.link(&format!("{path}updates.atom")),
         login_url: format!("{}?next={}", state.link("/login"), state.link(&path)),
         modified,
+        made_from,
         article: ArticleView {
             id: a.id.0,
             published: TimeView::new(a.published_at),
@@ -431,12 +453,12 @@ pub async fn show_article(
     Path((year, month, day, slug)): Path<(String, String, String, String)>,
 ) -> Result<Response, WebError> {
     let permalink = parse_permalink(&year, &month, &day, &slug).ok_or(WebError::NotFound)?;
-    let missing = match state.kept_page(viewer.is_some(), || permalink.path()) {
+    let missing = match state.kept_article_page(viewer.is_some(), || permalink.path()) {
         crate::page_cache::Lookup::Kept(page) => return Ok(page),
         crate::page_cache::Lookup::Render(missing) => missing,
     };
     // What every reader sees, kept under the same rule as the pages: a published article's.
-    let parts = match state.kept_parts(&permalink.path()) {
+    let kept = match state.kept_parts(&permalink.path()) {
         crate::page_cache::PartsLookup::Kept(parts) => parts,
         crate::page_cache::PartsLookup::Read(missing_parts) => {
             let found = state.store().article_by_permalink(&permalink).await?.ok_or(WebError::NotFound)?;
@@ -462,9 +484,10 @@ pub async fn show_article(
             }
         }
     };
-    let html = render_article(&state, viewer.as_ref(), &parts, None, "")?;
+    let parts = kept.value();
+    let html = render_article(&state, viewer.as_ref(), parts, None, "")?;
     Ok(match missing {
-        Some(missing) => missing.keep(state.pages(), html, Some(parts.modified)),
+        Some(missing) => missing.keep_article(state.pages(), &kept, html),
         None => ([crate::conditional::last_modified(parts.modified)], Html(html)).into_response(),
     })
 }

@@ -156,7 +156,10 @@ pub async fn create_update(
     match posted {
         Ok(update) => {
             let permalink = article.article.permalink.path();
-            Ok(Redirect::to(&state.link(&format!("/{permalink}/#update-{}", update.id))).into_response())
+            let back = Redirect::to(&state.link(&format!("/{permalink}/#update-{}", update.id)));
+            // Only this article's timeline changed: other articles' kept pages stay.
+            let changed = vec![crate::page_cache::Changed::Article(article.article.id.0)];
+            Ok(crate::page_cache::ChangedOnly::mark(changed, back.into_response()))
         }
         Err(e @ (AppError::Invalid(_) | AppError::TooLarge(_) | AppError::Unsupported(_))) => {
             let refusal = WebError::from(e);

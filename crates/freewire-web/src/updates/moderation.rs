@@ -28,7 +28,9 @@ pub struct EditForm {
 async fn back_to(state: &AppState, entry: &TimelineEntry, anchor: &str) -> Result<Response, WebError> {
     let article = state.store().article_by_id(entry.update.article_id).await?.ok_or(WebError::NotFound)?;
     let path = format!("/{}/#{anchor}", article.article.permalink.path());
-    Ok(Redirect::to(&state.link(&path)).into_response())
+    // Only this article's timeline changed: other articles' kept pages stay.
+    let changed = vec![crate::page_cache::Changed::Article(article.article.id.0)];
+    Ok(crate::page_cache::ChangedOnly::mark(changed, Redirect::to(&state.link(&path)).into_response()))
 }
 
 /// POST /updates/{id}/edit — the author, within the edit window.
