@@ -14,6 +14,8 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("admin_sources.html", include_str!("../templates/admin_sources.html")),
     ("admin_withdrawn.html", include_str!("../templates/admin_withdrawn.html")),
     ("article.html", include_str!("../templates/article.html")),
+    ("article_head.html", include_str!("../templates/article_head.html")),
+    ("article_content.html", include_str!("../templates/article_content.html")),
     ("story.html", include_str!("../templates/story.html")),
     ("revisions.html", include_str!("../templates/revisions.html")),
     ("facts.html", include_str!("../templates/facts.html")),
@@ -91,7 +93,10 @@ mod tests {
             .render(minijinja::context!(v => "<a href=\"x\">'&' https://a.example/b/</a>", n => minijinja::Value::from(())))
             .unwrap();
         assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39; https://a.example/b/&lt;/a&gt;|");
-        assert_eq!(TEMPLATES.len(), 20);
+        assert_eq!(TEMPLATES.len(), 22);
+        for (name, _) in TEMPLATES {
+            assert!(t.env.get_template(name).is_ok(), "{name}");
+        }
         assert!(t.env.get_template("api_docs.html").is_ok());
         assert!(t.env.get_template("story.html").is_ok());
         assert!(t.env.get_template("article.html").is_ok());

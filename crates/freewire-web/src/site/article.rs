@@ -82,7 +82,9 @@ struct HiddenView<'a> {
 struct ArticlePage<'a> {
     frame: Frame,
     updates_feed: &'a str,
-    article: &'a ArticleView,
+    head_html: &'a str,
+    content_html: &'a str,
+    article: WithdrawView<'a>,
     timeline: Vec<EntryView<'a>>,
     upload_action: &'a str,
     login_url: &'a str,
@@ -90,12 +92,6 @@ struct ArticlePage<'a> {
     error: Option<&'a str>,
     note: &'a str,
     can_withdraw: bool,
-    /// The story it reports, when other reports of it are here too.
-    story: Option<&'a super::story::StoryLine>,
-    /// The outlet's edits, when it made any.
-    edited: Option<&'a EditNote>,
-    /// Key dates and names.
-    facts: &'a super::revisions::FactsView,
 }
 
 #[derive(Debug, Serialize)]
@@ -119,11 +115,13 @@ struct KeptEntry {
 /// update) and the template.
 #[derive(Debug)]
 pub(crate) struct ArticleParts {
-    article: ArticleView,
+    title: String,
+    withdraw_action: String,
+    /// The page's head and the article itself (its text, story line, dates and names, credit
+    /// and citations), rendered (`article_head.html`, `article_content.html`).
+    head_html: String,
+    content_html: String,
     timeline: Vec<KeptEntry>,
-    story: Option<super::story::StoryLine>,
-    edited: Option<EditNote>,
-    facts: super::revisions::FactsView,
     canonical: String,
     noindex: bool,
     alternates: Vec<Alternate>,
@@ -189,7 +187,7 @@ impl ArticleParts {
     pub(crate) fn weight(&self) -> u64 {
         let timeline: usize =
             self.timeline.iter().map(|e| e.body_html.len() + e.entry.update.body.len()).sum();
-        (self.article.body_html.len() + self.article.json_ld.len() + timeline + 4096) as u64
+        (self.head_html.len() + self.content_html.len() + timeline + 4096) as u64
     }
 }
 
@@ -258,10 +256,53 @@ pub(crate) async fn article_parts(
     if let Some(line) = &story {
         alternates.extend(Alternate::feeds(&format!("Story: {}", line.title), &format!("{}feed", line.path)));
     }
+    let article_id = a.id;
+    let article = ArticleView {
+        id: a.id.0,
+        published: TimeView::new(a.published_at),
+        modified: a.updated_at.filter(|u| *u > a.published_at).map(TimeView::new),
+        licence: a.licence.title(),
+        licence_url: a.licence.url(),
+        body_html: public_body_html(&a, &images),
+        full_text: a.licence.allows_full_text(),
+        tags: lists::tag_links(state, &a.tags),
+        withdraw_action: state.link(&format!("/admin/articles/{}/withdraw", a.id)),
+        title: a.title,
+        permalink,
+        author: a.author,
+        source: source.name,
+        source_path: lists::source_path(state, &source_slug),
+        source_homepage: source.homepage,
+        credit: source.credit,
+        original_url: a.original_url,
+        citation,
+        styles,
+        description,
+        json_ld,
+        media: a.media.into_iter().map(MediaView::new).collect(),
+    };
+    let updates_feed = state.link(&format!("{path}updates.atom"));
+    // Rendered here once, not for every reader: the article's text, citations and the rest
+    // are most of the page, and the same for all.
+    let shared = SharedParts {
+        frame: SharedFrame {
+            site_name: &state.config().site_name,
+            root: state.urls().prefix(),
+            lang: &state.config().language,
+        },
+        article: &article,
+        story: story.as_ref(),
+        edited: edited.as_ref(),
+        facts: &facts,
+        updates_feed: &updates_feed,
+    };
+    let head_html = state.templates().render("article_head.html", &shared)?;
+    let content_html = state.templates().render("article_content.html", &shared)?;
     Ok(ArticleParts {
-        story,
-        edited,
-        facts,
+        title: article.title,
+        withdraw_action: article.withdraw_action,
+        head_html,
+        content_html,
         canonical,
         noindex: policy == IndexPolicy::NoIndex,
         alternates,
@@ -273,36 +314,37 @@ pub(crate) async fn article_parts(
                 entry,
             })
             .collect(),
-        upload_action: state.link(&format!("/articles/{}/updates", a.id)),
-        updates_feed: state.link(&format!("{path}updates.atom")),
+        upload_action: state.link(&format!("/articles/{article_id}/updates")),
+        updates_feed,
         login_url: format!("{}?next={}", state.link("/login"), state.link(&path)),
         modified,
         made_from,
-        article: ArticleView {
-            id: a.id.0,
-            published: TimeView::new(a.published_at),
-            modified: a.updated_at.filter(|u| *u > a.published_at).map(TimeView::new),
-            licence: a.licence.title(),
-            licence_url: a.licence.url(),
-            body_html: public_body_html(&a, &images),
-            full_text: a.licence.allows_full_text(),
-            tags: lists::tag_links(state, &a.tags),
-            withdraw_action: state.link(&format!("/admin/articles/{}/withdraw", a.id)),
-            title: a.title,
-            permalink,
-            author: a.author,
-            source: source.name,
-            source_path: lists::source_path(state, &source_slug),
-            source_homepage: source.homepage,
-            credit: source.credit,
-            original_url: a.original_url,
-            citation,
-            styles,
-            description,
-            json_ld,
-            media: a.media.into_iter().map(MediaView::new).collect(),
-        },
     })
+}
+
+/// What the kept part of an article page is rendered from.
+#[derive(Serialize)]
+struct SharedParts<'a> {
+    frame: SharedFrame<'a>,
+    article: &'a ArticleView,
+    story: Option<&'a super::story::StoryLine>,
+    edited: Option<&'a EditNote>,
+    facts: &'a super::revisions::FactsView,
+    updates_feed: &'a str,
+}
+
+/// The part of the page's frame the kept part shows: the site's, not the reader's.
+#[derive(Serialize)]
+struct SharedFrame<'a> {
+    site_name: &'a str,
+    root: &'a str,
+    lang: &'a str,
+}
+
+/// What article.html shows of the article beside the kept parts.
+#[derive(Debug, Serialize)]
+struct WithdrawView<'a> {
+    withdraw_action: &'a str,
 }
 
 /// The article page's HTML for `viewer`.
@@ -313,14 +355,13 @@ fn render_article(
     error: Option<&str>,
     note: &str,
 ) -> Result<String, WebError> {
-    let mut frame = Frame::new(state, viewer, &parts.article.title);
+    let mut frame = Frame::new(state, viewer, &parts.title);
     frame.canonical = Some(parts.canonical.clone());
     frame.noindex = parts.noindex;
     frame.alternates.extend(parts.alternates.iter().cloned());
     let ctx = ArticlePage {
-        story: parts.story.as_ref(),
-        edited: parts.edited.as_ref(),
-        facts: &parts.facts,
+        head_html: &parts.head_html,
+        content_html: &parts.content_html,
         frame,
         timeline: parts.timeline.iter().map(|e| entry_view(state, viewer, e)).collect(),
         upload_action: &parts.upload_action,
@@ -330,7 +371,7 @@ fn render_article(
         error,
         note,
         can_withdraw: crate::guard::is_editor(viewer),
-        article: &parts.article,
+        article: WithdrawView { withdraw_action: &parts.withdraw_action },
     };
     Ok(state.templates().render("article.html", ctx)?)
 }
