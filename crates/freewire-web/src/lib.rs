@@ -201,9 +201,9 @@ async fn note_changes(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::http::Method;
-    let changes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let may_change = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let response = next.run(request).await;
-    if changes && (response.status().is_success() || response.status().is_redirection()) {
+    if may_change && (response.status().is_success() || response.status().is_redirection()) {
         match response.extensions().get::<page_cache::ChangedOnly>() {
             Some(page_cache::ChangedOnly(changed)) => state.note_changed(changed),
             None => state.note_change(),

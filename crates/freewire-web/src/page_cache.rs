@@ -557,8 +557,7 @@ mod tests {
     fn too_many_changes_at_once_make_every_article_page_out_of_date() {
         let cache = PageCache::new(Duration::from_mins(1));
         render(&cache, PageKind::Article, 0, "one", &[Changed::Article(1)]);
-        let many: Vec<Changed> =
-            (1_000..1_000 + TOO_MANY_TO_TRACK as i64 + 1).map(Changed::Article).collect();
+        let many: Vec<Changed> = (1_000..=1_000 + TOO_MANY_TO_TRACK as i64).map(Changed::Article).collect();
         cache.forget(&many);
         assert!(kept(&cache, PageKind::Article, 0, "one").is_none());
         assert!(cache.touched.last.lock().unwrap().is_empty(), "none of them tracked");

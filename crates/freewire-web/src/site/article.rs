@@ -7,7 +7,9 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
-use freewire_core::{ArticleStatus, ArticleWithSource, IndexPolicy, Permalink, TimelineEntry, site_citation};
+use freewire_core::{
+    ArticleId, ArticleStatus, ArticleWithSource, IndexPolicy, Permalink, TimelineEntry, site_citation,
+};
 use serde::Serialize;
 
 use super::{cite, lists, seo};
@@ -222,28 +224,11 @@ pub(crate) async fn article_parts(
         .story_id
         .and_then(|id| lines.get(&id))
         .map(|(story, reports)| super::story::line_for(state, found.article.id, story, reports));
-    let made_from = {
-        use crate::page_cache::Changed;
-        let this = Changed::Article(found.article.id.0);
-        let mut made_from = vec![this];
-        made_from.extend(found.article.story_id.map(|s| Changed::Story(s.0)));
-        let reports = lines.values().flat_map(|(_, reports)| reports);
-        made_from.extend(reports.map(|r| Changed::Article(r.article_id.0)).filter(|c| *c != this));
-        made_from
-    };
+    let made_from = made_from(&found.article, lines.values().flat_map(|(_, reports)| reports));
     let path = format!("/{}/", found.article.permalink.path());
     // Edits and quoted sentences show the text itself: only where the licence allows it all.
     let full_text = found.article.licence.allows_full_text();
-    let edited = if full_text {
-        let times = state.store().revision_times(&[found.article.id]).await?;
-        super::revisions::last_edits(&times).remove(&found.article.id).map(|(count, at)| EditNote {
-            count,
-            at: TimeView::new(at),
-            path: state.link(&format!("{path}revisions/")),
-        })
-    } else {
-        None
-    };
+    let edited = if full_text { edit_note(state, found.article.id, &path).await? } else { None };
     let facts = state.store().facts_for_articles(&[found.article.id]).await?;
     let facts = super::revisions::FactsView::new(
         state,
@@ -282,9 +267,7 @@ pub(crate) async fn article_parts(
         media: a.media.into_iter().map(MediaView::new).collect(),
     };
     let updates_feed = state.link(&format!("{path}updates.atom"));
-    // Rendered here once, not for every reader: the article's text, citations and the rest
-    // are most of the page, and the same for all.
-    let shared = SharedParts {
+    let (head_html, content_html) = SharedParts {
         frame: SharedFrame {
             site_name: &state.config().site_name,
             root: state.urls().prefix(),
@@ -295,9 +278,8 @@ pub(crate) async fn article_parts(
         edited: edited.as_ref(),
         facts: &facts,
         updates_feed: &updates_feed,
-    };
-    let head_html = state.templates().render("article_head.html", &shared)?;
-    let content_html = state.templates().render("article_content.html", &shared)?;
+    }
+    .render(state)?;
     Ok(ArticleParts {
         title: article.title,
         withdraw_action: article.withdraw_action,
@@ -306,20 +288,34 @@ pub(crate) async fn article_parts(
         canonical,
         noindex: policy == IndexPolicy::NoIndex,
         alternates,
-        timeline: timeline
-            .into_iter()
-            .map(|entry| KeptEntry {
-                body_html: render_markdown(&entry.update.body),
-                attachments: entry.attachments.iter().map(|a| AttachmentView::new(state, a)).collect(),
-                entry,
-            })
-            .collect(),
+        timeline: timeline.into_iter().map(|entry| KeptEntry::new(state, entry)).collect(),
         upload_action: state.link(&format!("/articles/{article_id}/updates")),
         updates_feed,
         login_url: format!("{}?next={}", state.link("/login"), state.link(&path)),
         modified,
         made_from,
     })
+}
+
+/// The note that the outlet edited the article, when it did.
+async fn edit_note(state: &AppState, id: ArticleId, path: &str) -> Result<Option<EditNote>, WebError> {
+    let times = state.store().revision_times(&[id]).await?;
+    Ok(super::revisions::last_edits(&times).remove(&id).map(|(count, at)| EditNote {
+        count,
+        at: TimeView::new(at),
+        path: state.link(&format!("{path}revisions/")),
+    }))
+}
+
+impl KeptEntry {
+    /// An update as every reader sees it: its Markdown rendered, its files listed.
+    fn new(state: &AppState, entry: TimelineEntry) -> Self {
+        KeptEntry {
+            body_html: render_markdown(&entry.update.body),
+            attachments: entry.attachments.iter().map(|a| AttachmentView::new(state, a)).collect(),
+            entry,
+        }
+    }
 }
 
 /// What the kept part of an article page is rendered from.
@@ -331,6 +327,28 @@ struct SharedParts<'a> {
     edited: Option<&'a EditNote>,
     facts: &'a super::revisions::FactsView,
     updates_feed: &'a str,
+}
+
+impl SharedParts<'_> {
+    /// The page's head and the article, rendered here once, not for every reader: the
+    /// article's text, citations and the rest are most of the page, and the same for all.
+    fn render(&self, state: &AppState) -> Result<(String, String), WebError> {
+        let head = state.templates().render("article_head.html", self)?;
+        Ok((head, state.templates().render("article_content.html", self)?))
+    }
+}
+
+/// What an article page is made from: the article, its story and the story's reports.
+fn made_from<'a>(
+    article: &freewire_core::Article,
+    reports: impl Iterator<Item = &'a freewire_core::StoryReport>,
+) -> Vec<crate::page_cache::Changed> {
+    use crate::page_cache::Changed;
+    let this = Changed::Article(article.id.0);
+    let mut made_from = vec![this];
+    made_from.extend(article.story_id.map(|s| Changed::Story(s.0)));
+    made_from.extend(reports.map(|r| Changed::Article(r.article_id.0)).filter(|c| *c != this));
+    made_from
 }
 
 /// The part of the page's frame the kept part shows: the site's, not the reader's.
