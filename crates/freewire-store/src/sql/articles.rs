@@ -93,7 +93,7 @@ impl SqlStore {
         ids.dedup();
         let sources: HashMap<i64, Source> = source::Entity::find()
             .filter(source::Column::Id.is_in(ids))
-            .all(&self.db)
+            .all(self.reader())
             .await
             .map_err(db_err("reading sources"))?
             .into_iter()
@@ -103,7 +103,7 @@ impl SqlStore {
         for row in article_tag::Entity::find()
             .filter(article_tag::Column::ArticleId.is_in(rows.iter().map(|r| r.id)))
             .order_by_asc(article_tag::Column::Tag)
-            .all(&self.db)
+            .all(self.reader())
             .await
             .map_err(db_err("reading tags"))?
         {
@@ -469,8 +469,10 @@ impl ArticleStore for SqlStore {
     }
 
     async fn article_by_id(&self, id: ArticleId) -> Result<Option<ArticleWithSource>, StoreError> {
-        let Some(row) =
-            article::Entity::find_by_id(id.0).one(&self.db).await.map_err(db_err("reading an article"))?
+        let Some(row) = article::Entity::find_by_id(id.0)
+            .one(self.reader())
+            .await
+            .map_err(db_err("reading an article"))?
         else {
             return Ok(None);
         };
@@ -483,7 +485,7 @@ impl ArticleStore for SqlStore {
         for chunk in ids.chunks(500) {
             let rows = article::Entity::find()
                 .filter(article::Column::Id.is_in(chunk.iter().map(|id| id.0)))
-                .all(&self.db)
+                .all(self.reader())
                 .await
                 .map_err(db_err("reading articles"))?;
             found.extend(self.with_sources(rows).await?);
@@ -498,7 +500,7 @@ impl ArticleStore for SqlStore {
     ) -> Result<Option<ArticleWithSource>, StoreError> {
         let Some(row) = article::Entity::find()
             .filter(article::Column::Permalink.eq(permalink.path()))
-            .one(&self.db)
+            .one(self.reader())
             .await
             .map_err(db_err("reading an article"))?
         else {
@@ -512,11 +514,11 @@ impl ArticleStore for SqlStore {
         filter: &ArticleFilter,
         page: PageRequest,
     ) -> Result<Page<ArticleWithSource>, StoreError> {
-        let total = filtered(filter).count(&self.db).await.map_err(db_err("counting articles"))?;
+        let total = filtered(filter).count(self.reader()).await.map_err(db_err("counting articles"))?;
         let rows = filtered(filter)
             .offset(page.offset())
             .limit(page.size)
-            .all(&self.db)
+            .all(self.reader())
             .await
             .map_err(db_err("listing articles"))?;
         Ok(Page { items: self.with_sources(rows).await?, number: page.number, size: page.size, total })
@@ -531,7 +533,7 @@ impl ArticleStore for SqlStore {
         let mut rows = filtered(filter)
             .offset(page.offset())
             .limit(page.size.saturating_add(1))
-            .all(&self.db)
+            .all(self.reader())
             .await
             .map_err(db_err("listing articles"))?;
         let more = rows.len() as u64 > page.size;
@@ -546,7 +548,7 @@ impl ArticleStore for SqlStore {
     ) -> Result<Vec<ArticleWithSource>, StoreError> {
         let rows = filtered(filter)
             .limit(limit.clamp(1, 200))
-            .all(&self.db)
+            .all(self.reader())
             .await
             .map_err(db_err("listing articles"))?;
         self.with_sources(rows).await
@@ -558,7 +560,7 @@ impl ArticleStore for SqlStore {
         page: PageRequest,
     ) -> Result<Page<ArticleStub>, StoreError> {
         type Row = (i64, String, String, Option<String>, DateTime<Utc>, Option<DateTime<Utc>>);
-        let total = filtered(filter).count(&self.db).await.map_err(db_err("counting articles"))?;
+        let total = filtered(filter).count(self.reader()).await.map_err(db_err("counting articles"))?;
         let rows: Vec<Row> = filtered(filter)
             .select_only()
             .column(article::Column::Id)
@@ -570,7 +572,7 @@ impl ArticleStore for SqlStore {
             .offset(page.offset())
             .limit(page.size)
             .into_tuple()
-            .all(&self.db)
+            .all(self.reader())
             .await
             .map_err(db_err("listing articles"))?;
         let items = rows
@@ -603,7 +605,7 @@ impl ArticleStore for SqlStore {
                 ),
             )
             .order_by_asc(article_tag::Column::ArticleId)
-            .one(&self.db)
+            .one(self.reader())
             .await
             .map_err(db_err("reading a tag"))?;
         Ok(row.map(|r| Tag { name: r.tag, slug: r.slug }))
@@ -661,7 +663,7 @@ impl ArticleStore for SqlStore {
         Ok(revision::Entity::find()
             .filter(revision::Column::ArticleId.eq(id.0))
             .order_by_asc(revision::Column::Id)
-            .all(&self.db)
+            .all(self.reader())
             .await
             .map_err(db_err("listing revisions"))?
             .into_iter()
@@ -682,7 +684,7 @@ impl ArticleStore for SqlStore {
             .filter(retrieval::Column::ArticleId.eq(id.0))
             .order_by_asc(retrieval::Column::RetrievedAt)
             .order_by_asc(retrieval::Column::Id)
-            .all(&self.db)
+            .all(self.reader())
             .await
             .map_err(db_err("listing retrievals"))?
             .into_iter()
@@ -711,7 +713,7 @@ impl ArticleStore for SqlStore {
                 .filter(revision::Column::ArticleId.is_in(chunk.iter().map(|id| id.0)))
                 .order_by_asc(revision::Column::Id)
                 .into_tuple()
-                .all(&self.db)
+                .all(self.reader())
                 .await
                 .map_err(db_err("listing revisions' times"))?;
             times.extend(rows.into_iter().map(|(article, id, at)| (ArticleId(article), id, at)));

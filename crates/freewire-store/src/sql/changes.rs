@@ -48,7 +48,7 @@ impl ChangeStore for SqlStore {
             .filter(change::Column::Id.gt(after))
             .order_by_asc(change::Column::Id)
             .limit(limit)
-            .all(&self.db)
+            .all(self.reader())
             .await
             .map_err(db_err("reading the change sequence"))?
             .into_iter()
@@ -62,7 +62,7 @@ impl ChangeStore for SqlStore {
                 .filter(change::Column::At.gte(ts(since)))
                 .order_by_asc(change::Column::At)
                 .limit(limit)
-                .all(&self.db)
+                .all(self.reader())
                 .await
                 .map_err(db_err("reading the recent changes"))?;
             found.extend(recent.into_iter().map(convert));

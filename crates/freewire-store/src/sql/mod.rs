@@ -54,6 +54,10 @@ const MIGRATION_LOCK_KEY: i64 = 0x0066_7265_6577_6972; // "freewir"
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     db: DatabaseConnection,
+    /// Read-only connections to an SQLite file beside its one writer (WAL lets them read while
+    /// it writes): pages read from these, so a page is never queued behind an import's
+    /// transaction or another page's queries. None on PostgreSQL, whose pool does both.
+    read: Option<DatabaseConnection>,
     engine: Engine,
 }
 
@@ -145,10 +149,24 @@ impl SqlStore {
         let db = Database::connect(connect_options(url, engine, false))
             .await
             .map_err(db_err("connecting to the database"))?;
-        let store = SqlStore { db, engine };
+        let mut store = SqlStore { db, read: None, engine };
         store.migrate(url).await?;
         store.optimize().await?;
+        // Opened once the file exists and its schema is current.
+        if engine == Engine::Sqlite && !in_memory(url) {
+            let readers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
+            let read = Database::connect(read_options(url, readers))
+                .await
+                .map_err(db_err("opening the database for reading"))?;
+            store.read = Some(read);
+        }
         Ok(store)
+    }
+
+    /// Where pages and other reads that need no transaction go: the read-only connections
+    /// when there are any, else the one pool.
+    pub(crate) fn reader(&self) -> &DatabaseConnection {
+        self.read.as_ref().unwrap_or(&self.db)
     }
 
     /// Keeps SQLite's query planner informed of the tables' shapes, as SQLite advises for a
@@ -189,8 +207,11 @@ impl SqlStore {
         self.engine
     }
 
-    /// Closes the connection pool.
+    /// Closes the connection pools.
     pub async fn close(self) -> Result<(), StoreError> {
+        if let Some(read) = self.read {
+            read.close().await.map_err(db_err("closing the database"))?;
+        }
         self.db.close().await.map_err(db_err("closing the database"))
     }
 
@@ -252,6 +273,29 @@ fn connect_options(url: &str, engine: Engine, single: bool) -> ConnectOptions {
                 .acquire_timeout(Duration::from_secs(5));
         }
     }
+    opts
+}
+
+/// Whether an SQLite URL names a database that lives in this process's memory only (another
+/// connection would open another database).
+fn in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
+/// The read-only connections to an SQLite file (see [`SqlStore::reader`]).
+fn read_options(url: &str, readers: usize) -> ConnectOptions {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .max_connections(u32::try_from(readers).unwrap_or(2))
+        .map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+            // The file is in WAL mode already (the writer made it so); a reader changes nothing.
+            o.read_only(true)
+                .create_if_missing(false)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-16384")
+        });
     opts
 }
 

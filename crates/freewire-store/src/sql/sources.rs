@@ -83,7 +83,7 @@ impl SourceStore for SqlStore {
     async fn list_sources(&self) -> Result<Vec<Source>, StoreError> {
         source::Entity::find()
             .order_by_asc(source::Column::Name)
-            .all(&self.db)
+            .all(self.reader())
             .await
             .map_err(db_err("listing sources"))?
             .into_iter()

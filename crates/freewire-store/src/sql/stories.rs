@@ -466,7 +466,7 @@ impl StoryStore for SqlStore {
         for chunk in ids.chunks(CHUNK) {
             let rows = story::Entity::find()
                 .filter(story::Column::Id.is_in(chunk.iter().map(|id| id.0)))
-                .all(&self.db)
+                .all(self.reader())
                 .await
                 .map_err(db_err("reading stories"))?;
             out.extend(rows.into_iter().map(|row| (StoryId(row.id), story_from(row))));
@@ -518,7 +518,7 @@ impl StoryStore for SqlStore {
                 .column(article::Column::Status)
                 .filter(article::Column::StoryId.is_in(chunk.iter().map(|id| id.0)))
                 .into_tuple()
-                .all(&self.db)
+                .all(self.reader())
                 .await
                 .map_err(db_err("reading stories' reports"))?;
             rows.extend(found.into_iter().filter(|r| r.7 == ArticleStatus::Published.as_str()));
@@ -533,7 +533,7 @@ impl StoryStore for SqlStore {
             .column(source::Column::Name)
             .filter(source::Column::Id.is_in(sources))
             .into_tuple::<(i64, String)>()
-            .all(&self.db)
+            .all(self.reader())
             .await
             .map_err(db_err("reading sources"))?
             .into_iter()

@@ -170,7 +170,7 @@ impl TimelineStore for SqlStore {
             .filter(update::Column::ArticleId.is_in(ids.iter().map(|id| id.0)))
             .order_by_desc(update::Column::CreatedAt)
             .order_by_desc(update::Column::Id)
-            .all(&self.db)
+            .all(self.reader())
             .await
             .map_err(db_err("reading a timeline"))?;
         self.entries(updates).await

@@ -53,7 +53,7 @@ impl SqlStore {
                 .filter(article_fact::Column::ArticleId.is_in(chunk.iter().map(|id| id.0)))
                 .order_by_asc(article_fact::Column::ArticleId)
                 .order_by_asc(article_fact::Column::Position)
-                .all(&self.db)
+                .all(self.reader())
                 .await
                 .map_err(db_err("reading articles' names and dates"))?;
             for row in rows {
