@@ -194,7 +194,8 @@ pub(crate) struct PageCache {
     local_changes: AtomicU64,
     /// Moves with every change to articles too many to track one by one.
     broad_changes: AtomicU64,
-    /// Moves with every change to any article: lists show many.
+    /// Moves with every change to any article, made here or applied from the change sequence
+    /// (see `AppState::attach_search`): lists show many.
     list_changes: AtomicU64,
     touched: Touched,
 }
@@ -236,7 +237,7 @@ impl PageCache {
 
     /// `changed` changed (through this process, or applied from the change sequence): the
     /// article pages made from them are out of date, and every list.
-    pub fn forget(&self, changed: &[Changed]) {
+    pub(crate) fn forget(&self, changed: &[Changed]) {
         if changed.is_empty() {
             return;
         }
@@ -248,16 +249,13 @@ impl PageCache {
         self.list_changes.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// The stamp a page of `kind` is made under, given how many changes other processes
-    /// made have been applied (`applied`). All the counts only grow, so a sum moves whenever
-    /// any of its terms does.
-    fn stamp(&self, kind: PageKind, applied: u64) -> u64 {
+    /// The stamp a page of `kind` is made under. The counts only grow, so a sum moves
+    /// whenever any of its terms does.
+    fn stamp(&self, kind: PageKind) -> u64 {
         let article = self.local_changes().wrapping_add(self.broad_changes.load(Ordering::Acquire));
         match kind {
             PageKind::Article => article,
-            PageKind::List => {
-                article.wrapping_add(self.list_changes.load(Ordering::Acquire)).wrapping_add(applied)
-            }
+            PageKind::List => article.wrapping_add(self.list_changes.load(Ordering::Acquire)),
         }
     }
 
@@ -351,21 +349,13 @@ pub(crate) enum Lookup {
 
 impl PageCache {
     /// The page of `kind` kept under `key` for a visitor who is not signed in, or what
-    /// rendering it needs; signed-in readers always render. `applied` is how many changes
-    /// other processes made have been seen (the search index's follower counts them): lists
-    /// are out of date once it moves. Called before anything is read, so a change made
-    /// meanwhile leaves the rendering out of date.
-    pub(crate) fn lookup(
-        &self,
-        kind: PageKind,
-        applied: u64,
-        signed_in: bool,
-        key: impl FnOnce() -> String,
-    ) -> Lookup {
+    /// rendering it needs; signed-in readers always render. Called before anything is read,
+    /// so a change made meanwhile leaves the rendering out of date.
+    pub(crate) fn lookup(&self, kind: PageKind, signed_in: bool, key: impl FnOnce() -> String) -> Lookup {
         if signed_in {
             return Lookup::Render(None);
         }
-        let (key, stamp, epoch) = (key(), self.stamp(kind, applied), self.touched.epoch());
+        let (key, stamp, epoch) = (key(), self.stamp(kind), self.touched.epoch());
         match fresh(&self.pages, &key, stamp, self.keep_for, &self.touched) {
             Some(kept) => Lookup::Kept(kept.value.response()),
             None => Lookup::Render(Some(Missing { key, stamp, epoch })),
@@ -414,7 +404,7 @@ impl PageCache {
     /// from nothing changed since, as an article page is judged; for every reader, signed in
     /// or not.
     pub(crate) fn parts(&self, key: &str) -> PartsLookup {
-        let (stamp, epoch) = (self.stamp(PageKind::Article, 0), self.touched.epoch());
+        let (stamp, epoch) = (self.stamp(PageKind::Article), self.touched.epoch());
         match fresh(&self.parts, key, stamp, self.keep_for, &self.touched) {
             Some(kept) => PartsLookup::Kept(kept),
             None => PartsLookup::Read(MissingParts { key: key.to_owned(), stamp, epoch }),
@@ -431,22 +421,16 @@ mod tests {
     }
 
     /// What `lookup` answers for a visitor, as the kept page's body or nothing.
-    fn kept(cache: &PageCache, kind: PageKind, applied: u64, path: &str) -> Option<Response> {
-        match cache.lookup(kind, applied, false, || path.to_owned()) {
+    fn kept(cache: &PageCache, kind: PageKind, path: &str) -> Option<Response> {
+        match cache.lookup(kind, false, || path.to_owned()) {
             Lookup::Kept(page) => Some(page),
             Lookup::Render(_) => None,
         }
     }
 
     /// Renders `path` as a visitor's page of `kind` made from `made_from`, and keeps it.
-    fn render(
-        cache: &PageCache,
-        kind: PageKind,
-        applied: u64,
-        path: &str,
-        made_from: &[Changed],
-    ) -> Response {
-        let Lookup::Render(Some(missing)) = cache.lookup(kind, applied, false, || path.to_owned()) else {
+    fn render(cache: &PageCache, kind: PageKind, path: &str, made_from: &[Changed]) -> Response {
+        let Lookup::Render(Some(missing)) = cache.lookup(kind, false, || path.to_owned()) else {
             panic!("{path} was kept already");
         };
         cache.keep(
@@ -461,16 +445,16 @@ mod tests {
     #[test]
     fn a_kept_page_is_served_until_the_stamp_moves() {
         let cache = PageCache::new(Duration::from_mins(1));
-        let made = render(&cache, PageKind::List, 7, "/", &[]);
+        let made = render(&cache, PageKind::List, "/", &[]);
         assert_eq!(made.headers()[header::LAST_MODIFIED], "Mon, 08 Mar 2021 01:13:26 GMT");
-        let hit = kept(&cache, PageKind::List, 7, "/").expect("kept");
+        let hit = kept(&cache, PageKind::List, "/").expect("kept");
         assert_eq!(hit.headers()[header::ETAG], made.headers()[header::ETAG]);
-        assert!(kept(&cache, PageKind::List, 7, "/?page=2").is_none(), "another page");
-        assert!(kept(&cache, PageKind::List, 8, "/").is_none(), "a change since");
-        assert!(kept(&cache, PageKind::List, 7, "/").is_none(), "dropped once out of date");
-        render(&cache, PageKind::List, 7, "/", &[]);
+        assert!(kept(&cache, PageKind::List, "/?page=2").is_none(), "another page");
+        cache.forget(&[Changed::Article(1)]);
+        assert!(kept(&cache, PageKind::List, "/").is_none(), "a change since");
+        render(&cache, PageKind::List, "/", &[]);
         assert!(
-            matches!(cache.lookup(PageKind::List, 7, true, || "/".into()), Lookup::Render(None)),
+            matches!(cache.lookup(PageKind::List, true, || "/".into()), Lookup::Render(None)),
             "signed-in readers never get kept pages"
         );
     }
@@ -478,64 +462,62 @@ mod tests {
     #[test]
     fn local_changes_and_age_make_pages_out_of_date() {
         let cache = PageCache::new(Duration::from_mins(1));
-        render(&cache, PageKind::Article, 0, "a", &[Changed::Article(1)]);
+        render(&cache, PageKind::Article, "a", &[Changed::Article(1)]);
         cache.forget_all();
         assert_eq!(cache.local_changes(), 1);
-        assert!(kept(&cache, PageKind::Article, 0, "a").is_none());
+        assert!(kept(&cache, PageKind::Article, "a").is_none());
 
         let brief = PageCache::new(Duration::from_millis(1));
-        render(&brief, PageKind::List, 0, "a", &[]);
+        render(&brief, PageKind::List, "a", &[]);
         std::thread::sleep(Duration::from_millis(5));
-        assert!(kept(&brief, PageKind::List, 0, "a").is_none(), "kept too long");
+        assert!(kept(&brief, PageKind::List, "a").is_none(), "kept too long");
 
         let off = PageCache::new(Duration::ZERO);
-        let response = render(&off, PageKind::List, 0, "a", &[]);
+        let response = render(&off, PageKind::List, "a", &[]);
         assert_eq!(response.status(), StatusCode::OK);
-        assert!(kept(&off, PageKind::List, 0, "a").is_none(), "nothing is kept when switched off");
+        assert!(kept(&off, PageKind::List, "a").is_none(), "nothing is kept when switched off");
     }
 
     #[test]
     fn a_change_to_one_article_leaves_other_articles_pages_kept_and_every_list_out_of_date() {
         let cache = PageCache::new(Duration::from_mins(1));
-        render(&cache, PageKind::Article, 0, "one", &[Changed::Article(1), Changed::Story(10)]);
+        render(&cache, PageKind::Article, "one", &[Changed::Article(1), Changed::Story(10)]);
         render(
             &cache,
             PageKind::Article,
-            0,
             "two",
             &[Changed::Article(2), Changed::Story(10), Changed::Article(3)],
         );
-        render(&cache, PageKind::Article, 0, "four", &[Changed::Article(4)]);
-        render(&cache, PageKind::List, 0, "/", &[]);
+        render(&cache, PageKind::Article, "four", &[Changed::Article(4)]);
+        render(&cache, PageKind::List, "/", &[]);
 
         cache.forget(&[Changed::Article(1)]);
-        assert!(kept(&cache, PageKind::Article, 0, "one").is_none(), "the article changed");
-        assert!(kept(&cache, PageKind::Article, 0, "two").is_some(), "another article of the story");
-        assert!(kept(&cache, PageKind::List, 0, "/").is_none(), "lists show every article");
+        assert!(kept(&cache, PageKind::Article, "one").is_none(), "the article changed");
+        assert!(kept(&cache, PageKind::Article, "two").is_some(), "another article of the story");
+        assert!(kept(&cache, PageKind::List, "/").is_none(), "lists show every article");
 
         // A report joins the story: its other pages show it.
         cache.forget(&[Changed::Article(5), Changed::Story(10)]);
-        assert!(kept(&cache, PageKind::Article, 0, "two").is_none(), "its story gained a report");
-        assert!(kept(&cache, PageKind::Article, 0, "four").is_some(), "another story");
+        assert!(kept(&cache, PageKind::Article, "two").is_none(), "its story gained a report");
+        assert!(kept(&cache, PageKind::Article, "four").is_some(), "another story");
 
         // Applied from another process: the same.
         render(
             &cache,
             PageKind::Article,
-            0,
             "two",
             &[Changed::Article(2), Changed::Story(10), Changed::Article(3)],
         );
         cache.forget(&[Changed::Article(3)]);
-        assert!(kept(&cache, PageKind::Article, 0, "two").is_none(), "a report on its line changed");
-        assert!(kept(&cache, PageKind::Article, 0, "four").is_some());
+        assert!(kept(&cache, PageKind::Article, "two").is_none(), "a report on its line changed");
+        assert!(kept(&cache, PageKind::Article, "four").is_some());
         assert_eq!(cache.local_changes(), 0, "sessions stay kept");
     }
 
     #[test]
     fn a_change_while_a_page_is_read_leaves_it_out_of_date() {
         let cache = PageCache::new(Duration::from_mins(1));
-        let Lookup::Render(Some(missing)) = cache.lookup(PageKind::Article, 0, false, || "one".into()) else {
+        let Lookup::Render(Some(missing)) = cache.lookup(PageKind::Article, false, || "one".into()) else {
             panic!("nothing kept yet");
         };
         // The article changes after the page started reading it, before it is kept.
@@ -548,7 +530,7 @@ mod tests {
             None,
         );
         assert!(
-            kept(&cache, PageKind::Article, 0, "one").is_none(),
+            kept(&cache, PageKind::Article, "one").is_none(),
             "made from what was there before the change"
         );
     }
@@ -556,10 +538,10 @@ mod tests {
     #[test]
     fn too_many_changes_at_once_make_every_article_page_out_of_date() {
         let cache = PageCache::new(Duration::from_mins(1));
-        render(&cache, PageKind::Article, 0, "one", &[Changed::Article(1)]);
+        render(&cache, PageKind::Article, "one", &[Changed::Article(1)]);
         let many: Vec<Changed> = (1_000..=1_000 + TOO_MANY_TO_TRACK as i64).map(Changed::Article).collect();
         cache.forget(&many);
-        assert!(kept(&cache, PageKind::Article, 0, "one").is_none());
+        assert!(kept(&cache, PageKind::Article, "one").is_none());
         assert!(cache.touched.last.lock().unwrap().is_empty(), "none of them tracked");
     }
 

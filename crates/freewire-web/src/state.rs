@@ -185,14 +185,13 @@ impl AppState {
     /// The kept list page under `key` for a visitor who is not signed in, or what rendering
     /// it needs (see [`PageCache::lookup`]).
     pub(crate) fn kept_page(&self, signed_in: bool, key: impl FnOnce() -> String) -> Lookup {
-        let applied = self.search().map_or(0, |s| s.changes_applied());
-        self.inner.pages.lookup(PageKind::List, applied, signed_in, key)
+        self.inner.pages.lookup(PageKind::List, signed_in, key)
     }
 
     /// The kept article page under `key` for a visitor who is not signed in, or what
     /// rendering it needs: kept until what it was made from changes.
     pub(crate) fn kept_article_page(&self, signed_in: bool, key: impl FnOnce() -> String) -> Lookup {
-        self.inner.pages.lookup(PageKind::Article, 0, signed_in, key)
+        self.inner.pages.lookup(PageKind::Article, signed_in, key)
     }
 
     /// Sessions looked up a moment ago (see [`crate::account::KeptSessions`]).
