@@ -98,8 +98,17 @@ fn without_stamps(text: &str) -> String {
 
 fn line_without_stamps(line: &str) -> String {
     let tokens: Vec<&str> = line.split_whitespace().collect();
-    let mut keep = vec![true; tokens.len()];
     let bare = |t: &str| t.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    // Only a line that is a stamp loses anything, and every stamp ends in "ago" or "now": the
+    // other lines, nearly all of them, need no look at each word.
+    let ends_a_stamp = |t: &&str| {
+        let t = t.trim_matches(|c: char| !c.is_alphanumeric());
+        t.eq_ignore_ascii_case("ago") || t.eq_ignore_ascii_case("now")
+    };
+    if !tokens.last().is_some_and(ends_a_stamp) {
+        return tokens.join(" ");
+    }
+    let mut keep = vec![true; tokens.len()];
     let mut i = 0;
     while i < tokens.len() {
         let stamp_end = if bare(tokens[i]) == "just" && tokens.get(i + 1).is_some_and(|t| bare(t) == "now") {

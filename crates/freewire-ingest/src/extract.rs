@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use dom_smoothie::{Config, Readability, ReadabilityError};
 use url::Url;
 
-use crate::sanitize::{html_to_text, limit_nesting, sanitize_html};
+use crate::sanitize::{limit_nesting, sanitize_html, text_of_sanitised};
 
 /// The largest page, in bytes of HTML, that extraction will look at. News pages are well under
 /// 1 MiB of HTML; anything bigger is an archive page or an attack on our CPU.
@@ -114,7 +114,7 @@ pub fn extract_article(html: &str, page_url: &Url) -> Result<Extracted, ExtractE
     let article = article?;
 
     let content_html = sanitize_html(&article.content, Some(page_url));
-    let text_chars = html_to_text(&content_html).chars().count();
+    let text_chars = text_of_sanitised(&content_html).chars().count();
     if text_chars < MIN_TEXT_CHARS {
         tracing::debug!(url = %page_url, text_chars, "page refused: too little text");
         return Err(ExtractError::NotReadable);
@@ -190,6 +190,7 @@ fn parse_published(value: &str) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sanitize::html_to_text;
 
     fn url() -> Url {
         Url::parse("https://outlet.example/news/2024/03/river-floods").unwrap()

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::parse::{FeedItem, ParseError, ParsedFeed, parse_feed};
-use crate::sanitize::{html_to_text, sanitize_html};
+use crate::sanitize::{html_to_text, sanitize_html, text_of_sanitised};
 
 /// The largest feed file we read (a feed of many thousand full-text items fits easily).
 pub const MAX_FEED_BYTES: u64 = 64 * 1024 * 1024;
@@ -205,7 +205,7 @@ pub(crate) fn article_from(
         .filter(|s| !s.is_empty());
     let title = strip_forbidden_chars(item.title.as_str());
     let title = if title.is_empty() { untitled(&body_html) } else { title.into_owned() };
-    let text = html_to_text(&body_html);
+    let text = text_of_sanitised(&body_html);
     let simhash = freewire_core::fingerprint::comparable_simhash(&text);
     let latest_sane = seen_at + FUTURE_TOLERANCE;
     let published = item.published.or(item.updated).filter(|t| *t <= latest_sane).unwrap_or(seen_at);
@@ -243,7 +243,7 @@ pub(crate) fn article_from(
 
 /// A title for an item that has none: the first words of its text.
 fn untitled(body_html: &str) -> String {
-    let text = html_to_text(body_html);
+    let text = text_of_sanitised(body_html);
     let words: Vec<&str> = text.split_whitespace().take(10).collect();
     if words.is_empty() { "Untitled".to_owned() } else { format!("{}…", words.join(" ")) }
 }

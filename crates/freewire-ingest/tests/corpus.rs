@@ -14,6 +14,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use freewire_ingest::parse::{MAX_FEED_BYTES_PARSED, ParseError, ParsedFeed, parse_feed};
+use freewire_ingest::sanitize::text_of_sanitised;
+use freewire_ingest::{html_to_text, sanitize_html};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
 
@@ -143,6 +145,43 @@ fn every_real_feed_parses_with_the_items_the_manifest_counts() {
         "{} of {} feeds misread:\n{}",
         problems.len(),
         files.len(),
+        problems.join("\n")
+    );
+}
+
+/// Every body of every real feed, sanitised and stripped as import stores it, reads as the same
+/// text by the scan ingest, search and lists use as by parsing it again: so the fingerprints
+/// and index entries made from it are what they were when the text came from a parse.
+#[test]
+fn the_text_of_every_stored_body_reads_the_same_by_scan_as_by_parse() {
+    let Some(corpus) = corpus() else { return };
+    let feeds = corpus.join("feeds");
+    let base = url::Url::parse("https://outlet.example/news/").unwrap();
+    let (mut bodies, mut problems) = (0usize, Vec::new());
+    for file in feed_files(&feeds) {
+        let Ok(feed) = parse_feed(&std::fs::read(feeds.join(&file)).unwrap(), None) else { continue };
+        for item in &feed.items {
+            for html in [&item.content_html, &item.summary_html].into_iter().flatten() {
+                for base in [None, Some(&base)] {
+                    let stored =
+                        freewire_core::xml::strip_forbidden_chars(sanitize_html(html, base)).into_owned();
+                    bodies += 1;
+                    let (scanned, parsed) = (text_of_sanitised(&stored), html_to_text(&stored));
+                    if scanned != parsed {
+                        problems.push(format!(
+                            "{file} {:?}:\n  scan:  {scanned:.300}\n  parse: {parsed:.300}",
+                            item.guid
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(bodies > 1000, "expected the corpus's thousands of bodies, read {bodies}");
+    assert!(
+        problems.is_empty(),
+        "{} of {bodies} bodies read differently:\n{}",
+        problems.len(),
         problems.join("\n")
     );
 }

@@ -1,6 +1,7 @@
 //! Properties of the sanitiser over generated HTML and over every vector of the shared XSS
 //! corpus: sanitising is idempotent (its output is a fixed point, so a re-parse cannot turn it
-//! into something else), and its output holds no active content as a browser's parser would
+//! into something else), its text read by a scan is the text a parser reads
+//! (`text_of_sanitised`), and its output holds no active content as a browser's parser would
 //! read it (`support/active_content.rs`: no script-like element, foreign content, comment,
 //! event handler, `style`, or URL with a scheme other than `http`, `https` or `mailto`).
 //!
@@ -18,7 +19,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use active_content::{active_content, scheme_of};
-use freewire_ingest::sanitize_html;
+use freewire_ingest::sanitize::text_of_sanitised;
+use freewire_ingest::{html_to_text, sanitize_html};
 use proptest::prelude::*;
 use url::Url;
 
@@ -34,6 +36,10 @@ fn violations(html: &str, base: Option<&Url>) -> Vec<String> {
     let again = sanitize_html(&out, base);
     if again != out {
         problems.push(format!("not idempotent:\n    once:  {out:?}\n    twice: {again:?}"));
+    }
+    let (scanned, parsed) = (text_of_sanitised(&out), html_to_text(&out));
+    if scanned != parsed {
+        problems.push(format!("text read by scan differs:\n    scan:  {scanned:?}\n    parse: {parsed:?}"));
     }
     problems.into_iter().map(|p| format!("{p}\n    out: {out:.400}")).collect()
 }

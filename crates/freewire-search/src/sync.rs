@@ -24,7 +24,7 @@ pub const LOOKBACK: Duration = Duration::from_secs(30);
 /// Changes read per round.
 const BATCH: u64 = 500;
 
-/// Turns stored article HTML into text (the ingest crate's `html_to_text`).
+/// Turns stored (sanitised) article HTML into text (the ingest crate's `text_of_sanitised`).
 pub type ToText = fn(&str) -> String;
 
 /// Why following the store failed.

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use freewire_core::{Article, Attachment, EXCERPT_ONLY_WORDS};
-use freewire_ingest::html_to_text;
+use freewire_ingest::sanitize::text_of_sanitised;
 use serde::Serialize;
 
 pub(crate) use freewire_app::updates::human_size;
@@ -37,7 +37,7 @@ pub(crate) fn excerpt_of(a: &Article, words: usize) -> String {
         .as_deref()
         .map(str::to_owned)
         .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| html_to_text(&a.body_html));
+        .unwrap_or_else(|| text_of_sanitised(&a.body_html));
     freewire_core::first_words(&text, words)
 }
 

@@ -23,7 +23,7 @@ pub fn open_indexer(config: &Config, store: Arc<SqlStore>) -> anyhow::Result<Arc
             dir.display()
         )),
     })?;
-    Ok(Arc::new(Indexer::new(store, Arc::new(index), freewire_ingest::html_to_text)))
+    Ok(Arc::new(Indexer::new(store, Arc::new(index), freewire_ingest::sanitize::text_of_sanitised)))
 }
 
 /// `search rebuild`: every published article again, with a progress bar.
