@@ -218,7 +218,7 @@ pub async fn ingest(dir: &Path, url: &str) -> anyhow::Result<serde_json::Value> 
     let store = Arc::new(SqlStore::connect(url).await.with_context(|| format!("opening {url}"))?);
     let index_dir = tempfile::tempdir().context("making a folder for the search index")?;
     let index = Arc::new(SearchIndex::open(index_dir.path()).context("opening the search index")?);
-    let indexer = Indexer::new(store.clone(), index, freewire_ingest::html_to_text);
+    let indexer = Indexer::new(store.clone(), index, freewire_ingest::sanitize::text_of_sanitised);
     let spec = |n: usize| SourceSpec {
         name: format!("Outlet {}", n / FEEDS_PER_SOURCE),
         homepage: Some(format!("https://outlet-{}.example/", n / FEEDS_PER_SOURCE)),
@@ -260,26 +260,26 @@ pub async fn ingest(dir: &Path, url: &str) -> anyhow::Result<serde_json::Value> 
     }
     drop(reports);
     let imported = started.elapsed();
-    let indexed_articles = indexer.catch_up().await.context("indexing")?;
-    let index_done = started.elapsed();
-    let index_time = index_done.saturating_sub(imported);
-    // Grouping into stories, as `freewire import` and the poller do after storing.
+    // Grouping into stories, as `freewire import` and the poller do after storing; then the
+    // index, which so holds each article once, with its story.
     let grouped =
         freewire_app::stories::group_new(store.as_ref(), &mut freewire_app::stories::Grouping::default())
             .await
             .context("grouping into stories")?;
+    let group_done = started.elapsed();
+    let indexed_articles = indexer.catch_up().await.context("indexing")?;
     let total = started.elapsed();
-    let group_time = total.saturating_sub(index_done);
+    let (group_time, index_time) = (group_done.saturating_sub(imported), total.saturating_sub(group_done));
     let rate = |n: usize, d: Duration| n as f64 / d.as_secs_f64();
     let facts_seconds = facts_cost(store.as_ref()).await?;
     Ok(serde_json::json!({
-        "items": items, "stored": stored, "indexed": indexed_articles,
+        "items": items, "stored": stored, "indexed": indexed_articles, "grouped": grouped,
         "import_seconds": imported.as_secs_f64(), "index_seconds": index_time.as_secs_f64(),
         "import_items_per_second": rate(items, imported),
         "index_items_per_second": rate(indexed_articles, index_time),
         "group_seconds": group_time.as_secs_f64(),
         "group_items_per_second": rate(grouped, group_time),
-        "items_per_second_without_grouping": rate(items, index_done),
+        "items_per_second_without_grouping": rate(items, imported + index_time),
         "items_per_second": rate(items, total),
         // Finding names and dates is part of the import above; timed again here on its own,
         // one core, over every stored article, to give its cost per article and its share.
