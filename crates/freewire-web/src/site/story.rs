@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use freewire_app::Actor;
 use freewire_app::stories::edit_story;
 use freewire_core::{
-    ArticleFilter, ArticleId, PageRequest, SiteUrl, Story, StoryEdit, StoryId, StoryReport, TimelineEntry,
+    ArticleFilter, ArticleId, SiteUrl, Story, StoryEdit, StoryId, StoryReport, TimelineEntry,
 };
 use serde::{Deserialize, Serialize};
 
@@ -250,14 +250,15 @@ async fn render_story(
     story: &Story,
 ) -> Result<(String, Option<DateTime<Utc>>), WebError> {
     let filter = ArticleFilter { story: Some(story.id), ..ArticleFilter::default() };
-    let mut page = state.store().list_articles(&filter, PageRequest::new(1, STORY_ARTICLES)).await?;
-    page.items.reverse();
+    // A story page shows no page count: its reports are read without counting them.
+    let mut found = state.store().list_articles_window(&filter, STORY_ARTICLES).await?;
+    found.reverse();
     let slugs = lists::slugs(state).await?;
-    let ids: Vec<ArticleId> = page.items.iter().map(|a| a.article.id).collect();
+    let ids: Vec<ArticleId> = found.iter().map(|a| a.article.id).collect();
     let timeline = state.store().timelines_for_articles(&ids).await?;
     // Edits and quoted sentences show a report's text: only where its licence allows it all.
     let full_text: HashMap<ArticleId, bool> =
-        page.items.iter().map(|a| (a.article.id, a.article.licence.allows_full_text())).collect();
+        found.iter().map(|a| (a.article.id, a.article.licence.allows_full_text())).collect();
     let shown = |id: &ArticleId| full_text.get(id).copied().unwrap_or(false);
     let mut edits = state.store().revision_times(&ids).await?;
     edits.retain(|(id, _, _)| shown(id));
@@ -270,10 +271,9 @@ async fn render_story(
     let modified = timeline
         .iter()
         .map(|e| e.update.edited_at.unwrap_or(e.update.created_at))
-        .chain(page.items.iter().map(|a| a.article.modified_at()))
+        .chain(found.iter().map(|a| a.article.modified_at()))
         .max();
-    let reports: Vec<ReportView> = page
-        .items
+    let reports: Vec<ReportView> = found
         .iter()
         .map(|a| ReportView {
             id: a.article.id.0,
