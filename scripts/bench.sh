@@ -160,7 +160,10 @@ csrf="$(curl -fs -c "$jar" "$site_url/login" \
 curl -fs -o /dev/null -b "$jar" -c "$jar" -H "Origin: $site_url" --data-urlencode "username=bench-reader" \
   --data-urlencode "password=$reader_password" --data-urlencode "csrf=$csrf" --data-urlencode "next=/" "$site_url/login"
 cookie="$(awk -F '\t' 'NF >= 7 && ($1 !~ /^#/ || $1 ~ /^#HttpOnly_/) { print $6 "=" $7 }' "$jar" | paste -sd ';')"
-curl -fs -H "Cookie: $cookie" "$site_url$page" | grep -q 'class="upload"' \
+# Read whole before the check: `grep -q` stops at the first match, and the pipe's writer then
+# fails on the closed pipe, which `pipefail` would take for a failed sign-in.
+signed_in_page="$(curl -fs -H "Cookie: $cookie" "$site_url$page")"
+grep -q 'class="upload"' <<< "$signed_in_page" \
   || { echo "signing the bench reader in failed: the article page shows no update form" >&2; exit 1; }
 wrk -t2 -c32 -d15s --latency -H "Cookie: $cookie" "$site_url$page" | wrk_json > "$out/page-freewire-signed-in.json"
 kill "$site_pid"; wait "$site_pid" 2>/dev/null || true
