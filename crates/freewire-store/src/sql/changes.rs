@@ -34,6 +34,25 @@ pub(super) async fn record_change(txn: &impl ConnectionTrait, article_id: i64) -
     Ok(())
 }
 
+/// Appends articles to the change sequence in one statement per 500, in the caller's
+/// transaction: one statement each was a round trip per article on PostgreSQL (10,000 of them
+/// for the names and dates of a 10,000-item import).
+pub(super) async fn record_changes(
+    txn: &impl ConnectionTrait,
+    article_ids: &[i64],
+) -> Result<(), StoreError> {
+    let now = ts(Utc::now());
+    for chunk in article_ids.chunks(500) {
+        let rows = chunk.iter().map(|&article_id| change::ActiveModel {
+            article_id: Set(article_id),
+            at: Set(now),
+            ..Default::default()
+        });
+        change::Entity::insert_many(rows).exec(txn).await.map_err(db_err("recording changes"))?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl ChangeStore for SqlStore {
     async fn changes_since(

@@ -17,7 +17,7 @@ use sea_orm::{
 
 use super::audit::audit_row;
 use super::{SqlStore, db_err, source_from, ts};
-use crate::entity::{article, change, feed, source, source_former_slug};
+use crate::entity::{article, feed, source, source_former_slug};
 
 fn feed_from(row: feed::Model) -> Feed {
     Feed {
@@ -141,15 +141,7 @@ impl SourceStore for SqlStore {
             .all(&txn)
             .await
             .map_err(db_err("listing a source's articles"))?;
-        let now = ts(Utc::now());
-        for chunk in ids.chunks(500) {
-            let rows = chunk.iter().map(|&article_id| change::ActiveModel {
-                article_id: Set(article_id),
-                at: Set(now),
-                ..Default::default()
-            });
-            change::Entity::insert_many(rows).exec(&txn).await.map_err(db_err("recording changes"))?;
-        }
+        super::changes::record_changes(&txn, &ids).await?;
         audit_row(audit, Utc::now()).insert(&txn).await.map_err(db_err("recording an act"))?;
         txn.commit().await.map_err(db_err("committing a source's terms"))?;
         Ok(true)

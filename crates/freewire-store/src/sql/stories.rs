@@ -18,7 +18,7 @@ use sea_orm::{
 };
 
 use super::audit::audit_row;
-use super::changes::record_change;
+use super::changes::record_changes;
 use super::{SqlStore, corrupt, db_err, ts};
 use crate::entity::{article, source, story, story_grouping};
 
@@ -384,9 +384,7 @@ async fn move_article(
 ) -> Result<(), StoreError> {
     let ids = with_copies(txn, id).await?;
     pin_to(txn, to, &ids).await?;
-    for changed in &ids {
-        record_change(txn, *changed).await?;
-    }
+    record_changes(txn, &ids).await?;
     if let Some(from) = from {
         refresh(txn, from).await?;
     }
@@ -411,9 +409,7 @@ async fn apply_edit(txn: &DatabaseTransaction, edit: StoryEdit) -> Result<Option
                 .await
                 .map_err(db_err("reading a story's articles"))?;
             pin_to(txn, into.0, &ids).await?;
-            for id in &ids {
-                record_change(txn, *id).await?;
-            }
+            record_changes(txn, &ids).await?;
             story::Entity::update_many()
                 .col_expr(story::Column::MergedInto, Expr::value(into.0))
                 .filter(story::Column::Id.eq(from.0).or(story::Column::MergedInto.eq(from.0)))

@@ -2,6 +2,7 @@
 //! index reads.
 
 use chrono::{Duration, Utc};
+use freewire_core::facts::Facts;
 use freewire_core::model::{ArticleId, NewUpdate, Role};
 use freewire_core::store::prelude::*;
 use freewire_core::{NewAuditEntry, Withdrawal};
@@ -65,6 +66,11 @@ async fn every_change_to_an_article_or_its_timeline_joins_the_change_sequence(f:
     let batch = s.published_articles_after(ArticleId(0), 10).await.unwrap();
     assert_eq!(batch.iter().map(|x| x.article.id).collect::<Vec<_>>(), [two]);
     assert!(s.published_articles_after(two, 10).await.unwrap().is_empty());
+    // New names and dates: the index takes the articles up again, each once, in the order given.
+    s.set_facts(&[(two, Facts::default()), (one, Facts::default())]).await.unwrap();
+    let facts_changes = s.changes_since(last, None, 100).await.unwrap();
+    assert_eq!(facts_changes.iter().map(|c| c.article_id).collect::<Vec<_>>(), [two, one]);
+    assert!(facts_changes.iter().all(|c| c.seq > last));
 }
 
 async fn old_changes_are_pruned_in_batches_and_the_horizon_is_kept(f: &Fixture) {

@@ -30,9 +30,8 @@ impl SqlStore {
                 .await
                 .map_err(db_err("clearing an article's names and dates"))?;
             // The search index reads names with the article: it takes the article up again.
-            for (id, _) in chunk {
-                super::super::changes::record_change(&txn, id.0).await?;
-            }
+            let ids: Vec<i64> = chunk.iter().map(|(id, _)| id.0).collect();
+            super::super::changes::record_changes(&txn, &ids).await?;
             let rows: Vec<article_fact::ActiveModel> =
                 chunk.iter().flat_map(|(id, f)| rows(*id, f)).collect();
             // Bounded statements: engines cap the number of bound parameters.
