@@ -1,4 +1,4 @@
-//! The change sequence: the [`ChangeStore`] part of [`SqlStore`], and [`record_change`], by
+//! The change sequence: the [`ChangeStore`] part of [`SqlStore`], and [`record_changes`], by
 //! which every other aggregate's write appends to it in its own transaction.
 
 use async_trait::async_trait;
@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use freewire_core::model::{ArticleId, Change};
 use freewire_core::{ChangeStore, StoreError};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 
 use super::{SqlStore, db_err, ts};
@@ -27,11 +27,7 @@ async fn horizon(conn: &impl ConnectionTrait) -> Result<i64, StoreError> {
 
 /// Appends an article to the change sequence, in the caller's transaction.
 pub(super) async fn record_change(txn: &impl ConnectionTrait, article_id: i64) -> Result<(), StoreError> {
-    change::ActiveModel { article_id: Set(article_id), at: Set(ts(Utc::now())), ..Default::default() }
-        .insert(txn)
-        .await
-        .map_err(db_err("recording a change"))?;
-    Ok(())
+    record_changes(txn, &[article_id]).await
 }
 
 /// Appends articles to the change sequence in one statement per 500, in the caller's

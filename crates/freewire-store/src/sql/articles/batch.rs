@@ -21,8 +21,9 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{article_from, content_sha256, free_permalink, known_guid, new_article_row, new_retrieval};
-use crate::entity::{article, article_tag, change};
-use crate::sql::{corrupt, db_err, ts};
+use crate::entity::{article, article_tag};
+use crate::sql::changes::record_changes;
+use crate::sql::{corrupt, db_err};
 
 /// Values bound in one statement: well inside SQLite's and PostgreSQL's limits, with room
 /// for an article row's two dozen columns.
@@ -183,17 +184,13 @@ async fn store_new_rows(
         if let Some(of) = first_copy {
             outcomes.push(InsertOutcome::NearDuplicate { id: ArticleId(row.id), of: ArticleId(of) });
         } else {
-            changes.push(change::ActiveModel {
-                article_id: Set(row.id),
-                at: Set(ts(now)),
-                ..Default::default()
-            });
+            changes.push(row.id);
             outcomes.push(InsertOutcome::Inserted(Box::new(article_from(row)?)));
         }
     }
     insert_all(txn, retrievals, "recording retrievals").await?;
     insert_all(txn, tags, "storing tags").await?;
-    insert_all(txn, changes, "recording changes").await?;
+    record_changes(txn, &changes).await?;
     Ok(outcomes)
 }
 
