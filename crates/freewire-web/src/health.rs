@@ -48,6 +48,7 @@ pub fn recorder() -> Option<&'static PrometheusHandle> {
             match builder.install_recorder() {
                 Ok(handle) => {
                     describe();
+                    keep_up(handle.clone());
                     Some(handle)
                 }
                 Err(e) => {
@@ -57,6 +58,25 @@ pub fn recorder() -> Option<&'static PrometheusHandle> {
             }
         })
         .as_ref()
+}
+
+/// How often recorded durations are folded into their histograms' buckets.
+const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Folds recorded durations into their buckets every few seconds, on a thread of its own (the
+/// recorder may be asked for outside any runtime). The recorder keeps every duration recorded
+/// until this is done (the exporter's own listener would do it; ours is an axum route), so a
+/// site nobody scraped grew by every request it answered, and the growth cost pages time too.
+fn keep_up(handle: PrometheusHandle) {
+    let started = std::thread::Builder::new().name("metrics-upkeep".to_owned()).spawn(move || {
+        loop {
+            std::thread::sleep(UPKEEP_EVERY);
+            handle.run_upkeep();
+        }
+    });
+    if let Err(e) = started {
+        tracing::warn!(error = %e, "request durations are kept until /metrics is read: no thread to fold them");
+    }
 }
 
 /// The help text of every metric.
@@ -98,7 +118,20 @@ fn describe() {
     );
 }
 
-/// Counts every request by its route template and status, with its duration.
+/// Hands the template of the route a request matched (`/{year}/…`, never the path itself) to
+/// [`track`] on the response: it sits outside the router, where the request's own copy is not
+/// seen.
+pub(crate) async fn name_route(request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let mut response = next.run(request).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(route);
+    }
+    response
+}
+
+/// Counts every request by its route template (named by [`name_route`]) and status, with its
+/// duration.
 pub(crate) async fn track(request: Request, next: Next) -> Response {
     if recorder().is_none() {
         return next.run(request).await;
@@ -106,27 +139,51 @@ pub(crate) async fn track(request: Request, next: Next) -> Response {
     let started = Instant::now();
     // Made-up methods would each make series of their own: they are counted as one.
     let method = match *request.method() {
-        Method::GET
-        | Method::HEAD
-        | Method::POST
-        | Method::PUT
-        | Method::PATCH
-        | Method::DELETE
-        | Method::OPTIONS => request.method().as_str().to_owned(),
-        _ => "OTHER".to_owned(),
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
     };
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let response = next.run(request).await;
-    let status = response.status().as_u16().to_string();
-    let labels = [("method", method), ("route", route)];
-    metrics::histogram!("freewire_http_request_duration_seconds", &labels)
-        .record(started.elapsed().as_secs_f64());
-    let [method, route] = labels;
-    metrics::counter!("freewire_http_requests_total", &[method, route, ("status", status)]).increment(1);
+    let route = response.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
+    let (duration, count) = series(method, route, response.status().as_u16());
+    duration.record(started.elapsed().as_secs_f64());
+    count.increment(1);
     response
+}
+
+/// A request series' handles: its duration histogram and its counter.
+type Series = (metrics::Histogram, metrics::Counter);
+
+/// The handles of the request series met so far, by route template, then method and status.
+/// Registering a series builds its key from owned labels and looks it up in the recorder under
+/// a lock; done for every request, that was about a sixth of a kept page's CPU time. There are as
+/// many entries as series, bounded by routes × methods × statuses.
+static SERIES: std::sync::LazyLock<std::sync::RwLock<SeriesByRoute>> =
+    std::sync::LazyLock::new(Default::default);
+type SeriesByRoute =
+    std::collections::HashMap<String, std::collections::HashMap<(&'static str, u16), Series>>;
+
+fn series(method: &'static str, route: &str, status: u16) -> Series {
+    let known = SERIES.read().ok().and_then(|all| all.get(route)?.get(&(method, status)).cloned());
+    if let Some(series) = known {
+        return series;
+    }
+    let labels = [("method", method.to_owned()), ("route", route.to_owned())];
+    let duration = metrics::histogram!("freewire_http_request_duration_seconds", &labels);
+    let [method_label, route_label] = labels;
+    let count = metrics::counter!(
+        "freewire_http_requests_total",
+        &[method_label, route_label, ("status", status.to_string())]
+    );
+    if let Ok(mut all) = SERIES.write() {
+        all.entry(route.to_owned()).or_default().insert((method, status), (duration.clone(), count.clone()));
+    }
+    (duration, count)
 }
 
 /// Sets the gauges that describe the site now.

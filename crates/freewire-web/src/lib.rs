@@ -74,7 +74,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 pub use error::WebError;
@@ -178,19 +178,47 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .nest(api::PREFIX, api::router(&state))
         .fallback(site::not_found);
+    // The one layer each route carries: it tells the request counter (outside) the route's
+    // template.
+    let routes = routes.route_layer(axum::middleware::from_fn(health::name_route));
     let prefix = state.urls().prefix().to_owned();
     let routes = if prefix.is_empty() { routes } else { Router::new().nest(&prefix, routes) };
-    routes
-        .layer(axum::middleware::from_fn(health::track))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), note_changes))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages))
-        .layer(axum::middleware::from_fn(conditional::conditional_get))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), account::load_viewer))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), security::security_headers))
-        .layer(PropagateRequestIdLayer::x_request_id())
+    // Every other layer wraps the routes once, outermost first. `Router::layer` would wrap each
+    // route apart, and every request would then copy its route's stack of boxed layers, once per
+    // layer.
+    let layers = tower::ServiceBuilder::new()
+        .layer(SetRequestIdLayer::x_request_id(RequestIds::new()))
         .layer(TraceLayer::new_for_http())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .with_state(state)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), account::load_viewer))
+        .layer(axum::middleware::from_fn(conditional::conditional_get))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error::render_error_pages))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), note_changes))
+        .layer(axum::middleware::from_fn(health::track));
+    Router::new().fallback_service(layers.service(routes.with_state(state)))
+}
+
+/// Request ids: this process's random prefix and a count. Unique across processes as a random
+/// id is, without asking the kernel for randomness on every request as a v4 UUID does.
+#[derive(Clone)]
+struct RequestIds {
+    prefix: std::sync::Arc<str>,
+    count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl RequestIds {
+    fn new() -> Self {
+        let prefix = uuid::Uuid::new_v4().simple().to_string();
+        RequestIds { prefix: prefix[..16].into(), count: std::sync::Arc::default() }
+    }
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        axum::http::HeaderValue::from_str(&format!("{}-{n:x}", self.prefix)).ok().map(RequestId::new)
+    }
 }
 
 /// After any successful request that may have changed something (anything but GET, HEAD and
@@ -243,5 +271,24 @@ impl Application {
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_differ_within_a_process_and_between_processes() {
+        let request = axum::http::Request::new(());
+        let mut ours = RequestIds::new();
+        let first = ours.make_request_id(&request).unwrap();
+        let second = ours.clone().make_request_id(&request).unwrap();
+        let other = RequestIds::new().make_request_id(&request).unwrap();
+        let [first, second, other] =
+            [first, second, other].map(|id| id.header_value().to_str().unwrap().to_owned());
+        assert_ne!(first, second, "clones share one count");
+        assert_eq!(first.split('-').next(), second.split('-').next());
+        assert_ne!(first.split('-').next(), other.split('-').next(), "each process draws its own prefix");
     }
 }
