@@ -66,7 +66,7 @@ const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 /// Folds recorded durations into their buckets every few seconds, on a thread of its own (the
 /// recorder may be asked for outside any runtime). The recorder keeps every duration recorded
 /// until this is done (the exporter's own listener would do it; ours is an axum route), so a
-/// site nobody scraped grew by every request it answered, and the growth cost pages time too.
+/// site nobody scraped grew by every request it answered.
 fn keep_up(handle: PrometheusHandle) {
     let started = std::thread::Builder::new().name("metrics-upkeep".to_owned()).spawn(move || {
         loop {
@@ -161,8 +161,9 @@ type Series = (metrics::Histogram, metrics::Counter);
 
 /// The handles of the request series met so far, by route template, then method and status.
 /// Registering a series builds its key from owned labels and looks it up in the recorder under
-/// a lock; done for every request, that was about a sixth of a kept page's CPU time. There are as
-/// many entries as series, bounded by routes × methods × statuses.
+/// a lock; while that was done for every request, the counter was about a sixth of a kept
+/// page's CPU time. There are as many entries as series, bounded by routes × methods ×
+/// statuses.
 static SERIES: std::sync::LazyLock<std::sync::RwLock<SeriesByRoute>> =
     std::sync::LazyLock::new(Default::default);
 type SeriesByRoute =

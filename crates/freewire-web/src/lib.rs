@@ -209,8 +209,8 @@ struct RequestIds {
 
 impl RequestIds {
     fn new() -> Self {
-        let prefix = uuid::Uuid::new_v4().simple().to_string();
-        RequestIds { prefix: prefix[..16].into(), count: std::sync::Arc::default() }
+        let prefix = format!("{:016x}", rand::random::<u64>());
+        RequestIds { prefix: prefix.into(), count: std::sync::Arc::default() }
     }
 }
 
