@@ -12,6 +12,7 @@ mod m0011_editions;
 mod m0012_integrations;
 mod m0013_websub;
 mod m0014_scale_out;
+mod m0015_tag_order;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_integrations::M0012Integrations),
             Box::new(m0013_websub::M0013WebSub),
             Box::new(m0014_scale_out::M0014ScaleOut),
+            Box::new(m0015_tag_order::M0015TagOrder),
         ]
     }
 }

@@ -18,8 +18,8 @@ use freewire_core::revision::version_key;
 use freewire_core::{ArticleFilter, ArticleStore, ArticleStub, IndexPolicy, Permalink, StoreError, slugify};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::audit::audit_row;
@@ -86,6 +86,22 @@ fn new_retrieval(article_id: i64, retr: &NewRetrieval) -> retrieval::ActiveModel
 }
 
 impl SqlStore {
+    /// How a page of `filter`'s articles finds those with its tag: gathered when few articles
+    /// carry it, else walked (see [`TagPlan`]). Reads at most [`GATHER_AT_MOST`] index entries.
+    async fn tag_plan(&self, filter: &ArticleFilter) -> Result<TagPlan, StoreError> {
+        let Some(slug) = &filter.tag else { return Ok(TagPlan::Gather) };
+        let carrying: Vec<i64> = article_tag::Entity::find()
+            .select_only()
+            .column(article_tag::Column::ArticleId)
+            .filter(article_tag::Column::Slug.eq(slug.as_str()))
+            .limit(GATHER_AT_MOST + 1)
+            .into_tuple()
+            .all(self.reader())
+            .await
+            .map_err(db_err("counting a tag's articles"))?;
+        Ok(if carrying.len() as u64 > GATHER_AT_MOST { TagPlan::Walk } else { TagPlan::Gather })
+    }
+
     /// Attaches each article's source, fetched in one query.
     async fn with_sources(&self, rows: Vec<article::Model>) -> Result<Vec<ArticleWithSource>, StoreError> {
         let mut ids: Vec<i64> = rows.iter().map(|r| r.source_id).collect();
@@ -245,8 +261,30 @@ async fn insert_tags(txn: &impl ConnectionTrait, article_id: i64, tags: &[Tag]) 
     Ok(())
 }
 
+/// How a query finds the articles that carry a tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TagPlan {
+    /// Gathers the tag's articles from the tag's own index, then sorts them: for counting, and
+    /// for a page of a tag few articles carry.
+    Gather,
+    /// Walks the articles newest first and keeps those that carry the tag, stopping once the
+    /// page is full: for a page of a tag many articles carry. Gathering such a tag looked up
+    /// every one of its articles to sort them (SQLite, whose sampled statistics cannot tell a
+    /// common tag from a rare one, always gathered): 5 s for the first page of a tag 150,000 of
+    /// a million articles carry, against a few milliseconds walking.
+    Walk,
+}
+
+/// Up to this many articles carrying a tag, a page of them gathers them (at most this many
+/// lookups); beyond, it walks. A walk steps over the articles without the tag that are newer
+/// than the page's last: with the tag spread over time, about the page's end times all
+/// articles over those tagged. At a million articles, for the first page of a tag 2,140
+/// carry: gathered 70 ms, walked 80 ms. A tag carried only by old articles is walked up to
+/// them (a known cost, once per kept page).
+const GATHER_AT_MOST: u64 = 2_000;
+
 /// Published articles a filter selects.
-fn filtered(filter: &ArticleFilter) -> sea_orm::Select<article::Entity> {
+fn filtered(filter: &ArticleFilter, plan: TagPlan) -> sea_orm::Select<article::Entity> {
     let status = if filter.withdrawn { ArticleStatus::Withdrawn } else { ArticleStatus::Published };
     let mut q = article::Entity::find().filter(article::Column::Status.eq(status.as_str()));
     if let Some(source) = filter.source {
@@ -286,15 +324,26 @@ fn filtered(filter: &ArticleFilter) -> sea_orm::Select<article::Entity> {
         );
     }
     if let Some(slug) = &filter.tag {
-        q = q.filter(
-            article::Column::Id.in_subquery(
+        q = q.filter(match plan {
+            TagPlan::Gather => article::Column::Id.in_subquery(
                 Query::select()
                     .column(article_tag::Column::ArticleId)
                     .from(article_tag::Entity)
                     .and_where(article_tag::Column::Slug.eq(slug.as_str()))
                     .to_owned(),
             ),
-        );
+            TagPlan::Walk => Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from(article_tag::Entity)
+                    .and_where(
+                        Expr::col((article_tag::Entity, article_tag::Column::ArticleId))
+                            .equals((article::Entity, article::Column::Id)),
+                    )
+                    .and_where(Expr::col((article_tag::Entity, article_tag::Column::Slug)).eq(slug.as_str()))
+                    .to_owned(),
+            ),
+        });
     }
     q.order_by_desc(article::Column::PublishedAt).order_by_desc(article::Column::Id)
 }
@@ -514,8 +563,11 @@ impl ArticleStore for SqlStore {
         filter: &ArticleFilter,
         page: PageRequest,
     ) -> Result<Page<ArticleWithSource>, StoreError> {
-        let total = filtered(filter).count(self.reader()).await.map_err(db_err("counting articles"))?;
-        let rows = filtered(filter)
+        let total = filtered(filter, TagPlan::Gather)
+            .count(self.reader())
+            .await
+            .map_err(db_err("counting articles"))?;
+        let rows = filtered(filter, self.tag_plan(filter).await?)
             .offset(page.offset())
             .limit(page.size)
             .all(self.reader())
@@ -530,7 +582,7 @@ impl ArticleStore for SqlStore {
         page: PageRequest,
     ) -> Result<(Vec<ArticleWithSource>, bool), StoreError> {
         // One more than a page says whether another follows.
-        let mut rows = filtered(filter)
+        let mut rows = filtered(filter, self.tag_plan(filter).await?)
             .offset(page.offset())
             .limit(page.size.saturating_add(1))
             .all(self.reader())
@@ -546,7 +598,7 @@ impl ArticleStore for SqlStore {
         filter: &ArticleFilter,
         limit: u64,
     ) -> Result<Vec<ArticleWithSource>, StoreError> {
-        let rows = filtered(filter)
+        let rows = filtered(filter, self.tag_plan(filter).await?)
             .limit(limit.clamp(1, 200))
             .all(self.reader())
             .await
@@ -560,8 +612,11 @@ impl ArticleStore for SqlStore {
         page: PageRequest,
     ) -> Result<Page<ArticleStub>, StoreError> {
         type Row = (i64, String, String, Option<String>, DateTime<Utc>, Option<DateTime<Utc>>);
-        let total = filtered(filter).count(self.reader()).await.map_err(db_err("counting articles"))?;
-        let rows: Vec<Row> = filtered(filter)
+        let total = filtered(filter, TagPlan::Gather)
+            .count(self.reader())
+            .await
+            .map_err(db_err("counting articles"))?;
+        let rows: Vec<Row> = filtered(filter, self.tag_plan(filter).await?)
             .select_only()
             .column(article::Column::Id)
             .column(article::Column::Permalink)
@@ -593,17 +648,25 @@ impl ArticleStore for SqlStore {
     }
 
     async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>, StoreError> {
+        // The earliest published article's spelling: walked in the tag's index from the front
+        // (slug, then article), each checked for being published. `IN (published articles)`
+        // gathered every published article first, a million of them, on every tag page.
         let row = article_tag::Entity::find()
             .filter(article_tag::Column::Slug.eq(slug))
-            .filter(
-                article_tag::Column::ArticleId.in_subquery(
-                    Query::select()
-                        .column(article::Column::Id)
-                        .from(article::Entity)
-                        .and_where(article::Column::Status.eq(ArticleStatus::Published.as_str()))
-                        .to_owned(),
-                ),
-            )
+            .filter(Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from(article::Entity)
+                    .and_where(
+                        Expr::col((article::Entity, article::Column::Id))
+                            .equals((article_tag::Entity, article_tag::Column::ArticleId)),
+                    )
+                    .and_where(
+                        Expr::col((article::Entity, article::Column::Status))
+                            .eq(ArticleStatus::Published.as_str()),
+                    )
+                    .to_owned(),
+            ))
             .order_by_asc(article_tag::Column::ArticleId)
             .one(self.reader())
             .await

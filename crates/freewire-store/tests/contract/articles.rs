@@ -438,6 +438,79 @@ async fn withdrawal_and_source_terms_change_what_is_published_and_are_audited(f:
     assert_eq!(actions, ["source.terms", "article.reinstate", "article.withdraw"]);
 }
 
+/// A tag many articles carry is listed by walking the articles newest first, one few carry by
+/// gathering its own (see `TagPlan` in the store): both give the same pages in the same order,
+/// withdrawn articles left out, and the tag's name is the earliest published article's spelling.
+async fn a_common_tag_and_a_rare_one_list_alike(f: &Fixture) {
+    let s = &f.store;
+    let src = source(s, "wire").await;
+    let editor = user(s, "ed", Role::Editor).await;
+    // More articles carry "ports" than a page gathers (2,000): all but one in eight. Every
+    // 500th carries "locks" too.
+    let ports = |n: u32| n % 8 != 3;
+    let batch: Vec<_> = (0..2400u32)
+        .map(|n| {
+            let (mut new, retr) =
+                article(src, &format!("t{n}"), &format!("Report {n}"), at(2024, 1, 1, 0, 0, 0));
+            new.published_at += Duration::minutes(i64::from(n));
+            let spelling = if n == 0 { "PORTS" } else { "Ports" };
+            if ports(n) {
+                new.tags.push(Tag { name: spelling.into(), slug: "ports".into() });
+            }
+            if n % 500 == 0 {
+                new.tags.push(Tag { name: "Locks".into(), slug: "locks".into() });
+            }
+            (new, retr)
+        })
+        .collect();
+    let stored = s.insert_articles_with_retrieval(batch).await.unwrap();
+    assert_eq!(s.tag_by_slug("ports").await.unwrap().unwrap().name, "PORTS");
+    // The earliest article withdrawn, and the newest: neither is listed, nor names the tag.
+    for n in [0, 2399] {
+        let id = inserted(&stored[n]).id;
+        let act = NewAuditEntry {
+            actor_id: editor,
+            action: "article.withdraw".into(),
+            target: "t".into(),
+            detail: "d".into(),
+        };
+        let withdrawal = Withdrawal { at: at(2024, 3, 1, 0, 0, 0), reason: "test".into() };
+        assert!(s.set_article_withdrawn(id, Some(withdrawal), act).await.unwrap());
+    }
+    assert_eq!(s.tag_by_slug("ports").await.unwrap().unwrap().name, "Ports");
+    let carrying: Vec<String> =
+        (1..2399).rev().filter(|n| ports(*n)).map(|n| format!("Report {n}")).collect();
+    assert_eq!(carrying.len(), 2098);
+    for number in [1, 2, 105] {
+        let (titles, more, total) = tag_page(s, "ports", number).await;
+        let from = usize::try_from((number - 1) * 20).unwrap();
+        let expected: Vec<String> = carrying.iter().skip(from).take(20).cloned().collect();
+        assert_eq!((titles, more, total), (expected, number < 105, 2098), "page {number}");
+    }
+    // "locks": articles 500, 1000, 1500 and 2000 (0 is withdrawn).
+    let (rare, more, total) = tag_page(s, "locks", 1).await;
+    let expected: Vec<String> = [2000, 1500, 1000, 500].iter().map(|n| format!("Report {n}")).collect();
+    assert_eq!((rare, more, total), (expected, false, 4));
+    let window = s
+        .list_articles_window(&ArticleFilter { tag: Some("ports".into()), ..ArticleFilter::default() }, 3)
+        .await
+        .unwrap();
+    let titles: Vec<String> = window.into_iter().map(|a| a.article.title).collect();
+    assert_eq!(titles, carrying[..3]);
+}
+
+/// Titles of a page of a tag's articles, the same counted and uncounted; whether another
+/// follows; how many in all.
+async fn tag_page(s: &freewire_store::SqlStore, slug: &str, number: u64) -> (Vec<String>, bool, u64) {
+    let filter = ArticleFilter { tag: Some(slug.into()), ..ArticleFilter::default() };
+    let (items, more) = s.list_articles_uncounted(&filter, PageRequest::new(number, 20)).await.unwrap();
+    let counted = s.list_articles(&filter, PageRequest::new(number, 20)).await.unwrap();
+    let titles: Vec<String> = items.into_iter().map(|a| a.article.title).collect();
+    let counted_titles: Vec<String> = counted.items.into_iter().map(|a| a.article.title).collect();
+    assert_eq!(titles, counted_titles, "{slug}, page {number}");
+    (titles, more, counted.total)
+}
+
 contract!(
     an_article_gets_its_permalink_on_its_utc_day,
     the_same_guid_is_stored_once_and_retrieved_once,
@@ -449,4 +522,5 @@ contract!(
     changed_text_under_the_same_guid_becomes_a_revision,
     a_batch_is_judged_item_by_item,
     withdrawal_and_source_terms_change_what_is_published_and_are_audited,
+    a_common_tag_and_a_rare_one_list_alike,
 );
