@@ -19,7 +19,7 @@ use hayagriva::citationberg::{
 use hayagriva::types::{Date, EntryType, FormatString, Person, Publisher, QualifiedUrl};
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, BufWriteFormat, CitationItem, CitationRequest, ElemChild,
-    ElemChildren, Entry, Formatting,
+    ElemChildren, Entry, Formatting, Rendered,
 };
 
 /// What a citation says about one article.
@@ -151,10 +151,13 @@ impl Citer {
         let entry = hayagriva_entry(record, record.title, author.as_ref())?;
         // MLA and Chicago always quote an article's title; APA never does.
         let quoted = hayagriva_entry(record, &single_inner_quotes(record.title), author.as_ref())?;
-        let apa = self.render(&entry, &self.apa, Part::Bibliography, "APA")?;
-        let mla = self.render(&quoted, &self.mla, Part::Bibliography, "MLA")?;
-        let chicago_note = self.render(&quoted, &self.chicago, Part::Note, "Chicago")?;
-        let chicago_bibliography = self.render(&quoted, &self.chicago, Part::Bibliography, "Chicago")?;
+        let apa = take(bibliography_entry(&mut self.render(&entry, &self.apa)), &entry, "APA")?;
+        let mla = take(bibliography_entry(&mut self.render(&quoted, &self.mla)), &quoted, "MLA")?;
+        // One run of the style gives both its note and its bibliography entry: the styles are
+        // most of an article page's first rendering, and Chicago is the longest of the three.
+        let mut chicago = self.render(&quoted, &self.chicago);
+        let chicago_note = take(first_note(&mut chicago), &quoted, "Chicago")?;
+        let chicago_bibliography = take(bibliography_entry(&mut chicago), &quoted, "Chicago")?;
         Ok(Citations {
             apa: apa.text,
             mla: mla.text,
@@ -172,38 +175,30 @@ impl Citer {
         })
     }
 
-    /// Formats the entry with one style: its first note, or its bibliography entry.
-    fn render(
-        &self,
-        entry: &Entry,
-        style: &IndependentStyle,
-        part: Part,
-        name: &'static str,
-    ) -> Result<Formatted, CiteError> {
+    /// Formats the entry with one style, as its first note and as its bibliography entry.
+    fn render(&self, entry: &Entry, style: &IndependentStyle) -> Rendered {
         let mut driver = BibliographyDriver::new();
         let items = vec![CitationItem::with_entry(entry)];
         driver.citation(CitationRequest::from_items(items, style, &self.locales));
-        let rendered =
-            driver.finish(BibliographyRequest { style, locale: None, locale_files: &self.locales });
-        let children = match part {
-            Part::Note => rendered.citations.into_iter().next().map(|c| c.citation),
-            Part::Bibliography => {
-                rendered.bibliography.and_then(|b| b.items.into_iter().next()).map(|i| i.content)
-            }
-        };
-        let children = children.filter(|c| !c.0.is_empty()).ok_or(CiteError::Empty(name))?;
-        let url = entry.url().map(|u| u.value.to_string()).unwrap_or_default();
-        Formatted::new(&children, &url)
+        driver.finish(BibliographyRequest { style, locale: None, locale_files: &self.locales })
     }
 }
 
-/// Which part of a style's output to take.
-#[derive(Debug, Clone, Copy)]
-enum Part {
-    /// The first citation; in a note style, the full note.
-    Note,
-    /// The bibliography (reference-list, works-cited) entry.
-    Bibliography,
+/// The first note of a style's output (in a note style, the full note).
+fn first_note(rendered: &mut Rendered) -> Option<ElemChildren> {
+    (!rendered.citations.is_empty()).then(|| rendered.citations.swap_remove(0).citation)
+}
+
+/// The first bibliography (reference-list, works-cited) entry of a style's output.
+fn bibliography_entry(rendered: &mut Rendered) -> Option<ElemChildren> {
+    rendered.bibliography.take().and_then(|b| b.items.into_iter().next()).map(|i| i.content)
+}
+
+/// A part of a style's output for `entry`, written out.
+fn take(children: Option<ElemChildren>, entry: &Entry, name: &'static str) -> Result<Formatted, CiteError> {
+    let children = children.filter(|c| !c.0.is_empty()).ok_or(CiteError::Empty(name))?;
+    let url = entry.url().map(|u| u.value.to_string()).unwrap_or_default();
+    Formatted::new(&children, &url)
 }
 
 /// A bundled style, which must be an independent one.
@@ -1029,11 +1024,14 @@ mod tests {
         for record in [seed(), signed(), beethoven] {
             let c = citer.cite(&record).unwrap();
             let items: Vec<Item> = serde_json::from_str(&c.csl_json).unwrap();
+            // Each part from a run of its own (`cite` takes Chicago's two from one run).
+            let note: fn(&mut Rendered) -> Option<ElemChildren> = first_note;
+            let entry: fn(&mut Rendered) -> Option<ElemChildren> = bibliography_entry;
             for (style, part, expected) in [
-                (&citer.apa, Part::Bibliography, &c.apa),
-                (&citer.mla, Part::Bibliography, &c.mla),
-                (&citer.chicago, Part::Note, &c.chicago_note),
-                (&citer.chicago, Part::Bibliography, &c.chicago_bibliography),
+                (&citer.apa, entry, &c.apa),
+                (&citer.mla, entry, &c.mla),
+                (&citer.chicago, note, &c.chicago_note),
+                (&citer.chicago, entry, &c.chicago_bibliography),
             ] {
                 let mut driver = BibliographyDriver::new();
                 let request = CitationRequest::from_items(
@@ -1042,12 +1040,9 @@ mod tests {
                     &citer.locales,
                 );
                 driver.citation(request);
-                let rendered =
+                let mut rendered =
                     driver.finish(BibliographyRequest { style, locale: None, locale_files: &citer.locales });
-                let children = match part {
-                    Part::Note => rendered.citations[0].citation.clone(),
-                    Part::Bibliography => rendered.bibliography.unwrap().items[0].content.clone(),
-                };
+                let children = part(&mut rendered).unwrap();
                 assert_eq!(&Formatted::new(&children, record.url).unwrap().text, expected);
             }
         }
