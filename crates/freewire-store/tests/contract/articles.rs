@@ -439,15 +439,15 @@ async fn withdrawal_and_source_terms_change_what_is_published_and_are_audited(f:
 }
 
 /// A tag many articles carry is found by walking the articles newest first, a tag few carry
-/// by gathering the tag's own (see `TagPlan` in the store):
-/// both give the same pages in the same order, withdrawn articles left out, and the tag's name
-/// is the earliest published article's spelling.
+/// by gathering the tag's own (see `TagPlan` in the store): both give the same pages in the
+/// same order, withdrawn articles left out, and the tag's name is the earliest published
+/// article's spelling.
 async fn a_common_tag_and_a_rare_one_list_alike(f: &Fixture) {
     let s = &f.store;
     let src = source(s, "wire").await;
     let editor = user(s, "ed", Role::Editor).await;
-    // "ports" on all but one in eight: walked (21 × 2,400 articles stepped over costs less
-    // than 2,100 looked up). The rest carry "quays". Every 500th carries "locks" too: gathered.
+    // "ports" on all but one in eight: walked (the store's unit test of `plan_for` holds the
+    // choice). The rest carry "quays". Every 500th carries "locks" too: gathered.
     let ports = |n: u32| n % 8 != 3;
     let batch: Vec<_> = (0..2400u32)
         .map(|n| {
