@@ -92,7 +92,9 @@ async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
 async fn the_search_page_finds_highlights_and_narrows_by_plain_links() {
     let app = TestApp::spawn_searchable().await;
     corpus(&app).await;
+    // The index follows the store in rounds: each of the searches below waits for its articles.
     assert_eq!(app.search_until("ferry", |t| t.len() == 3).await.len(), 3);
+    assert_eq!(app.search_until("quay", |t| t.len() == 1).await.len(), 1);
 
     // Every page offers search in its masthead, as a plain form.
     let (_, home) = page(&app, "/").await;
