@@ -117,13 +117,35 @@ fn plan(text: &str) -> Plan {
         end -= 1;
     }
     let head = &text[..end];
-    let rss_ns = RSS_NAMESPACES.iter().any(|ns| text.contains(ns));
-    let atom03 = text.contains(ATOM_03);
+    // An element is in a namespace only where an `xmlns` attribute declares it, so the
+    // declarations are all that is looked at: one scan of the document, not one per namespace.
+    let (mut rss_ns, mut atom03) = (false, false);
+    for ns in declared_namespaces(text) {
+        rss_ns |= RSS_NAMESPACES.contains(&ns);
+        atom03 |= ns == ATOM_03;
+    }
     // RSS 1.0 items without a link get their `rdf:about` as one (see `link_from_about`).
     let rdf = head.contains("http://www.w3.org/1999/02/22-rdf-syntax-ns#");
     let odd_rss = odd_rss_root(head);
     let cdf = root_name(head).is_some_and(|n| n.eq_ignore_ascii_case("channel"));
     Plan { rewrite: rss_ns || atom03 || odd_rss || rdf || cdf, cdf }
+}
+
+/// The values of the document's `xmlns` and `xmlns:prefix` attributes, as written.
+fn declared_namespaces(text: &str) -> impl Iterator<Item = &str> {
+    memchr::memmem::find_iter(text.as_bytes(), b"xmlns").filter_map(move |at| {
+        let rest = text.get(at + 5..)?;
+        let rest = match rest.strip_prefix(':') {
+            Some(prefixed) => {
+                prefixed.trim_start_matches(|c: char| !matches!(c, '=' | '>' | '<') && !c.is_whitespace())
+            }
+            None => rest,
+        };
+        let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+        let quote = rest.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+        let value = &rest[1..];
+        value.find(quote).map(|end| &value[..end])
+    })
 }
 
 /// The name of the first element near the start.
@@ -176,15 +198,23 @@ pub(super) fn read(text: &str) -> Dialect {
     };
     let mut reader = quick_xml::NsReader::from_str(text);
     reader.config_mut().check_end_names = false;
+    // The event's namespace, copied out of the reader (which `event` reads on) into one buffer
+    // reused for every event.
+    let mut ns = String::new();
     let completed = loop {
-        let (ns, event) = match reader.read_resolved_event() {
-            Ok((ns, event)) => (owned_ns(&ns), event),
+        let (bound, event) = match reader.read_resolved_event() {
+            Ok((ResolveResult::Bound(Namespace(n)), event)) => {
+                ns.clear();
+                ns.push_str(n);
+                (true, event)
+            }
+            Ok((_, event)) => (false, event),
             Err(_) => break false,
         };
         if matches!(event, Event::Eof) {
             break true;
         }
-        if pass.event(&reader, ns.as_deref(), event).is_err() {
+        if pass.event(&reader, bound.then_some(ns.as_str()), event).is_err() {
             break false;
         }
     };
@@ -198,13 +228,6 @@ pub(super) fn read(text: &str) -> Dialect {
 /// Where the reader stands in the text, after the event it last read.
 fn position(reader: &quick_xml::NsReader<&[u8]>) -> usize {
     usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX)
-}
-
-fn owned_ns(ns: &ResolveResult<'_>) -> Option<String> {
-    match ns {
-        ResolveResult::Bound(Namespace(n)) => Some((*n).to_owned()),
-        _ => None,
-    }
 }
 
 struct Pass<'t> {
@@ -751,6 +774,23 @@ fn attribute_in(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn namespaces_are_read_from_their_declarations() {
+        let doc = "<rss version='2.0' xmlns = 'http://backend.userland.com/rss2' \
+                   xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><description>see \
+                   http://purl.org/atom/ns# and xmlns, xmlns=</description></channel></rss>";
+        assert_eq!(
+            declared_namespaces(doc).collect::<Vec<_>>(),
+            ["http://backend.userland.com/rss2", "http://search.yahoo.com/mrss/"]
+        );
+        assert!(plan(doc).rewrite, "a declared RSS namespace is rewritten");
+        let mentioned =
+            "<rss version=\"2.0\"><channel><title>http://purl.org/atom/ns#</title></channel></rss>";
+        assert!(!plan(mentioned).rewrite, "a namespace only mentioned in text is not in force");
+        let prefixed = "<feed xmlns:a03=\"http://purl.org/atom/ns#\"><a03:title>t</a03:title></feed>";
+        assert!(plan(prefixed).rewrite);
+    }
 
     #[test]
     fn a_rewritten_document_is_still_well_formed_xml() {
