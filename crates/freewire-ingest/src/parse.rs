@@ -403,18 +403,16 @@ fn clean_xml(text: &str) -> Result<Prepared<'_>, ParseError> {
         i = match bytes[i] {
             b'<' => markup(&mut w, i, &mut root)?,
             b'&' => reference(&mut w, i),
-            _ => match forbidden_char(&mut w, i) {
-                Some(next) => next,
-                // Most of a feed is text with nothing to look at: skip to the next byte that
-                // may need it (one table look-up a byte instead of a call).
-                None => bytes[i + 1..]
-                    .iter()
-                    .position(|&b| LOOKED_AT[usize::from(b)])
-                    .map_or(bytes.len(), |p| i + 1 + p),
-            },
+            _ => forbidden_char(&mut w, i).unwrap_or_else(|| next_looked_at(bytes, i + 1, bytes.len())),
         };
     }
     Ok(Prepared { text: w.finish(), root })
+}
+
+/// Where in `bytes[from..to]` the next byte of [`LOOKED_AT`] is, or `to`. Most of a feed is
+/// text with nothing to look at: one table look-up a byte instead of a call.
+fn next_looked_at(bytes: &[u8], from: usize, to: usize) -> usize {
+    bytes[from..to].iter().position(|&b| LOOKED_AT[usize::from(b)]).map_or(to, |at| from + at)
 }
 
 /// The bytes [`clean_xml`] stops at: markup, references, and those that may start a character
@@ -687,14 +685,10 @@ fn forbidden_char(w: &mut Rewriter<'_>, i: usize) -> Option<usize> {
 /// Applies [`forbidden_char`] to every character of `src[from..to]`.
 fn strip_forbidden(w: &mut Rewriter<'_>, from: usize, to: usize) {
     let src = w.src;
-    let bytes = src.as_bytes();
-    let mut i = from;
+    let mut i = next_looked_at(src.as_bytes(), from, to);
     while i < to {
-        let Some(at) = bytes[i..to].iter().position(|&b| LOOKED_AT[usize::from(b)]) else {
-            return;
-        };
-        i += at;
-        i = forbidden_char(w, i).unwrap_or(i + 1);
+        let next = forbidden_char(w, i).unwrap_or(i + 1);
+        i = next_looked_at(src.as_bytes(), next.min(to), to);
     }
 }
 
